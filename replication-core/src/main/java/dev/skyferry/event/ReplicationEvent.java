@@ -1,0 +1,51 @@
+package dev.skyferry.event;
+
+import dev.skyferry.store.StoreKind;
+import java.time.Instant;
+
+/**
+ * One object change, normalized from whatever form the cloud delivered it in (Event Grid or
+ * CloudEvents schema, S3 notification direct / via SNS / via EventBridge).
+ *
+ * @param source     which cloud the changed object lives in
+ * @param account    Azure storage account name (from the topic/source); null for S3
+ * @param container  Azure container or S3 bucket
+ * @param key        blob name or object key, fully decoded (S3's form encoding undone)
+ * @param kind       created or deleted
+ * @param etag       ETag without quotes; null when the event has none (deletes)
+ * @param size       content length; null when the event has none
+ * @param versionId  S3 versionId / Azure versionId; null when absent
+ * @param sequencer  the store's per-key ordering token, as delivered; null when absent
+ * @param eventTime  when the change happened, per the event
+ * @param eventId    the event's own id (Event Grid id, S3 record's x-amz-request-id + sequencer, ...)
+ * @param api        what made the change: {@code data.api} (PutBlob, ...) or S3's eventName
+ * @param url        Azure {@code data.url} as delivered; null for S3. Used only to check its host
+ *                   against the rule's account, never fetched.
+ * @param topic      Azure topic / CloudEvents source, or the S3 bucket ARN; null when absent
+ */
+public record ReplicationEvent(
+        StoreKind source,
+        String account,
+        String container,
+        String key,
+        EventKind kind,
+        String etag,
+        Long size,
+        String versionId,
+        String sequencer,
+        Instant eventTime,
+        String eventId,
+        String api,
+        String url,
+        String topic) {
+
+    public enum EventKind { CREATED, DELETED }
+
+    /** A short human description for logs and outcomes, e.g. {@code s3://bucket/key (created)}. */
+    public String describe() {
+        String where = source == StoreKind.S3
+                ? "s3://" + container + "/" + key
+                : "azure://" + account + "/" + container + "/" + key;
+        return where + " (" + kind.name().toLowerCase(java.util.Locale.ROOT) + ")";
+    }
+}

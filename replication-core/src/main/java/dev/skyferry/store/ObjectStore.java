@@ -1,0 +1,136 @@
+package dev.skyferry.store;
+
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One container (Azure) or bucket (S3): the small interface both clouds implement, in the spirit of
+ * rclone's {@code Fs}. Every method throws {@link StoreException} on failure and nothing else.
+ * Stores move bytes and translate errors; they never retry, verify or decide policy — that is
+ * written once, above all stores (copy, verify, resilience packages).
+ *
+ * <p>Optional capabilities are separate interfaces discovered by type check:
+ * {@link PresignedReads} (a source that can hand out a pre-signed GET URL) and {@link UrlCopyTarget}
+ * (a target that can fetch from a URL server-side).
+ */
+public interface ObjectStore {
+
+    StoreKind kind();
+
+    /** Azure storage account name, or null for S3. */
+    String account();
+
+    /** Container (Azure) or bucket (S3) name. */
+    String container();
+
+    /** A stable URI naming one object, used for provenance: {@code s3://bucket/key} or the blob URL. */
+    URI uriOf(String key);
+
+    /**
+     * HEAD: the object's info including user metadata, without tags.
+     *
+     * @return empty when the object does not exist
+     */
+    Optional<ObjectInfo> stat(String key);
+
+    /**
+     * GET: opens the object (or a byte range of it) for streaming. The returned info comes from the
+     * same response as the bytes, so it describes exactly the version being read.
+     *
+     * @param range     null for the whole object
+     * @param condition {@link Precondition.IfMatch} or {@link Precondition.Version} to read exactly the
+     *                  version an event names; a mismatch throws PRECONDITION_FAILED, absence NOT_FOUND
+     */
+    OpenObject open(String key, ByteRange range, Precondition condition);
+
+    /** The object's tags (S3 object tags, Azure blob index tags); empty map when there are none. */
+    Map<String, String> readTags(String key);
+
+    /**
+     * Writes a whole object in one request. The store sends {@code spec.contentMd5()} where the
+     * service checks it on receipt.
+     *
+     * @param condition {@link Precondition.IfAbsent} or {@link Precondition.IfMatch} against the
+     *                  current target, so two racing workers cannot overwrite newer with older
+     */
+    WriteResult put(String key, ByteBuffer content, WriteSpec spec, Precondition condition);
+
+    /**
+     * Starts a write in parts (S3 multipart upload, Azure staged blocks). Nothing is visible until
+     * {@link MultipartWrite#complete()}; {@link MultipartWrite#abort()} leaves no trace.
+     */
+    MultipartWrite startMultipart(String key, WriteSpec spec, Precondition condition);
+
+    /** Deletes the object; NOT_FOUND when it is already gone. */
+    void delete(String key, Precondition condition);
+
+    /** Replaces the object's user metadata, keeping its content (used for tombstones). */
+    void replaceMetadata(String key, Map<String, String> userMetadata, Precondition condition);
+
+    /**
+     * One page of a listing, in key order.
+     *
+     * @param continuation null for the first page, else {@link ListPage#continuation()} of the previous
+     */
+    ListPage list(String prefix, String continuation, int pageSize);
+
+    /** An inclusive-exclusive byte range {@code [offset, offset + length)}. */
+    record ByteRange(long offset, long length) {}
+
+    /** An open GET: the object's info and its bytes. Close it to release the connection. */
+    record OpenObject(ObjectInfo info, InputStream content) implements AutoCloseable {
+        @Override
+        public void close() {
+            try {
+                content.close();
+            } catch (java.io.IOException ignored) {
+                // Closing a half-read HTTP body may fail; nothing is lost by it.
+            }
+        }
+    }
+
+    /** One page of a listing; {@code continuation} is null on the last page. */
+    record ListPage(List<ObjectInfo> objects, String continuation) {}
+
+    /**
+     * A write in parts. {@link #uploadPart} may be called from several threads at once, with part
+     * numbers 1..n; {@link #complete()} commits the parts in number order.
+     */
+    interface MultipartWrite {
+        /** S3 upload id or a generated Azure block-id prefix, for logs and cleanup. */
+        String uploadId();
+
+        /** Uploads part {@code partNumber} (1-based); {@code md5} is sent for the service to check. */
+        void uploadPart(int partNumber, ByteBuffer data, byte[] md5);
+
+        /** Commits all uploaded parts, in part number order, under the write's precondition. */
+        WriteResult complete();
+
+        /** Discards the uploaded parts; safe to call more than once and after a failed complete. */
+        void abort();
+    }
+
+    /** What a store reports after a write. */
+    record WriteResult(String etag, String versionId, byte[] serviceMd5) {}
+
+    /** Write-side options from the rule; each store reads only its own fields. */
+    record WriteSpec(ObjectAttributes attributes, long size, byte[] contentMd5, TargetOptions options) {}
+
+    /**
+     * Backup economics and compliance settings for writes.
+     *
+     * @param s3StorageClass       e.g. STANDARD_IA, GLACIER_IR; null for the bucket default
+     * @param s3ServerSideEncryption AES256 or aws:kms; null for the bucket default
+     * @param s3KmsKeyId           KMS key id or ARN with aws:kms
+     * @param azureAccessTier      Hot, Cool, Cold, Archive; null for the account default
+     * @param azureEncryptionScope encryption scope name; null for the container default
+     */
+    record TargetOptions(String s3StorageClass, String s3ServerSideEncryption, String s3KmsKeyId,
+                         String azureAccessTier, String azureEncryptionScope) {
+        public static final TargetOptions DEFAULTS = new TargetOptions(null, null, null, null, null);
+    }
+}
