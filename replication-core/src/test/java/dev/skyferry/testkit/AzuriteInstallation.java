@@ -95,7 +95,9 @@ final class AzuriteInstallation {
 
     private boolean isInstalled() {
         Path installed = packageDirectory().resolve("package.json");
-        if (!Files.isRegularFile(installed) || !Files.isRegularFile(serviceScript("blob"))
+        // npm writes its hidden lockfile when an install completes: without it, an install was cut short.
+        if (!Files.isRegularFile(directory.resolve("node_modules").resolve(".package-lock.json"))
+                || !Files.isRegularFile(installed) || !Files.isRegularFile(serviceScript("blob"))
                 || !Files.isRegularFile(serviceScript("queue"))) {
             return false;
         }

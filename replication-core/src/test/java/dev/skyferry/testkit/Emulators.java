@@ -56,7 +56,8 @@ public final class Emulators implements AutoCloseable, AwsServices {
     private static final int MAX_PREFIX_LENGTH = 40;
     private static final Pattern VALID_PREFIX = Pattern.compile("[a-z0-9](?:-?[a-z0-9])*");
     private static final List<String> EMULATOR_LOGGERS =
-            List.of("org.gaul.s3proxy", "org.eclipse.jetty", "org.jclouds", "org.elasticmq", "org.apache.pekko");
+            // org.gaul covers S3Proxy and the Jetty it shades (org.gaul.shaded.org.eclipse.jetty).
+            List.of("org.gaul", "org.jclouds", "org.elasticmq", "org.apache.pekko");
 
     private static Emulators shared;
     /** A failed shared start is remembered: every later test fails fast with the same cause. */
@@ -128,25 +129,21 @@ public final class Emulators implements AutoCloseable, AwsServices {
         AzuriteService queue = new AzuriteService("queue", installation, azuriteData,
                 logDirectory.resolve("azurite-queue-" + instance + ".log"), options.verbose(), options.azuriteQueuePort());
         // Azurite (possibly installing first) and the two JVM emulators start side by side.
-        CompletableFuture<Void> azurite = async(() -> {
+        CompletableFuture<Long> azurite = async(() -> timed(() -> {
             installation.ensureInstalled(logDirectory);
-            CompletableFuture<Void> blobStarted = async(() -> { blob.start(); return null; });
+            CompletableFuture<Void> blobStarted = async(() -> {
+                blob.start();
+                return null;
+            });
             queue.start();
             blobStarted.join();
-            return null;
-        });
-        CompletableFuture<S3ProxyServer> s3 = async(() -> {
-            S3ProxyServer server = new S3ProxyServer(accessKeyId, secretAccessKey, options.s3Port());
-            server.start();
-            return server;
-        });
-        CompletableFuture<ElasticMqServer> sqs = async(() -> {
-            ElasticMqServer server = new ElasticMqServer(AWS_REGION, options.sqsPort());
-            server.start();
-            return server;
-        });
+        }));
+        CompletableFuture<S3ProxyServer> s3 = async(() -> new S3ProxyServer(accessKeyId, secretAccessKey, options.s3Port()));
+        CompletableFuture<Long> s3Started = s3.thenApply(server -> timed(server::start));
+        CompletableFuture<ElasticMqServer> sqs = async(() -> new ElasticMqServer(AWS_REGION, options.sqsPort()));
+        CompletableFuture<Long> sqsStarted = sqs.thenApply(server -> timed(server::start));
         try {
-            CompletableFuture.allOf(azurite, s3, sqs).join();
+            CompletableFuture.allOf(azurite, s3Started, sqsStarted).join();
         } catch (CompletionException e) {
             // Stop whatever did start, so a failed start leaves no process or port behind.
             List<Runnable> cleanup = new ArrayList<>(List.of(blob::stop, queue::stop,
@@ -161,8 +158,9 @@ public final class Emulators implements AutoCloseable, AwsServices {
             throw new IllegalStateException("could not start the emulators", cause);
         }
         Emulators emulators = new Emulators(blob, queue, s3.join(), sqs.join(), azuriteData, accessKeyId, secretAccessKey);
-        LOG.info("Emulators up in {} ms: blob {}, queue {}, s3 {}, sqs {}; Azurite logs in {}",
-                (System.nanoTime() - started) / 1_000_000, emulators.blobEndpoint(), emulators.queueEndpoint(),
+        LOG.info("Emulators up in {} ms (Azurite {} ms, S3Proxy {} ms, ElasticMQ {} ms): blob {}, queue {}, s3 {}, "
+                        + "sqs {}; Azurite logs in {}", (System.nanoTime() - started) / 1_000_000, azurite.join(),
+                s3Started.join(), sqsStarted.join(), emulators.blobEndpoint(), emulators.queueEndpoint(),
                 emulators.s3Endpoint(), emulators.sqsEndpoint(), logDirectory);
         return emulators;
     }
@@ -358,6 +356,13 @@ public final class Emulators implements AutoCloseable, AwsServices {
         if (closed) {
             throw new IllegalStateException("these emulators are closed");
         }
+    }
+
+    /** Runs the step and returns how long it took, in milliseconds. */
+    private static long timed(Runnable step) {
+        long start = System.nanoTime();
+        step.run();
+        return (System.nanoTime() - start) / 1_000_000;
     }
 
     private static <T> CompletableFuture<T> async(Supplier<T> task) {
