@@ -69,7 +69,9 @@ final class EventJson {
                 // reported below with the offending value
             }
         }
-        throw new IllegalArgumentException(field + " is not a whole number: " + excerpt(value.toString()));
+        String json = value.toString(); // JSON text: a string shows its own quotes
+        throw new IllegalArgumentException(field + " is not a whole number: "
+                + (json.length() <= EXCERPT_LENGTH ? json : json.substring(0, EXCERPT_LENGTH) + "…"));
     }
 
     /**
