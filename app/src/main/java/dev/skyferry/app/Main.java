@@ -1,7 +1,32 @@
 package dev.skyferry.app;
 
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code skyferry} command line. Each subcommand parses its options and config, wires core, runs. */
+@Command(name = "skyferry",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = "Continuous, verified, two-way object replication between Azure Blob Storage and Amazon S3.",
+        subcommands = {CommandLine.HelpCommand.class})
 public final class Main {
+
     public static void main(String[] args) {
-        System.out.println("skyferry");
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line, also used by tests to run commands in-process. */
+    public static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler(new ConfigProblemHandler());
+        return cli;
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"skyferry " + (version == null ? "(development build)" : version)};
+        }
     }
 }

@@ -1,0 +1,42 @@
+package dev.skyferry.app;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.encoder.Encoder;
+import net.logstash.logback.encoder.LogstashEncoder;
+import org.slf4j.LoggerFactory;
+
+/** Applies the config's {@code logging} section: JSON lines (default) or text, and the root level. */
+final class LoggingSetup {
+
+    private LoggingSetup() {}
+
+    static void apply(String format, String level) {
+        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+        Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+        root.setLevel(Level.toLevel(level, Level.INFO));
+
+        Encoder<ILoggingEvent> encoder;
+        if ("text".equals(format)) {
+            PatternLayoutEncoder pattern = new PatternLayoutEncoder();
+            pattern.setPattern("%d{HH:mm:ss.SSS} %-5level %logger{20} %msg %mdc%n");
+            encoder = pattern;
+        } else {
+            encoder = new LogstashEncoder();
+        }
+        encoder.setContext(context);
+        encoder.start();
+
+        ConsoleAppender<ILoggingEvent> appender = new ConsoleAppender<>();
+        appender.setContext(context);
+        appender.setName("STDOUT");
+        appender.setEncoder(encoder);
+        appender.start();
+        root.detachAndStopAllAppenders();
+        root.addAppender(appender);
+    }
+}

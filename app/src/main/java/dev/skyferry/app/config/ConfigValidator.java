@@ -1,0 +1,288 @@
+package dev.skyferry.app.config;
+
+import dev.skyferry.app.config.SkyferryConfig.Rule;
+import dev.skyferry.app.config.SkyferryConfig.Source;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Cross-field and value checks on a bound {@link SkyferryConfig}. Every problem is reported with its
+ * path and the bad value, so a user fixes their file in one go.
+ */
+final class ConfigValidator {
+
+    static final Set<String> AZURE_AUTH_MODES = Set.of("workload-identity", "managed-identity", "default",
+            "client-secret", "client-certificate", "aws-federated", "shared-key");
+    static final Set<String> AWS_AUTH_MODES = Set.of("azure-federated", "web-identity-file", "default", "static");
+    static final Set<String> PARTITIONS = Set.of("aws", "aws-us-gov", "aws-cn");
+    static final Set<String> DIRECTIONS = Set.of("azure-to-s3", "s3-to-azure", "both");
+    static final Set<String> DELETE_POLICIES = Set.of("ignore", "propagate", "tombstone");
+    static final Set<String> INVALID_METADATA_POLICIES = Set.of("exclude", "fail", "rename");
+    static final Set<String> S3_TO_AZURE_MODES = Set.of("auto", "server-side", "stream");
+    static final Set<String> SSE_TYPES = Set.of("AES256", "aws:kms", "aws:kms:dsse");
+    static final Set<String> ACCESS_TIERS = Set.of("Hot", "Cool", "Cold", "Archive");
+    static final Set<String> LOG_FORMATS = Set.of("json", "text");
+    static final Set<String> LOG_LEVELS = Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR");
+
+    /** S3 multipart parts are 5 MiB – 5 GiB; Azure blocks at most 4000 MiB. */
+    static final long MIN_PART_SIZE = 5L << 20;
+    static final long MAX_PART_SIZE = 4000L << 20;
+    /** SQS caps a message's total invisibility at 12 h. */
+    static final Duration MAX_VISIBILITY = Duration.ofHours(12);
+
+    private static final Pattern ACCOUNT_NAME = Pattern.compile("[a-z0-9]{3,24}");
+    private static final Pattern CONTAINER_NAME = Pattern.compile("(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]");
+    private static final Pattern QUEUE_NAME = CONTAINER_NAME;
+    private static final Pattern BUCKET_NAME = Pattern.compile("(?!.*\\.\\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
+    private static final Pattern ROLE_ARN = Pattern.compile("arn:(aws|aws-us-gov|aws-cn):iam::\\d{12}:role/[\\w+=,.@/-]+");
+
+    private ConfigValidator() {}
+
+    static List<String> validate(SkyferryConfig c) {
+        List<String> p = new ArrayList<>();
+        oneOf(p, "azure.auth.mode", c.azure().auth().mode(), AZURE_AUTH_MODES);
+        Set<String> accounts = new HashSet<>();
+        for (int i = 0; i < c.azure().accounts().size(); i++) {
+            var account = c.azure().accounts().get(i);
+            String path = "azure.accounts[" + i + "]";
+            if (matches(p, path + ".name", account.name(), ACCOUNT_NAME, "3-24 lower-case letters and digits")
+                    && !accounts.add(account.name())) {
+                p.add(path + ".name: '" + account.name() + "' is declared twice");
+            }
+            url(p, path + ".blobEndpoint", account.blobEndpoint());
+            url(p, path + ".queueEndpoint", account.queueEndpoint());
+        }
+
+        var aws = c.aws();
+        oneOf(p, "aws.partition", aws.partition(), PARTITIONS);
+        oneOf(p, "aws.auth.mode", aws.auth().mode(), AWS_AUTH_MODES);
+        boolean needsAws = !c.rules().isEmpty() || c.sources().stream().anyMatch(s -> Source.SQS.equals(s.type()));
+        if (needsAws && blank(aws.region())) {
+            p.add("aws.region: required (e.g. eu-west-1)");
+        }
+        if ("azure-federated".equals(aws.auth().mode())) {
+            required(p, "aws.auth.audience", aws.auth().audience());
+            if (required(p, "aws.auth.roleArn", aws.auth().roleArn())) {
+                roleArn(p, aws);
+            }
+        } else if (aws.auth().roleArn() != null) {
+            roleArn(p, aws);
+        }
+        if ("static".equals(aws.auth().mode())) {
+            required(p, "aws.auth.accessKeyId", aws.auth().accessKeyId());
+            required(p, "aws.auth.secretAccessKey", aws.auth().secretAccessKey());
+        }
+        int duration = aws.auth().durationSeconds();
+        if (duration < 900 || duration > 43200) {
+            p.add("aws.auth.durationSeconds: must be between 900 and 43200, was " + duration);
+        }
+        url(p, "aws.endpoints.sts", aws.endpoints().sts());
+        url(p, "aws.endpoints.s3", aws.endpoints().s3());
+        url(p, "aws.endpoints.sqs", aws.endpoints().sqs());
+
+        Set<String> sourceNames = new HashSet<>();
+        for (int i = 0; i < c.sources().size(); i++) {
+            validateSource(p, "sources[" + i + "]", c.sources().get(i), accounts, sourceNames);
+        }
+
+        if (c.rules().isEmpty()) {
+            p.add("rules: at least one rule is needed (an Azure container ⇄ S3 bucket mapping)");
+        }
+        Set<String> ruleNames = new HashSet<>();
+        for (int i = 0; i < c.rules().size(); i++) {
+            validateRule(p, "rules[" + i + "]", c.rules().get(i), accounts, ruleNames);
+        }
+
+        var copy = c.copy();
+        long part = copy.partSize().bytes();
+        if (part < MIN_PART_SIZE || part > MAX_PART_SIZE) {
+            p.add("copy.partSize: must be between 5MiB and 4000MiB (S3 part and Azure block limits), was " + copy.partSize());
+        }
+        atLeast(p, "copy.partsInFlightPerObject", copy.partsInFlightPerObject(), 1);
+        atLeast(p, "copy.maxCopiesInFlight", copy.maxCopiesInFlight(), 1);
+        if (copy.memoryBudget().bytes() < part) {
+            p.add("copy.memoryBudget: must hold at least one part (" + copy.partSize() + "), was " + copy.memoryBudget());
+        }
+        oneOf(p, "copy.s3ToAzureMode", copy.s3ToAzureMode(), S3_TO_AZURE_MODES);
+
+        var retry = c.retry();
+        atLeast(p, "retry.maxAttempts", retry.maxAttempts(), 1);
+        positive(p, "retry.initialBackoff", retry.initialBackoff());
+        positive(p, "retry.maxBackoff", retry.maxBackoff());
+        positive(p, "retry.redeliveryDelay", retry.redeliveryDelay());
+        positive(p, "retry.maxRedeliveryDelay", retry.maxRedeliveryDelay());
+        if (retry.initialBackoff().compareTo(retry.maxBackoff()) > 0) {
+            p.add("retry.initialBackoff: must not exceed retry.maxBackoff (" + retry.maxBackoff() + "), was " + retry.initialBackoff());
+        }
+        if (retry.redeliveryDelay().compareTo(retry.maxRedeliveryDelay()) > 0) {
+            p.add("retry.redeliveryDelay: must not exceed retry.maxRedeliveryDelay (" + retry.maxRedeliveryDelay() + "), was " + retry.redeliveryDelay());
+        }
+        if (retry.maxRedeliveryDelay().compareTo(MAX_VISIBILITY) > 0) {
+            p.add("retry.maxRedeliveryDelay: must be at most 12h (the SQS visibility cap), was " + retry.maxRedeliveryDelay());
+        }
+
+        var breaker = c.circuitBreaker();
+        if (breaker.failureRateThreshold() < 1 || breaker.failureRateThreshold() > 100) {
+            p.add("circuitBreaker.failureRateThreshold: must be a percentage 1-100, was " + breaker.failureRateThreshold());
+        }
+        atLeast(p, "circuitBreaker.slidingWindowSize", breaker.slidingWindowSize(), 1);
+        positive(p, "circuitBreaker.waitInOpenState", breaker.waitInOpenState());
+
+        if (c.worker().drainGrace().isNegative()) {
+            p.add("worker.drainGrace: must not be negative, was " + c.worker().drainGrace());
+        }
+        int port = c.worker().http().port();
+        if (port < 0 || port > 65535) {
+            p.add("worker.http.port: must be 0-65535 (0 picks a free port), was " + port);
+        }
+        oneOf(p, "logging.format", c.logging().format(), LOG_FORMATS);
+        oneOf(p, "logging.level", c.logging().level(), LOG_LEVELS);
+        return p;
+    }
+
+    private static void validateSource(List<String> p, String path, Source s, Set<String> accounts, Set<String> names) {
+        if (required(p, path + ".name", s.name()) && !names.add(s.name())) {
+            p.add(path + ".name: '" + s.name() + "' is used by another source");
+        }
+        if (!required(p, path + ".type", s.type()) || !oneOf(p, path + ".type", s.type(), Set.of(Source.AZURE_QUEUE, Source.SQS))) {
+            return;
+        }
+        if (Source.AZURE_QUEUE.equals(s.type())) {
+            if (required(p, path + ".account", s.account()) && !accounts.contains(s.account())) {
+                p.add(path + ".account: '" + s.account() + "' is not declared under azure.accounts");
+            }
+            if (required(p, path + ".queue", s.queue())) {
+                matches(p, path + ".queue", s.queue(), QUEUE_NAME, "3-63 lower-case letters, digits and single hyphens");
+                matches(p, path + ".poisonQueue", s.poisonQueueOrDefault(), QUEUE_NAME, "3-63 lower-case letters, digits and single hyphens");
+            }
+            forbidden(p, path + ".queueUrl", s.queueUrl(), "azure-queue");
+            forbidden(p, path + ".deadLetterQueueUrl", s.deadLetterQueueUrl(), "azure-queue");
+            if (s.visibilityTimeout().compareTo(Duration.ofDays(7)) > 0) {
+                p.add(path + ".visibilityTimeout: Azure allows at most 7d, was " + s.visibilityTimeout());
+            }
+        } else {
+            if (required(p, path + ".queueUrl", s.queueUrl())) {
+                url(p, path + ".queueUrl", s.queueUrl());
+            }
+            url(p, path + ".deadLetterQueueUrl", s.deadLetterQueueUrl());
+            forbidden(p, path + ".account", s.account(), "sqs");
+            forbidden(p, path + ".queue", s.queue(), "sqs");
+            forbidden(p, path + ".poisonQueue", s.poisonQueue(), "sqs");
+            if (s.visibilityTimeout().compareTo(MAX_VISIBILITY) > 0) {
+                p.add(path + ".visibilityTimeout: SQS allows at most 12h, was " + s.visibilityTimeout());
+            }
+        }
+        atLeast(p, path + ".maxDequeueCount", s.maxDequeueCount(), 1);
+        if (s.visibilityTimeout().compareTo(Duration.ofSeconds(1)) < 0) {
+            p.add(path + ".visibilityTimeout: must be at least 1s, was " + s.visibilityTimeout());
+        }
+    }
+
+    private static void validateRule(List<String> p, String path, Rule r, Set<String> accounts, Set<String> names) {
+        if (required(p, path + ".name", r.name()) && !names.add(r.name())) {
+            p.add(path + ".name: '" + r.name() + "' is used by another rule");
+        }
+        if (r.azure() == null) {
+            p.add(path + ".azure: required (account, container, optional prefix)");
+        } else {
+            if (required(p, path + ".azure.account", r.azure().account()) && !accounts.contains(r.azure().account())) {
+                p.add(path + ".azure.account: '" + r.azure().account() + "' is not declared under azure.accounts");
+            }
+            if (required(p, path + ".azure.container", r.azure().container())) {
+                matches(p, path + ".azure.container", r.azure().container(), CONTAINER_NAME, "3-63 lower-case letters, digits and single hyphens");
+            }
+        }
+        if (r.s3() == null) {
+            p.add(path + ".s3: required (bucket, optional prefix)");
+        } else if (required(p, path + ".s3.bucket", r.s3().bucket())) {
+            matches(p, path + ".s3.bucket", r.s3().bucket(), BUCKET_NAME, "3-63 lower-case letters, digits, dots and hyphens");
+        }
+        oneOf(p, path + ".direction", r.direction(), DIRECTIONS);
+        oneOf(p, path + ".deletes", r.deletes(), DELETE_POLICIES);
+        oneOf(p, path + ".invalidMetadata", r.invalidMetadata(), INVALID_METADATA_POLICIES);
+        String sse = r.s3Target().serverSideEncryption();
+        if (sse != null) {
+            oneOf(p, path + ".s3Target.serverSideEncryption", sse, SSE_TYPES);
+        }
+        if (r.s3Target().kmsKeyId() != null && (sse == null || !sse.startsWith("aws:kms"))) {
+            p.add(path + ".s3Target.kmsKeyId: only meaningful with serverSideEncryption aws:kms or aws:kms:dsse");
+        }
+        if (r.azureTarget().accessTier() != null) {
+            oneOf(p, path + ".azureTarget.accessTier", r.azureTarget().accessTier(), ACCESS_TIERS);
+        }
+    }
+
+    private static void roleArn(List<String> p, SkyferryConfig.Aws aws) {
+        String arn = aws.auth().roleArn();
+        if (!ROLE_ARN.matcher(arn).matches()) {
+            p.add("aws.auth.roleArn: '" + arn + "' is not an IAM role ARN (arn:<partition>:iam::<12-digit account>:role/<name>)");
+        } else if (!arn.startsWith("arn:" + aws.partition() + ":")) {
+            p.add("aws.auth.roleArn: '" + arn + "' is not in partition '" + aws.partition() + "' (aws.partition)");
+        }
+    }
+
+    private static boolean required(List<String> p, String path, String value) {
+        if (blank(value)) {
+            p.add(path + ": required");
+            return false;
+        }
+        return true;
+    }
+
+    private static void forbidden(List<String> p, String path, String value, String type) {
+        if (value != null) {
+            p.add(path + ": not used by a source of type " + type + "; remove it");
+        }
+    }
+
+    private static boolean oneOf(List<String> p, String path, String value, Set<String> allowed) {
+        if (value != null && !allowed.contains(value)) {
+            p.add(path + ": '" + value + "' is not one of " + allowed.stream().sorted().toList());
+            return false;
+        }
+        return true;
+    }
+
+    private static boolean matches(List<String> p, String path, String value, Pattern pattern, String rule) {
+        if (!pattern.matcher(value).matches()) {
+            p.add(path + ": '" + value + "' is not valid (" + rule + ")");
+            return false;
+        }
+        return true;
+    }
+
+    private static void url(List<String> p, String path, String value) {
+        if (value == null) {
+            return;
+        }
+        try {
+            URI uri = URI.create(value);
+            if (!"https".equals(uri.getScheme()) && !"http".equals(uri.getScheme()) || uri.getHost() == null) {
+                p.add(path + ": '" + value + "' is not an http(s) URL");
+            }
+        } catch (IllegalArgumentException e) {
+            p.add(path + ": '" + value + "' is not a URL");
+        }
+    }
+
+    private static void atLeast(List<String> p, String path, int value, int min) {
+        if (value < min) {
+            p.add(path + ": must be at least " + min + ", was " + value);
+        }
+    }
+
+    private static void positive(List<String> p, String path, Duration value) {
+        if (value.isNegative() || value.isZero()) {
+            p.add(path + ": must be positive, was " + value);
+        }
+    }
+
+    private static boolean blank(String value) {
+        return value == null || value.isBlank();
+    }
+}

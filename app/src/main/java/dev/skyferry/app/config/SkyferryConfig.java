@@ -1,0 +1,206 @@
+package dev.skyferry.app.config;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The whole configuration file, as documented in docs/configuration.md. Bound by {@link ConfigLoader}
+ * from YAML plus {@code SKYFERRY_*} environment overrides; every setting left out takes the default
+ * named here. Semantic checks live in {@link ConfigValidator}.
+ */
+public record SkyferryConfig(
+        Azure azure,
+        Aws aws,
+        List<Source> sources,
+        List<Rule> rules,
+        Copy copy,
+        Retry retry,
+        CircuitBreaker circuitBreaker,
+        Worker worker,
+        Logging logging) {
+
+    public SkyferryConfig {
+        azure = azure == null ? new Azure(null, null) : azure;
+        aws = aws == null ? new Aws(null, null, null, null, null) : aws;
+        sources = sources == null ? List.of() : List.copyOf(sources);
+        rules = rules == null ? List.of() : List.copyOf(rules);
+        copy = copy == null ? new Copy(null, null, null, null, null) : copy;
+        retry = retry == null ? new Retry(null, null, null, null, null) : retry;
+        circuitBreaker = circuitBreaker == null ? new CircuitBreaker(null, null, null) : circuitBreaker;
+        worker = worker == null ? new Worker(null, null) : worker;
+        logging = logging == null ? new Logging(null, null) : logging;
+    }
+
+    public record Azure(AzureAuth auth, List<AzureAccount> accounts) {
+        public Azure {
+            auth = auth == null ? new AzureAuth(null, null, null, null, null, null, null, null, null, null, null) : auth;
+            accounts = accounts == null ? List.of() : List.copyOf(accounts);
+        }
+    }
+
+    public record AzureAuth(String mode, String tenantId, String clientId, String authorityHost,
+                            String federatedTokenFile, String clientSecret, String certificatePath,
+                            String certificatePassword, String awsTokenSource, String awsTokenFile,
+                            String connectionString) {
+        public static final String DEFAULT_MODE = "default";
+
+        public AzureAuth {
+            mode = mode == null ? DEFAULT_MODE : mode;
+        }
+    }
+
+    /** @param blobEndpoint  default {@code https://<name>.blob.core.windows.net}
+     *  @param queueEndpoint default {@code https://<name>.queue.core.windows.net} */
+    public record AzureAccount(String name, String blobEndpoint, String queueEndpoint) {
+        public String blobEndpointOrDefault() {
+            return blobEndpoint != null ? blobEndpoint : "https://" + name + ".blob.core.windows.net";
+        }
+
+        public String queueEndpointOrDefault() {
+            return queueEndpoint != null ? queueEndpoint : "https://" + name + ".queue.core.windows.net";
+        }
+    }
+
+    public record Aws(String region, String partition, AwsAuth auth, AwsEndpoints endpoints, Boolean s3PathStyle) {
+        public static final String DEFAULT_PARTITION = "aws";
+
+        public Aws {
+            partition = partition == null ? DEFAULT_PARTITION : partition;
+            auth = auth == null ? new AwsAuth(null, null, null, null, null, null, null, null) : auth;
+            endpoints = endpoints == null ? new AwsEndpoints(null, null, null) : endpoints;
+            s3PathStyle = s3PathStyle != null && s3PathStyle;
+        }
+    }
+
+    public record AwsAuth(String mode, String roleArn, String roleSessionName, String audience,
+                          Integer durationSeconds, String webIdentityTokenFile, String accessKeyId,
+                          String secretAccessKey) {
+        public static final String DEFAULT_MODE = "default";
+        public static final String DEFAULT_SESSION_NAME = "skyferry";
+        public static final int DEFAULT_DURATION_SECONDS = 3600;
+
+        public AwsAuth {
+            mode = mode == null ? DEFAULT_MODE : mode;
+            roleSessionName = roleSessionName == null ? DEFAULT_SESSION_NAME : roleSessionName;
+            durationSeconds = durationSeconds == null ? DEFAULT_DURATION_SECONDS : durationSeconds;
+        }
+    }
+
+    public record AwsEndpoints(String sts, String s3, String sqs) {}
+
+    /**
+     * A queue to consume: {@code type: azure-queue} (account + queue) or {@code type: sqs} (queueUrl).
+     */
+    public record Source(String name, String type, String account, String queue, String poisonQueue,
+                         Integer maxDequeueCount, Duration visibilityTimeout, String queueUrl,
+                         String deadLetterQueueUrl) {
+        public static final String AZURE_QUEUE = "azure-queue";
+        public static final String SQS = "sqs";
+        public static final int DEFAULT_MAX_DEQUEUE_COUNT = 5;
+        public static final Duration DEFAULT_VISIBILITY_TIMEOUT = Duration.ofSeconds(60);
+
+        public Source {
+            maxDequeueCount = maxDequeueCount == null ? DEFAULT_MAX_DEQUEUE_COUNT : maxDequeueCount;
+            visibilityTimeout = visibilityTimeout == null ? DEFAULT_VISIBILITY_TIMEOUT : visibilityTimeout;
+        }
+
+        /** The Azure Functions convention: {@code <queue>-poison}. */
+        public String poisonQueueOrDefault() {
+            return poisonQueue != null ? poisonQueue : queue + "-poison";
+        }
+    }
+
+    public record Rule(String name, RuleAzure azure, RuleS3 s3, String direction, Filter include, Filter exclude,
+                       String deletes, String invalidMetadata, Boolean copyTags, S3Target s3Target,
+                       AzureTarget azureTarget) {
+        public static final String DEFAULT_DIRECTION = "both";
+        public static final String DEFAULT_DELETES = "ignore";
+        public static final String DEFAULT_INVALID_METADATA = "rename";
+
+        public Rule {
+            direction = direction == null ? DEFAULT_DIRECTION : direction;
+            include = include == null ? new Filter(null, null) : include;
+            exclude = exclude == null ? new Filter(null, null) : exclude;
+            deletes = deletes == null ? DEFAULT_DELETES : deletes;
+            invalidMetadata = invalidMetadata == null ? DEFAULT_INVALID_METADATA : invalidMetadata;
+            copyTags = copyTags == null || copyTags;
+            s3Target = s3Target == null ? new S3Target(null, null, null) : s3Target;
+            azureTarget = azureTarget == null ? new AzureTarget(null, null) : azureTarget;
+        }
+    }
+
+    public record RuleAzure(String account, String container, String prefix) {}
+
+    public record RuleS3(String bucket, String prefix) {}
+
+    public record Filter(List<String> prefixes, List<String> suffixes) {
+        public Filter {
+            prefixes = prefixes == null ? List.of() : List.copyOf(prefixes);
+            suffixes = suffixes == null ? List.of() : List.copyOf(suffixes);
+        }
+    }
+
+    public record S3Target(String storageClass, String serverSideEncryption, String kmsKeyId) {}
+
+    public record AzureTarget(String accessTier, String encryptionScope) {}
+
+    public record Copy(DataSize partSize, Integer partsInFlightPerObject, Integer maxCopiesInFlight,
+                       DataSize memoryBudget, String s3ToAzureMode) {
+        public static final DataSize DEFAULT_PART_SIZE = DataSize.ofMebibytes(8);
+        public static final int DEFAULT_PARTS_IN_FLIGHT = 4;
+        public static final int DEFAULT_MAX_COPIES_IN_FLIGHT = 16;
+        public static final DataSize DEFAULT_MEMORY_BUDGET = DataSize.ofMebibytes(256);
+        public static final String DEFAULT_S3_TO_AZURE_MODE = "auto";
+
+        public Copy {
+            partSize = partSize == null ? DEFAULT_PART_SIZE : partSize;
+            partsInFlightPerObject = partsInFlightPerObject == null ? DEFAULT_PARTS_IN_FLIGHT : partsInFlightPerObject;
+            maxCopiesInFlight = maxCopiesInFlight == null ? DEFAULT_MAX_COPIES_IN_FLIGHT : maxCopiesInFlight;
+            memoryBudget = memoryBudget == null ? DEFAULT_MEMORY_BUDGET : memoryBudget;
+            s3ToAzureMode = s3ToAzureMode == null ? DEFAULT_S3_TO_AZURE_MODE : s3ToAzureMode;
+        }
+    }
+
+    public record Retry(Integer maxAttempts, Duration initialBackoff, Duration maxBackoff,
+                        Duration redeliveryDelay, Duration maxRedeliveryDelay) {
+        public Retry {
+            maxAttempts = maxAttempts == null ? 4 : maxAttempts;
+            initialBackoff = initialBackoff == null ? Duration.ofMillis(200) : initialBackoff;
+            maxBackoff = maxBackoff == null ? Duration.ofSeconds(10) : maxBackoff;
+            redeliveryDelay = redeliveryDelay == null ? Duration.ofSeconds(30) : redeliveryDelay;
+            maxRedeliveryDelay = maxRedeliveryDelay == null ? Duration.ofMinutes(15) : maxRedeliveryDelay;
+        }
+    }
+
+    public record CircuitBreaker(Integer failureRateThreshold, Integer slidingWindowSize, Duration waitInOpenState) {
+        public CircuitBreaker {
+            failureRateThreshold = failureRateThreshold == null ? 50 : failureRateThreshold;
+            slidingWindowSize = slidingWindowSize == null ? 20 : slidingWindowSize;
+            waitInOpenState = waitInOpenState == null ? Duration.ofSeconds(30) : waitInOpenState;
+        }
+    }
+
+    public record Worker(Duration drainGrace, Http http) {
+        public static final Duration DEFAULT_DRAIN_GRACE = Duration.ofSeconds(25);
+
+        public Worker {
+            drainGrace = drainGrace == null ? DEFAULT_DRAIN_GRACE : drainGrace;
+            http = http == null ? new Http(null) : http;
+        }
+    }
+
+    public record Http(Integer port) {
+        public static final int DEFAULT_PORT = 8080;
+
+        public Http {
+            port = port == null ? DEFAULT_PORT : port;
+        }
+    }
+
+    public record Logging(String format, String level) {
+        public Logging {
+            format = format == null ? "json" : format;
+            level = level == null ? "INFO" : level;
+        }
+    }
+}

@@ -1,0 +1,177 @@
+package dev.skyferry.app.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+
+    @TempDir
+    Path dir;
+
+    private static final String VALID = """
+            azure:
+              auth: { mode: workload-identity }
+              accounts:
+                - name: contosobackup
+            aws:
+              region: eu-west-1
+              auth:
+                mode: azure-federated
+                roleArn: arn:aws:iam::123456789012:role/skyferry
+                audience: api://skyferry-aws
+            sources:
+              - name: azure-events
+                type: azure-queue
+                account: contosobackup
+                queue: skyferry-events
+              - name: s3-events
+                type: sqs
+                queueUrl: https://sqs.eu-west-1.amazonaws.com/123456789012/skyferry-events
+            rules:
+              - name: photos
+                azure: { account: contosobackup, container: photos }
+                s3: { bucket: contoso-photos-backup, prefix: from-azure/ }
+                exclude: { suffixes: [".part"] }
+            copy:
+              partSize: 16MiB
+            worker:
+              drainGrace: 20s
+            """;
+
+    private Path write(String yaml) throws Exception {
+        Path file = dir.resolve("skyferry.yaml");
+        Files.writeString(file, yaml);
+        return file;
+    }
+
+    @Test
+    void bindsValidFileAndFillsDefaults() throws Exception {
+        SkyferryConfig config = ConfigLoader.load(write(VALID), Map.of());
+
+        assertThat(config.copy().partSize().bytes()).isEqualTo(16L << 20);
+        assertThat(config.copy().memoryBudget()).isEqualTo(SkyferryConfig.Copy.DEFAULT_MEMORY_BUDGET);
+        assertThat(config.worker().drainGrace()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(config.sources().get(0).poisonQueueOrDefault()).isEqualTo("skyferry-events-poison");
+        assertThat(config.sources().get(0).maxDequeueCount()).isEqualTo(5);
+        assertThat(config.rules().get(0).direction()).isEqualTo("both");
+        assertThat(config.rules().get(0).deletes()).isEqualTo("ignore");
+        assertThat(config.rules().get(0).exclude().suffixes()).containsExactly(".part");
+        assertThat(config.azure().accounts().get(0).blobEndpointOrDefault())
+                .isEqualTo("https://contosobackup.blob.core.windows.net");
+    }
+
+    @Test
+    void environmentOverridesFileValuesByUpperSnakePath() throws Exception {
+        SkyferryConfig config = ConfigLoader.load(write(VALID), Map.of(
+                "SKYFERRY_AWS_AUTH_ROLE_ARN", "arn:aws:iam::210987654321:role/other",
+                "SKYFERRY_COPY_MAX_COPIES_IN_FLIGHT", "64",
+                "SKYFERRY_SOURCES_1_DEAD_LETTER_QUEUE_URL", "https://sqs.eu-west-1.amazonaws.com/123456789012/dlq",
+                "SKYFERRY_RULES_0_EXCLUDE_PREFIXES", "tmp/, scratch/",
+                "PATH", "/usr/bin"));
+
+        assertThat(config.aws().auth().roleArn()).isEqualTo("arn:aws:iam::210987654321:role/other");
+        assertThat(config.copy().maxCopiesInFlight()).isEqualTo(64);
+        assertThat(config.sources().get(1).deadLetterQueueUrl()).endsWith("/dlq");
+        assertThat(config.rules().get(0).exclude().prefixes()).containsExactly("tmp/", "scratch/");
+    }
+
+    @Test
+    void environmentAloneCanDescribeAWholeConfig() {
+        SkyferryConfig config = ConfigLoader.load(null, Map.of(
+                "SKYFERRY_AZURE_ACCOUNTS_0_NAME", "acct",
+                "SKYFERRY_AWS_REGION", "us-east-1",
+                "SKYFERRY_RULES_0_NAME", "r",
+                "SKYFERRY_RULES_0_AZURE_ACCOUNT", "acct",
+                "SKYFERRY_RULES_0_AZURE_CONTAINER", "box",
+                "SKYFERRY_RULES_0_S3_BUCKET", "bucket-1"));
+
+        assertThat(config.rules().get(0).azure().container()).isEqualTo("box");
+        assertThat(config.rules().get(0).s3().bucket()).isEqualTo("bucket-1");
+    }
+
+    @Test
+    void listsEveryProblemWithItsPath() throws Exception {
+        String broken = """
+                azure:
+                  auth: { mode: magic }
+                  accounts: [ { name: Contoso_Backup } ]
+                aws:
+                  auth: { mode: azure-federated, roleArn: "arn:aws:iam::12:role/x" }
+                sources:
+                  - { name: a, type: azure-queue, account: nobody, queue: Bad_Queue }
+                  - { name: a, type: sqs, queueUrl: "not a url", visibilityTimeout: 13h }
+                rules:
+                  - name: r
+                    azure: { account: contosobackup, container: c }
+                    s3: { bucket: UPPER }
+                    direction: sideways
+                copy: { partSize: 1MiB, maxCopiesInFlight: 0, memoryBudget: lots }
+                retry: { initialBackoff: 1m, maxBackoff: 1s }
+                colour: blue
+                """;
+
+        assertThatThrownBy(() -> ConfigLoader.load(write(broken), Map.of("SKYFERRY_NO_SUCH_THING", "1")))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).contains(
+                        "colour: unknown setting; known here: azure, aws, sources, rules, copy, retry, circuitBreaker, worker, logging",
+                        "copy.memoryBudget: 'lots' is not a size; use a whole number with B, KiB, MiB, GiB or TiB, e.g. 8MiB",
+                        "SKYFERRY_NO_SUCH_THING: no such setting (see docs/configuration.md for the names)"));
+    }
+
+    @Test
+    void semanticProblemsAreAllListedOnceTheFileBinds() throws Exception {
+        String broken = """
+                azure:
+                  auth: { mode: magic }
+                  accounts: [ { name: Contoso_Backup } ]
+                aws:
+                  auth: { mode: azure-federated, roleArn: "arn:aws:iam::12:role/x" }
+                sources:
+                  - { name: a, type: azure-queue, account: nobody, queue: Bad_Queue }
+                  - { name: a, type: sqs, queueUrl: "not a url", visibilityTimeout: 13h }
+                rules:
+                  - name: r
+                    azure: { account: contosobackup, container: c }
+                    s3: { bucket: UPPER }
+                    direction: sideways
+                copy: { partSize: 1MiB, maxCopiesInFlight: 0 }
+                retry: { initialBackoff: 1m, maxBackoff: 1s }
+                """;
+
+        assertThatThrownBy(() -> ConfigLoader.load(write(broken), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactlyInAnyOrder(
+                        "azure.auth.mode: 'magic' is not one of [aws-federated, client-certificate, client-secret, default, managed-identity, shared-key, workload-identity]",
+                        "azure.accounts[0].name: 'Contoso_Backup' is not valid (3-24 lower-case letters and digits)",
+                        "aws.region: required (e.g. eu-west-1)",
+                        "aws.auth.audience: required",
+                        "aws.auth.roleArn: 'arn:aws:iam::12:role/x' is not an IAM role ARN (arn:<partition>:iam::<12-digit account>:role/<name>)",
+                        "sources[0].account: 'nobody' is not declared under azure.accounts",
+                        "sources[0].queue: 'Bad_Queue' is not valid (3-63 lower-case letters, digits and single hyphens)",
+                        "sources[0].poisonQueue: 'Bad_Queue-poison' is not valid (3-63 lower-case letters, digits and single hyphens)",
+                        "sources[1].name: 'a' is used by another source",
+                        "sources[1].queueUrl: 'not a url' is not a URL",
+                        "sources[1].visibilityTimeout: SQS allows at most 12h, was PT13H",
+                        "rules[0].azure.account: 'contosobackup' is not declared under azure.accounts",
+                        "rules[0].azure.container: 'c' is not valid (3-63 lower-case letters, digits and single hyphens)",
+                        "rules[0].s3.bucket: 'UPPER' is not valid (3-63 lower-case letters, digits, dots and hyphens)",
+                        "rules[0].direction: 'sideways' is not one of [azure-to-s3, both, s3-to-azure]",
+                        "copy.partSize: must be between 5MiB and 4000MiB (S3 part and Azure block limits), was 1MiB",
+                        "copy.maxCopiesInFlight: must be at least 1, was 0",
+                        "retry.initialBackoff: must not exceed retry.maxBackoff (PT1S), was PT1M"));
+    }
+
+    @Test
+    void unreadableFileIsOneClearProblem() {
+        assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("missing.yaml"), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("missing.yaml: cannot read");
+    }
+}
