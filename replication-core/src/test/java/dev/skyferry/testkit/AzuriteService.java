@@ -24,6 +24,17 @@ final class AzuriteService {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
     private static final Pattern LISTENING = Pattern.compile("successfully listens on http://127\\.0\\.0\\.1:(\\d+)");
     private static final HttpClient PROBE = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    /**
+     * Loaded into node before Azurite: when this JVM dies without running its shutdown hook (kill -9, a
+     * surefire fork timeout), the pipe to node's stdin closes and Azurite shuts down instead of being orphaned.
+     */
+    private static final String EXIT_WITH_PARENT_SCRIPT = """
+            process.stdin.on('end', () => process.kill(process.pid, 'SIGTERM'));
+            process.stdin.on('error', () => process.kill(process.pid, 'SIGTERM'));
+            process.stdin.resume();
+            // Watching stdin must not keep node alive after Azurite's own SIGTERM shutdown.
+            if (typeof process.stdin.unref === 'function') process.stdin.unref();
+            """;
 
     private final String service;
     private final AzuriteInstallation installation;
@@ -59,7 +70,8 @@ final class AzuriteService {
             return;
         }
         List<String> command = new ArrayList<>(List.of(
-                NodeTools.node(), installation.serviceScript(service).toString(),
+                NodeTools.node(), "--require", exitWithParentScript().toString(),
+                installation.serviceScript(service).toString(),
                 "--" + service + "Host", "127.0.0.1",
                 "--" + service + "Port", Integer.toString(port),
                 "--location", dataDirectory.toString(),
@@ -84,6 +96,19 @@ final class AzuriteService {
         }
         port = awaitListeningPort(logOffset);
         awaitHttpAnswer();
+    }
+
+    private Path exitWithParentScript() {
+        // One file per service: blob and queue start at the same time and share the data folder.
+        Path script = dataDirectory.resolve("exit-with-parent-" + service + ".js");
+        try {
+            if (!Files.exists(script)) {
+                Files.writeString(script, EXIT_WITH_PARENT_SCRIPT);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not write " + script, e);
+        }
+        return script;
     }
 
     synchronized void stop() {

@@ -14,6 +14,8 @@ import java.util.Optional;
  * @param verbose          true: Azurite's access log and the in-JVM emulators' INFO logs; false: warnings only
  * @param logDirectory     where Azurite's output (and npm's, on first install) is written; empty: a
  *                         {@code target/emulator-logs} folder (see {@link Emulators})
+ * @param awsAccessKeyId   the access key S3Proxy accepts; empty: a random one per set
+ * @param awsSecretAccessKey its secret; given together with the key or not at all
  */
 public record EmulatorOptions(
         int azuriteBlobPort,
@@ -21,10 +23,12 @@ public record EmulatorOptions(
         int s3Port,
         int sqsPort,
         boolean verbose,
-        Optional<Path> logDirectory) {
+        Optional<Path> logDirectory,
+        Optional<String> awsAccessKeyId,
+        Optional<String> awsSecretAccessKey) {
 
     /** Any free ports, quiet emulators, default log folder. */
-    public static final EmulatorOptions DEFAULTS = new EmulatorOptions(0, 0, 0, 0, false, Optional.empty());
+    public static final EmulatorOptions DEFAULTS = new EmulatorOptions(0, 0, 0, 0, false, Optional.empty(), Optional.empty(), Optional.empty());
 
     public EmulatorOptions {
         requirePort("azuriteBlobPort", azuriteBlobPort);
@@ -32,6 +36,16 @@ public record EmulatorOptions(
         requirePort("s3Port", s3Port);
         requirePort("sqsPort", sqsPort);
         Objects.requireNonNull(logDirectory, "logDirectory must not be null (use Optional.empty())");
+        Objects.requireNonNull(awsAccessKeyId, "awsAccessKeyId must not be null (use Optional.empty())");
+        Objects.requireNonNull(awsSecretAccessKey, "awsSecretAccessKey must not be null (use Optional.empty())");
+        if (awsAccessKeyId.isPresent() != awsSecretAccessKey.isPresent()) {
+            throw new IllegalArgumentException("awsAccessKeyId and awsSecretAccessKey go together, but only "
+                    + (awsAccessKeyId.isPresent() ? "the key id (" + awsAccessKeyId.get() + ")" : "the secret")
+                    + " is given");
+        }
+        awsAccessKeyId.ifPresent(id -> requireToken("awsAccessKeyId", id, id));
+        // The secret's value never goes into a message.
+        awsSecretAccessKey.ifPresent(secret -> requireToken("awsSecretAccessKey", secret, "(hidden)"));
         int[] fixed = {azuriteBlobPort, azuriteQueuePort, s3Port, sqsPort};
         for (int i = 0; i < fixed.length; i++) {
             for (int j = i + 1; j < fixed.length; j++) {
@@ -50,16 +64,30 @@ public record EmulatorOptions(
 
     /** Fixed ports (e.g. for {@code skyferry local}, so users can keep their tool settings); 0 = free port. */
     public EmulatorOptions withPorts(int azuriteBlobPort, int azuriteQueuePort, int s3Port, int sqsPort) {
-        return new EmulatorOptions(azuriteBlobPort, azuriteQueuePort, s3Port, sqsPort, verbose, logDirectory);
+        return new EmulatorOptions(azuriteBlobPort, azuriteQueuePort, s3Port, sqsPort, verbose, logDirectory,
+                awsAccessKeyId, awsSecretAccessKey);
     }
 
     public EmulatorOptions withVerbose(boolean verbose) {
-        return new EmulatorOptions(azuriteBlobPort, azuriteQueuePort, s3Port, sqsPort, verbose, logDirectory);
+        return new EmulatorOptions(azuriteBlobPort, azuriteQueuePort, s3Port, sqsPort, verbose, logDirectory,
+                awsAccessKeyId, awsSecretAccessKey);
     }
 
     public EmulatorOptions withLogDirectory(Path logDirectory) {
         return new EmulatorOptions(azuriteBlobPort, azuriteQueuePort, s3Port, sqsPort, verbose,
-                Optional.of(Objects.requireNonNull(logDirectory, "logDirectory")));
+                Optional.of(Objects.requireNonNull(logDirectory, "logDirectory")), awsAccessKeyId, awsSecretAccessKey);
+    }
+
+    /** Fixed S3Proxy credentials (e.g. for {@code skyferry local}, so a user's AWS CLI profile keeps working). */
+    public EmulatorOptions withAwsCredentials(String accessKeyId, String secretAccessKey) {
+        return new EmulatorOptions(azuriteBlobPort, azuriteQueuePort, s3Port, sqsPort, verbose, logDirectory,
+                Optional.ofNullable(accessKeyId), Optional.ofNullable(secretAccessKey));
+    }
+
+    private static void requireToken(String name, String value, String shown) {
+        if (value.isBlank() || value.chars().anyMatch(Character::isWhitespace)) {
+            throw new IllegalArgumentException(name + " must be non-empty without spaces, was \"" + shown + "\"");
+        }
     }
 
     private static void requirePort(String name, int port) {

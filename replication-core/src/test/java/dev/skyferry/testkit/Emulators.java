@@ -47,6 +47,8 @@ public final class Emulators implements AutoCloseable, AwsServices {
     /** {@code -Dskyferry.emulators.verbose=true} makes the shared set log what the emulators do. */
     public static final String VERBOSE_PROPERTY = "skyferry.emulators.verbose";
 
+    private static final String AZURITE_DATA_PREFIX = "skyferry-azurite-";
+    private static final Pattern AZURITE_DATA_NAME = Pattern.compile(AZURITE_DATA_PREFIX + "(\\d+)-\\d+-\\d+");
     private static final Logger LOG = LoggerFactory.getLogger(Emulators.class);
     private static final AtomicInteger INSTANCES = new AtomicInteger();
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -119,10 +121,12 @@ public final class Emulators implements AutoCloseable, AwsServices {
         AzuriteInstallation installation = AzuriteInstallation.locate();
         Path logDirectory = options.logDirectory().orElseGet(() -> defaultLogDirectory(installation));
         String instance = ProcessHandle.current().pid() + "-" + INSTANCES.incrementAndGet();
-        Path azuriteData = createTempDirectory("skyferry-azurite-" + instance + "-");
-        String accessKeyId = "AKIA" + randomString("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16);
-        String secretAccessKey = randomString(
-                "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", 40);
+        deleteDataOfDeadJvms();
+        Path azuriteData = createTempDirectory(AZURITE_DATA_PREFIX + instance + "-");
+        String accessKeyId = options.awsAccessKeyId()
+                .orElseGet(() -> "AKIA" + randomString("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16));
+        String secretAccessKey = options.awsSecretAccessKey()
+                .orElseGet(() -> randomString("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", 40));
 
         AzuriteService blob = new AzuriteService("blob", installation, azuriteData,
                 logDirectory.resolve("azurite-blob-" + instance + ".log"), options.verbose(), options.azuriteBlobPort());
@@ -131,17 +135,20 @@ public final class Emulators implements AutoCloseable, AwsServices {
         // Azurite (possibly installing first) and the two JVM emulators start side by side.
         CompletableFuture<Long> azurite = async(() -> timed(() -> {
             installation.ensureInstalled(logDirectory);
-            CompletableFuture<Void> blobStarted = async(() -> {
-                blob.start();
-                return null;
-            });
-            queue.start();
-            blobStarted.join();
+            startBoth(blob, queue);
         }));
+        long s3Begin = System.nanoTime();
         CompletableFuture<S3ProxyServer> s3 = async(() -> new S3ProxyServer(accessKeyId, secretAccessKey, options.s3Port()));
-        CompletableFuture<Long> s3Started = s3.thenApply(server -> timed(server::start));
+        CompletableFuture<Long> s3Started = s3.thenApply(server -> {
+            server.start();
+            return (System.nanoTime() - s3Begin) / 1_000_000;
+        });
+        long sqsBegin = System.nanoTime();
         CompletableFuture<ElasticMqServer> sqs = async(() -> new ElasticMqServer(AWS_REGION, options.sqsPort()));
-        CompletableFuture<Long> sqsStarted = sqs.thenApply(server -> timed(server::start));
+        CompletableFuture<Long> sqsStarted = sqs.thenApply(server -> {
+            server.start();
+            return (System.nanoTime() - sqsBegin) / 1_000_000;
+        });
         try {
             CompletableFuture.allOf(azurite, s3Started, sqsStarted).join();
         } catch (CompletionException e) {
@@ -290,8 +297,7 @@ public final class Emulators implements AutoCloseable, AwsServices {
     /** Starts Azurite again on the same ports, with the data it had. */
     public void startAzurite() {
         requireOpen();
-        azuriteBlob.start();
-        azuriteQueue.start();
+        startBoth(azuriteBlob, azuriteQueue);
     }
 
     /** Stops S3Proxy; buckets and objects stay for {@link #startS3()}. */
@@ -358,6 +364,23 @@ public final class Emulators implements AutoCloseable, AwsServices {
         }
     }
 
+    /** Blob and Queue are separate node processes: starting them side by side halves the wait. */
+    private static void startBoth(AzuriteService blob, AzuriteService queue) {
+        CompletableFuture<Void> blobStarted = async(() -> {
+            blob.start();
+            return null;
+        });
+        queue.start();
+        try {
+            blobStarted.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+
     /** Runs the step and returns how long it took, in milliseconds. */
     private static long timed(Runnable step) {
         long start = System.nanoTime();
@@ -400,6 +423,18 @@ public final class Emulators implements AutoCloseable, AwsServices {
             result.append(alphabet.charAt(RANDOM.nextInt(alphabet.length())));
         }
         return result.toString();
+    }
+
+    /** A JVM killed with -9 cannot remove its Azurite data folder; the next start does. */
+    private static void deleteDataOfDeadJvms() {
+        try (Stream<Path> folders = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            folders.filter(folder -> {
+                var name = AZURITE_DATA_NAME.matcher(folder.getFileName().toString());
+                return name.matches() && ProcessHandle.of(Long.parseLong(name.group(1))).isEmpty();
+            }).forEach(folder -> runQuietly(() -> deleteRecursively(folder)));
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("could not look for Azurite data of dead JVMs", e);
+        }
     }
 
     private static Path createTempDirectory(String prefix) {

@@ -4,6 +4,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.NullSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -60,16 +62,49 @@ class EmulatorsTest {
     }
 
     @Test
-    void startWithFixedPortsServesThemAndCloseFreesThemAndStopsAzurite() throws IOException {
+    void optionsRejectAKeyIdWithoutSecret() {
+        assertThatThrownBy(() -> EmulatorOptions.defaults().withAwsCredentials("AKIDLOCAL", null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("go together").hasMessageContaining("AKIDLOCAL");
+    }
+
+    @Test
+    void optionsRejectABlankSecretWithoutEchoingIt() {
+        assertThatThrownBy(() -> EmulatorOptions.defaults().withAwsCredentials("AKIDLOCAL", "with space"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("awsSecretAccessKey")
+                .hasMessageNotContaining("with space");
+    }
+
+    @Test
+    void s3ProxyRejectsARequestSignedWithAWrongSecret() {
+        Emulators emulators = Emulators.shared();
+        try (S3Client wrongSecret = AwsClients.s3(emulators.s3Endpoint(), emulators.awsRegion(),
+                emulators.awsAccessKeyId(), emulators.awsSecretAccessKey() + "x")) {
+            assertThatThrownBy(wrongSecret::listBuckets)
+                    .isInstanceOfSatisfying(S3Exception.class, e -> assertThat(e.statusCode()).isEqualTo(403));
+        }
+        assertThat(emulators.s3Client().listBuckets().sdkHttpResponse().isSuccessful()).isTrue();
+    }
+
+    @Test
+    void startWithFixedPortsAndCredentialsServesThemAndCloseFreesThemAndStopsAzurite() throws IOException {
         int[] ports = freePorts(4);
         Set<ProcessHandle> childrenBefore = new HashSet<>(ProcessHandle.current().children().toList());
-        Emulators emulators = Emulators.start(EmulatorOptions.defaults().withPorts(ports[0], ports[1], ports[2], ports[3]));
+        Emulators emulators = Emulators.start(EmulatorOptions.defaults()
+                .withPorts(ports[0], ports[1], ports[2], ports[3])
+                .withAwsCredentials("AKIDLOCAL", "local-secret"));
         Set<ProcessHandle> azuriteProcesses;
         try {
             assertThat(URI.create(emulators.blobEndpoint()).getPort()).isEqualTo(ports[0]);
             assertThat(URI.create(emulators.queueEndpoint()).getPort()).isEqualTo(ports[1]);
             assertThat(emulators.s3Endpoint().getPort()).isEqualTo(ports[2]);
             assertThat(emulators.sqsEndpoint().getPort()).isEqualTo(ports[3]);
+            assertThat(emulators.awsAccessKeyId()).isEqualTo("AKIDLOCAL");
+            assertThat(emulators.awsSecretAccessKey()).isEqualTo("local-secret");
+            String bucket = Emulators.freshName("fixed");
+            emulators.s3Client().createBucket(b -> b.bucket(bucket));
+            assertThat(emulators.s3Client().headBucket(h -> h.bucket(bucket)).sdkHttpResponse().isSuccessful()).isTrue();
             azuriteProcesses = new HashSet<>(ProcessHandle.current().children().toList());
             azuriteProcesses.removeAll(childrenBefore);
             assertThat(azuriteProcesses).as("Azurite blob and queue processes").hasSize(2);
