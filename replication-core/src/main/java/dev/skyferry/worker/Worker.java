@@ -321,15 +321,15 @@ public final class Worker {
                 return;
             }
             List<HandledEvent> events;
-            boolean interrupted;
             Heartbeat heartbeat = startHeartbeat(source, message);
             try {
                 events = handleEvents(source, message);
             } finally {
-                interrupted = Thread.interrupted(); // cleared, so settling calls are not aborted
+                Thread.interrupted(); // clear it, so the settling calls are not aborted
                 heartbeat.close();
             }
-            settle(source, message, events, interrupted && interruptingForShutdown);
+            // Not the thread's interrupt flag: a processor that caught the interrupt has cleared it.
+            settle(source, message, events, interruptingForShutdown);
         } catch (RuntimeException e) {
             log.error("unexpected failure handling {}; it is delivered again when its visibility timeout ends", message, e);
         } finally {
@@ -403,6 +403,7 @@ public final class Worker {
 
     // ---------------------------------------------------------------- settling
 
+    /** @param stoppedMidway the worker interrupted this message's work to stop: release, don't retry later */
     private void settle(ConsumedSource source, ReceivedMessage message, List<HandledEvent> events, boolean stoppedMidway) {
         String key = messageKey(source, message);
         switch (MessageVerdict.of(events.stream().map(HandledEvent::outcome).toList())) {
