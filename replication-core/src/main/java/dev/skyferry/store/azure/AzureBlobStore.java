@@ -126,9 +126,25 @@ public final class AzureBlobStore implements ObjectStore, UrlCopyTarget {
         return container.getBlobContainerName();
     }
 
+    /**
+     * The blob's URL with each path segment percent-encoded (RFC 3986 unreserved characters kept, '/'
+     * kept as the separator), the way Event Grid's {@code data.url} spells it. The SDK's own
+     * {@code getBlobUrl()} encodes '/' as %2F, which reads badly in provenance and logs.
+     */
     @Override
     public URI uriOf(String key) {
-        return URI.create(blob(key).getBlobUrl());
+        requireKey(key);
+        StringBuilder url = new StringBuilder(container.getBlobContainerUrl()).append('/');
+        for (byte b : key.getBytes(StandardCharsets.UTF_8)) {
+            char c = (char) (b & 0xFF);
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
+                url.append(c);
+            } else {
+                url.append('%').append(String.format("%02X", b & 0xFF));
+            }
+        }
+        return URI.create(url.toString());
     }
 
     @Override
@@ -271,6 +287,11 @@ public final class AzureBlobStore implements ObjectStore, UrlCopyTarget {
         if (blockSize < 1 || blockSize > MAX_BLOCK_BYTES) {
             throw new IllegalArgumentException("blockSize must be within 1.." + MAX_BLOCK_BYTES + ", was " + blockSize);
         }
+        long blocks = (size + blockSize - 1) / blockSize;
+        if (size > blockSize && blocks > MAX_BLOCKS) {
+            throw new IllegalArgumentException("size " + size + " needs " + blocks + " blocks of " + blockSize
+                    + " bytes; Azure allows " + MAX_BLOCKS + ": use a larger blockSize");
+        }
         String operation = "copy " + StoreErrors.withoutQuery(source) + " to " + where(key);
         BlobRequestConditions conditions = writeConditions(condition);
         BlockBlobClient target = blockBlob(key, spec);
@@ -289,36 +310,37 @@ public final class AzureBlobStore implements ObjectStore, UrlCopyTarget {
                         .getValue();
                 return new WriteResult(unquote(item.getETag()), item.getVersionId(), null);
             }
-            long blocks = (size + blockSize - 1) / blockSize;
-            if (blocks > MAX_BLOCKS) {
-                throw new IllegalArgumentException("size " + size + " needs " + blocks + " blocks of " + blockSize
-                        + " bytes; Azure allows " + MAX_BLOCKS + ": use a larger blockSize");
-            }
             String uploadId = newUploadId();
-            List<String> blockIds = new ArrayList<>((int) blocks);
-            for (int part = 1; part <= blocks; part++) {
+            List<BlobRange> ranges = sourceRanges(size, blockSize);
+            List<String> blockIds = new ArrayList<>(ranges.size());
+            for (int part = 1; part <= ranges.size(); part++) {
                 blockIds.add(blockId(uploadId, part));
             }
-            stageBlocksFromUrl(target, source.toString(), size, blockSize, blockIds);
+            stageBlocksFromUrl(target, source.toString(), ranges, blockIds);
             BlockBlobItem item = target.commitBlockListWithResponse(commitOptions(blockIds, spec, conditions), null, Context.NONE)
                     .getValue();
             return new WriteResult(unquote(item.getETag()), item.getVersionId(), null);
         } catch (RuntimeException failure) {
-            if (failure instanceof IllegalArgumentException) {
-                throw failure;
-            }
             throw AzureErrors.translate(failure, operation, false);
         }
     }
 
-    private void stageBlocksFromUrl(BlockBlobClient target, String source, long size, long blockSize, List<String> blockIds) {
+    /** The source ranges of the blocks: {@code blockSize} each, the last one shorter, covering [0, size). */
+    static List<BlobRange> sourceRanges(long size, long blockSize) {
+        List<BlobRange> ranges = new ArrayList<>();
+        for (long offset = 0; offset < size; offset += blockSize) {
+            ranges.add(new BlobRange(offset, Math.min(blockSize, size - offset)));
+        }
+        return ranges;
+    }
+
+    private void stageBlocksFromUrl(BlockBlobClient target, String source, List<BlobRange> ranges, List<String> blockIds) {
         Semaphore inFlight = new Semaphore(urlCopyParallelism);
         AtomicReference<RuntimeException> firstFailure = new AtomicReference<>();
         try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int index = 0; index < blockIds.size() && firstFailure.get() == null; index++) {
-                long offset = index * blockSize;
                 BlockBlobStageBlockFromUrlOptions options = new BlockBlobStageBlockFromUrlOptions(blockIds.get(index), source)
-                        .setSourceRange(new BlobRange(offset, Math.min(blockSize, size - offset)));
+                        .setSourceRange(ranges.get(index));
                 inFlight.acquireUninterruptibly();
                 executor.execute(() -> {
                     try {
@@ -493,7 +515,7 @@ public final class AzureBlobStore implements ObjectStore, UrlCopyTarget {
     }
 
     /** Raw x-ms-meta-* headers, added to one request by the pipeline's AddHeadersFromContextPolicy. */
-    private static Context metadataHeaders(Map<String, String> metadata) {
+    static Context metadataHeaders(Map<String, String> metadata) {
         if (metadata.isEmpty()) {
             return Context.NONE;
         }

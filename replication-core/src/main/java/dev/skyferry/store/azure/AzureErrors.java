@@ -11,12 +11,16 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Translates the Azure SDK's exceptions into {@link StoreException}. The kind table is
  * {@link StoreErrors#kindOf}; this class only finds status, error code and Retry-After in Azure's types.
  */
 final class AzureErrors {
+
+    private static final Pattern MESSAGE_ELEMENT = Pattern.compile("<Message>([^<]*)</Message>");
 
     private AzureErrors() {}
 
@@ -44,7 +48,7 @@ final class AzureErrors {
                     : StoreErrors.parseRetryAfter(response.getHeaderValue("Retry-After"), Instant.now());
             String serviceMessage = http instanceof BlobStorageException blob ? blob.getServiceMessage() : http.getMessage();
             String message = operation + ": HTTP " + status + (code == null ? "" : " " + code)
-                    + ": " + StoreErrors.firstLine(serviceMessage);
+                    + ": " + StoreErrors.firstLine(messageElement(serviceMessage));
             return new StoreException(StoreErrors.kindOf(status, code), status, code, message, retryAfter, cause);
         }
         if (isNetworkFailure(failure)) {
@@ -54,6 +58,18 @@ final class AzureErrors {
         return new StoreException(StoreException.Kind.BAD_REQUEST, 0, null,
                 operation + ": " + failure.getClass().getSimpleName() + ": " + StoreErrors.firstLine(failure.getMessage()),
                 null, cause);
+    }
+
+    /**
+     * When the SDK could not parse the error body, its "service message" is the whole raw XML; the
+     * readable part is the {@code <Message>} element.
+     */
+    private static String messageElement(String serviceMessage) {
+        if (serviceMessage == null) {
+            return null;
+        }
+        Matcher element = MESSAGE_ELEMENT.matcher(serviceMessage);
+        return element.find() ? element.group(1) : serviceMessage;
     }
 
     private static String errorCode(HttpResponseException http, HttpResponse response) {

@@ -40,7 +40,6 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 import software.amazon.awssdk.services.s3.model.Tag;
 import software.amazon.awssdk.services.s3.model.Tagging;
-import software.amazon.awssdk.services.s3.model.TaggingDirective;
 import software.amazon.awssdk.services.s3.model.UploadPartCopyResponse;
 import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
@@ -194,10 +193,12 @@ public final class S3Store implements ObjectStore, PresignedReads {
                 .contentDisposition(attributes.contentDisposition())
                 .cacheControl(attributes.cacheControl())
                 .metadata(attributes.userMetadata())
-                .tagging(tagging(attributes.tags()))
                 .storageClass(blankToNull(options.s3StorageClass()))
                 .serverSideEncryption(blankToNull(options.s3ServerSideEncryption()))
                 .ssekmsKeyId(blankToNull(options.s3KmsKeyId()));
+        if (!attributes.tags().isEmpty()) {
+            request.tagging(tagging(attributes.tags()));
+        }
         switch (condition == null ? Precondition.NONE : condition) {
             case Precondition.IfAbsent absent -> request.ifNoneMatch("*");
             case Precondition.IfMatch ifMatch -> request.ifMatch(quote(ifMatch.etag()));
@@ -223,7 +224,7 @@ public final class S3Store implements ObjectStore, PresignedReads {
         if (condition instanceof Precondition.Version) {
             throw new IllegalArgumentException("a write cannot target a version");
         }
-        CreateMultipartUploadRequest request = CreateMultipartUploadRequest.builder()
+        CreateMultipartUploadRequest.Builder request = CreateMultipartUploadRequest.builder()
                 .bucket(bucket).key(key)
                 .contentType(attributes.contentType())
                 .contentEncoding(attributes.contentEncoding())
@@ -231,13 +232,14 @@ public final class S3Store implements ObjectStore, PresignedReads {
                 .contentDisposition(attributes.contentDisposition())
                 .cacheControl(attributes.cacheControl())
                 .metadata(attributes.userMetadata())
-                .tagging(tagging(attributes.tags()))
                 .storageClass(blankToNull(options.s3StorageClass()))
                 .serverSideEncryption(blankToNull(options.s3ServerSideEncryption()))
-                .ssekmsKeyId(blankToNull(options.s3KmsKeyId()))
-                .build();
+                .ssekmsKeyId(blankToNull(options.s3KmsKeyId()));
+        if (!attributes.tags().isEmpty()) {
+            request.tagging(tagging(attributes.tags()));
+        }
         try {
-            String uploadId = s3.createMultipartUpload(request).uploadId();
+            String uploadId = s3.createMultipartUpload(request.build()).uploadId();
             return new MultipartUpload(key, uploadId, condition == null ? Precondition.NONE : condition);
         } catch (RuntimeException failure) {
             throw S3Errors.translate(failure, "start multipart upload of " + where(key));
@@ -296,7 +298,8 @@ public final class S3Store implements ObjectStore, PresignedReads {
                     .copySourceIfMatch(pinnedEtag)
                     .metadataDirective(MetadataDirective.REPLACE)
                     .metadata(userMetadata)
-                    .taggingDirective(TaggingDirective.COPY)
+                    // Tags stay: TaggingDirective COPY is S3's default, and leaving the header out keeps
+                    // S3-compatible servers that do not know it (S3Proxy) working.
                     .contentType(head.contentType())
                     .contentEncoding(head.contentEncoding())
                     .contentLanguage(head.contentLanguage())
@@ -313,11 +316,10 @@ public final class S3Store implements ObjectStore, PresignedReads {
     }
 
     private void replaceMetadataPartByPart(String key, HeadObjectResponse head, String pinnedEtag, Map<String, String> userMetadata) {
-        Map<String, String> tags = readTags(key); // UploadPartCopy carries bytes only
-        String uploadId = s3.createMultipartUpload(CreateMultipartUploadRequest.builder()
+        Map<String, String> tags = tagsToCarry(key);
+        CreateMultipartUploadRequest.Builder create = CreateMultipartUploadRequest.builder()
                 .bucket(bucket).key(key)
                 .metadata(userMetadata)
-                .tagging(tagging(tags))
                 .contentType(head.contentType())
                 .contentEncoding(head.contentEncoding())
                 .contentLanguage(head.contentLanguage())
@@ -326,8 +328,11 @@ public final class S3Store implements ObjectStore, PresignedReads {
                 .storageClass(head.storageClassAsString())
                 .serverSideEncryption(head.serverSideEncryptionAsString())
                 .ssekmsKeyId(head.ssekmsKeyId())
-                .bucketKeyEnabled(head.bucketKeyEnabled())
-                .build()).uploadId();
+                .bucketKeyEnabled(head.bucketKeyEnabled());
+        if (!tags.isEmpty()) {
+            create.tagging(tagging(tags));
+        }
+        String uploadId = s3.createMultipartUpload(create.build()).uploadId();
         try {
             long size = head.contentLength();
             long partBytes = Math.max(selfCopyPartBytes, (size + MAX_PARTS - 1) / MAX_PARTS);
@@ -344,6 +349,18 @@ public final class S3Store implements ObjectStore, PresignedReads {
                     .multipartUpload(m -> m.parts(parts)));
         } catch (RuntimeException failure) {
             abortQuietly(key, uploadId);
+            throw failure;
+        }
+    }
+
+    /** UploadPartCopy carries bytes only, so the tags are read and set again on the new upload. */
+    private Map<String, String> tagsToCarry(String key) {
+        try {
+            return readTags(key);
+        } catch (StoreException failure) {
+            if (failure.kind() == StoreException.Kind.UNSUPPORTED) {
+                return Map.of(); // an S3-compatible server without tagging has no tags to lose
+            }
             throw failure;
         }
     }
@@ -522,10 +539,8 @@ public final class S3Store implements ObjectStore, PresignedReads {
                 "application/octet-stream");
     }
 
+    /** Only for non-empty tags: the SDK would otherwise send an empty x-amz-tagging header. */
     private static Tagging tagging(Map<String, String> tags) {
-        if (tags == null || tags.isEmpty()) {
-            return null;
-        }
         List<Tag> tagSet = new ArrayList<>(tags.size());
         tags.forEach((k, v) -> tagSet.add(Tag.builder().key(k).value(v).build()));
         return Tagging.builder().tagSet(tagSet).build();
