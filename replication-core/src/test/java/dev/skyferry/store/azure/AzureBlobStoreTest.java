@@ -103,6 +103,25 @@ class AzureBlobStoreTest extends ObjectStoreContract {
     }
 
     @Test
+    void aWriterWhoseBlocksWereDiscardedByAnotherCommitGetsConflict() {
+        byte[] mine = randomBytes(100, 45);
+        byte[] theirs = randomBytes(200, 46);
+        MultipartWrite loser = store.startMultipart("raced.bin", spec(ObjectAttributes.NONE, mine), Precondition.NONE);
+        MultipartWrite winner = store.startMultipart("raced.bin", spec(ObjectAttributes.NONE, theirs), Precondition.NONE);
+        loser.uploadPart(1, ByteBuffer.wrap(mine), md5(mine));
+        winner.uploadPart(1, ByteBuffer.wrap(theirs), md5(theirs));
+
+        winner.complete();
+
+        assertThatThrownBy(loser::complete)
+                .isInstanceOfSatisfying(StoreException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(Kind.CONFLICT);
+                    assertThat(e.errorCode()).isEqualTo("InvalidBlockList");
+                });
+        assertThat(store.stat("raced.bin").orElseThrow().size()).isEqualTo(theirs.length);
+    }
+
+    @Test
     void blockIdsHaveOneLengthWhateverTheUploadAndPart() {
         String first = AzureBlobStore.blockId(AzureBlobStore.newUploadId(), 1);
         String last = AzureBlobStore.blockId(AzureBlobStore.newUploadId(), AzureBlobStore.MAX_BLOCKS);

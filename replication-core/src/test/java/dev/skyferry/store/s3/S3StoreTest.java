@@ -122,6 +122,21 @@ class S3StoreTest extends ObjectStoreContract {
     }
 
     @Test
+    void writesCarryTheRulesStorageClass() {
+        byte[] content = randomBytes(100, 54);
+        ObjectStore.WriteSpec infrequent = new ObjectStore.WriteSpec(ObjectAttributes.NONE, content.length, md5(content),
+                new ObjectStore.TargetOptions("STANDARD_IA", null, null, null, null));
+
+        store.put("ia.bin", ByteBuffer.wrap(content), infrequent, Precondition.NONE);
+        MultipartWrite write = store.startMultipart("ia-multi.bin", infrequent, Precondition.NONE);
+        write.uploadPart(1, ByteBuffer.wrap(content), md5(content));
+        write.complete();
+
+        assertThat(s3.headObject(b -> b.bucket(bucket).key("ia.bin")).storageClassAsString()).isEqualTo("STANDARD_IA");
+        assertThat(s3.headObject(b -> b.bucket(bucket).key("ia-multi.bin")).storageClassAsString()).isEqualTo("STANDARD_IA");
+    }
+
+    @Test
     void onlyPlainSingleUploadEtagsAreMd5s() {
         String md5Hex = "0123456789abcdef0123456789abcdef";
         assertThat(S3Store.isPlainMd5(md5Hex, null, null)).isTrue();
