@@ -171,6 +171,26 @@ class AzureBlobStoreTest extends ObjectStoreContract {
     }
 
     @Test
+    void aConnectionCutMidReadFailsTheReadInsteadOfEndingItEarly() throws Exception {
+        byte[] content = randomBytes(16 * 1024 * 1024, 48);
+        store.put("long.bin", ByteBuffer.wrap(content), spec(ObjectAttributes.NONE, content), Precondition.NONE);
+        try (FaultProxy proxy = FaultProxy.inFrontOf(URI.create(emulators.blobEndpoint()))) {
+            AzureBlobStore proxied = new AzureBlobStore(containerClient(
+                    proxy.proxiedUri(URI.create(emulators.blobEndpoint())).toString(), container.getBlobContainerName()));
+            try (OpenObject open = proxied.open("long.bin", null, Precondition.NONE)) {
+                byte[] head = open.content().readNBytes(1024 * 1024);
+                assertThat(head).isEqualTo(java.util.Arrays.copyOf(content, head.length));
+                proxy.resetConnections(true);
+
+                // The SDK resumes a broken body (If-Match on the ETag); when every resume fails too, the
+                // read must fail: a short, clean end of stream would be a silently truncated replica.
+                assertThatThrownBy(() -> open.content().readAllBytes())
+                        .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.kind()).isEqualTo(Kind.UNAVAILABLE));
+            }
+        }
+    }
+
+    @Test
     void wrongAccountKeyIsForbidden() {
         BlobContainerClient wrongKey = AzureBlobClients.container(emulators.blobEndpoint(), container.getBlobContainerName(),
                 new StorageSharedKeyCredential(emulators.azureAccount(), Base64.getEncoder().encodeToString(new byte[64])));

@@ -221,6 +221,25 @@ class S3StoreTest extends ObjectStoreContract {
     }
 
     @Test
+    void aConnectionCutMidReadFailsTheReadInsteadOfEndingItEarly() throws Exception {
+        byte[] content = randomBytes(16 * 1024 * 1024, 55);
+        store.put("long.bin", ByteBuffer.wrap(content), spec(ObjectAttributes.NONE, content), Precondition.NONE);
+        try (FaultProxy proxy = FaultProxy.inFrontOf(emulators.s3Endpoint());
+             S3Client proxiedClient = S3Clients.client(optionsFor(proxy.proxiedUri(emulators.s3Endpoint()), emulators.awsSecretAccessKey()))) {
+            S3Store proxied = new S3Store(proxiedClient, presigner, bucket);
+            try (OpenObject open = proxied.open("long.bin", null, Precondition.NONE)) {
+                byte[] head = open.content().readNBytes(1024 * 1024);
+                assertThat(head).isEqualTo(java.util.Arrays.copyOf(content, head.length));
+                proxy.resetConnections(true);
+
+                // Content-Length tells the client how much is missing: a short, clean end of stream
+                // would be a silently truncated replica.
+                assertThatThrownBy(() -> open.content().readAllBytes()).isInstanceOf(java.io.IOException.class);
+            }
+        }
+    }
+
+    @Test
     void wrongSecretIsForbidden() {
         try (S3Client wrong = S3Clients.client(optionsFor(emulators.s3Endpoint(), "not-the-secret"))) {
             assertThatThrownBy(() -> new S3Store(wrong, presigner, bucket).readTags("any.bin"))
