@@ -182,8 +182,7 @@ class AzureBlobStoreTest extends ObjectStoreContract {
                 assertThat(head).isEqualTo(java.util.Arrays.copyOf(content, head.length));
                 proxy.resetConnections(true);
 
-                // The SDK resumes a broken body (If-Match on the ETag); when every resume fails too, the
-                // read must fail: a short, clean end of stream would be a silently truncated replica.
+                // A short, clean end of stream would be a silently truncated replica.
                 assertThatThrownBy(() -> open.content().readAllBytes())
                         .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.kind()).isEqualTo(Kind.UNAVAILABLE));
             }
