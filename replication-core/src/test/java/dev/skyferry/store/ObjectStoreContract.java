@@ -45,6 +45,9 @@ public abstract class ObjectStoreContract {
     /** A store over a fresh, empty container or bucket; called before every test. */
     protected abstract ObjectStore newStore();
 
+    /** A store over a container or bucket that does not exist. */
+    protected abstract ObjectStore storeOnMissingContainer();
+
     /** The smallest size the backend accepts for a part other than the last (S3: 5 MiB). */
     protected abstract int minPartSize();
 
@@ -74,9 +77,24 @@ public abstract class ObjectStoreContract {
     }
 
     @Test
+    void statInAMissingContainerIsAnErrorNotAnAbsentObject() {
+        ObjectStore nowhere = storeOnMissingContainer();
+        assertThatThrownBy(() -> nowhere.stat("any.bin"))
+                .isInstanceOfSatisfying(StoreException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(Kind.NOT_FOUND);
+                    assertThat(e.containerMissing()).isTrue();
+                });
+        assertThatThrownBy(() -> nowhere.open("any.bin", null, Precondition.NONE))
+                .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.containerMissing()).isTrue());
+    }
+
+    @Test
     void openOfMissingObjectIsNotFound() {
         assertThatThrownBy(() -> store.open("never/written.bin", null, Precondition.NONE))
-                .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.kind()).isEqualTo(Kind.NOT_FOUND));
+                .isInstanceOfSatisfying(StoreException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(Kind.NOT_FOUND);
+                    assertThat(e.containerMissing()).isFalse();
+                });
     }
 
     @Test

@@ -160,7 +160,7 @@ public final class AzureBlobStore implements ObjectStore, UrlCopyTarget {
             return Optional.of(toInfo(key, properties));
         } catch (RuntimeException failure) {
             StoreException translated = AzureErrors.translate(failure, "stat " + where(key), true);
-            if (translated.kind() == StoreException.Kind.NOT_FOUND) {
+            if (translated.kind() == StoreException.Kind.NOT_FOUND && !translated.containerMissing()) {
                 return Optional.empty();
             }
             throw translated;

@@ -77,6 +77,7 @@ public final class S3Store implements ObjectStore, PresignedReads {
     private final String bucket;
     private final long copyObjectLimit;
     private final long selfCopyPartBytes;
+    private volatile boolean bucketConfirmed;
 
     /**
      * @param s3        from {@link S3Clients#client}, or any S3Client (its checksum and retry settings are kept)
@@ -135,7 +136,29 @@ public final class S3Store implements ObjectStore, PresignedReads {
         } catch (RuntimeException failure) {
             StoreException translated = S3Errors.translate(failure, "stat " + where(key));
             if (translated.kind() == StoreException.Kind.NOT_FOUND) {
+                requireBucket();
                 return Optional.empty();
+            }
+            throw translated;
+        }
+    }
+
+    /**
+     * A HEAD answer has no body, so a 404 cannot say whether the key or the bucket is missing. The
+     * first 404 is followed by one HeadBucket; once the bucket is known to exist, a 404 means the key.
+     */
+    private void requireBucket() {
+        if (bucketConfirmed) {
+            return;
+        }
+        try {
+            s3.headBucket(b -> b.bucket(bucket));
+            bucketConfirmed = true;
+        } catch (RuntimeException failure) {
+            StoreException translated = S3Errors.translate(failure, "check bucket " + bucket);
+            if (translated.kind() == StoreException.Kind.NOT_FOUND) {
+                throw new StoreException(StoreException.Kind.NOT_FOUND, 404, "NoSuchBucket",
+                        "bucket " + bucket + " does not exist", null, failure);
             }
             throw translated;
         }

@@ -46,6 +46,11 @@ class AzureBlobStoreTest extends ObjectStoreContract {
     }
 
     @Override
+    protected ObjectStore storeOnMissingContainer() {
+        return new AzureBlobStore(containerClient(emulators.blobEndpoint(), Emulators.freshName("missing")));
+    }
+
+    @Override
     protected int minPartSize() {
         return 64 * 1024;
     }

@@ -62,6 +62,11 @@ class S3StoreTest extends ObjectStoreContract {
     }
 
     @Override
+    protected ObjectStore storeOnMissingContainer() {
+        return new S3Store(s3, presigner, Emulators.freshName("missing"));
+    }
+
+    @Override
     protected int minPartSize() {
         return S3_MIN_PART;
     }
