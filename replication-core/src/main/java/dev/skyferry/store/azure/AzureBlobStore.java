@@ -71,8 +71,9 @@ import java.util.concurrent.atomic.AtomicReference;
  *       so {@link MultipartWrite#abort()} commits nothing and simply forgets them. Committing a blob
  *       discards all its uncommitted blocks, including another writer's (see InvalidBlockList in
  *       {@link StoreErrors#kindOf}).</li>
- *   <li>Block ids must all have the same length within one blob; ours are always 40 characters before
- *       base64 ({@code sf-} + 32 hex upload id + {@code -} + 5-digit part number), whoever writes.</li>
+ *   <li>Block ids must all have the same length within one blob; every Skyferry block id is 41 characters
+ *       before base64 ({@code sf-} + 32 hex upload id + {@code -} + 5-digit part number), so two Skyferry
+ *       writers racing on one blob never trip over each other's id length.</li>
  *   <li>The access tier and tags travel on Put Blob / Put Block List; the encryption scope is a request
  *       header, chosen per write through {@link BlobClient#getEncryptionScopeClient}.</li>
  * </ul>
@@ -303,7 +304,8 @@ public final class AzureBlobStore implements ObjectStore, UrlCopyTarget {
         try {
             if (size <= blockSize && size <= MAX_PUT_FROM_URL_BYTES) {
                 BlobUploadFromUrlOptions options = new BlobUploadFromUrlOptions(source.toString())
-                        .setHeaders(httpHeaders(attributes, null))
+                        // The blob keeps the MD5 as its Content-MD5, checked by the line below.
+                        .setHeaders(httpHeaders(attributes, spec.contentMd5()))
                         .setTags(emptyToNull(attributes.tags()))
                         .setTier(tier(spec))
                         // x-ms-source-content-md5: the service checks the bytes it fetched against it.

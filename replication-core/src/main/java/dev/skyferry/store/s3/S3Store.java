@@ -411,7 +411,10 @@ public final class S3Store implements ObjectStore, PresignedReads {
         }
     }
 
-    /** Signed locally (no request is made); a {@link Precondition.Version} pins the version. */
+    /**
+     * Signed locally (no request is made); a {@link Precondition.Version} pins the version. A URL signed
+     * with temporary credentials (STS web identity) stops working when they expire, whatever its validity.
+     */
     @Override
     public URL presignGet(String key, Precondition condition, Duration validity) {
         requireKey(key);
