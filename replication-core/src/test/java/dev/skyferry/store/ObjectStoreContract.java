@@ -45,7 +45,7 @@ public abstract class ObjectStoreContract {
     /** A store over a fresh, empty container or bucket; called before every test. */
     protected abstract ObjectStore newStore();
 
-    /** A store over a container or bucket that does not exist. */
+    /** A store over a container or bucket that does not exist; null where the backend has no containers. */
     protected abstract ObjectStore storeOnMissingContainer();
 
     /** The smallest size the backend accepts for a part other than the last (S3: 5 MiB). */
@@ -65,7 +65,7 @@ public abstract class ObjectStoreContract {
     }
 
     @BeforeEach
-    void freshStore() {
+    protected void freshStore() {
         store = newStore();
     }
 
@@ -79,6 +79,7 @@ public abstract class ObjectStoreContract {
     @Test
     void statInAMissingContainerIsAnErrorNotAnAbsentObject() {
         ObjectStore nowhere = storeOnMissingContainer();
+        assumeTrue(nowhere != null, "skipped: this backend has no containers that could be missing");
         assertThatThrownBy(() -> nowhere.stat("any.bin"))
                 .isInstanceOfSatisfying(StoreException.class, e -> {
                     assertThat(e.kind()).isEqualTo(Kind.NOT_FOUND);
