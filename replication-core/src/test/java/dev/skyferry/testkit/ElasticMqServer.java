@@ -40,10 +40,6 @@ final class ElasticMqServer {
         return port;
     }
 
-    synchronized boolean isRunning() {
-        return server != null;
-    }
-
     synchronized void start() {
         if (server != null) {
             return;

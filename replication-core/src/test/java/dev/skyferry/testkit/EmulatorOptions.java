@@ -28,7 +28,8 @@ public record EmulatorOptions(
         Optional<String> awsSecretAccessKey) {
 
     /** Any free ports, quiet emulators, default log folder. */
-    public static final EmulatorOptions DEFAULTS = new EmulatorOptions(0, 0, 0, 0, false, Optional.empty(), Optional.empty(), Optional.empty());
+    public static final EmulatorOptions DEFAULTS =
+            new EmulatorOptions(0, 0, 0, 0, false, Optional.empty(), Optional.empty(), Optional.empty());
 
     public EmulatorOptions {
         requirePort("azuriteBlobPort", azuriteBlobPort);

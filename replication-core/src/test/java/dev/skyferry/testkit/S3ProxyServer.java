@@ -35,10 +35,6 @@ final class S3ProxyServer {
         return port;
     }
 
-    synchronized boolean isRunning() {
-        return proxy != null;
-    }
-
     synchronized void start() {
         if (proxy != null) {
             return;
