@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -105,12 +107,12 @@ public final class AzureQueueSource implements MessageSource {
     @Override
     public List<ReceivedMessage> receive(int maxMessages) {
         int count = Math.clamp(maxMessages, 1, MAX_BATCH);
-        List<QueueMessageItem> items = translating("receive", () -> {
+        List<QueueMessageItem> items = translating("receive", () -> shieldedFromInterrupts(() -> {
             List<QueueMessageItem> page = new ArrayList<>(count);
             queue.receiveMessages(count, settings.visibilityTimeout(), null, Context.NONE).forEach(page::add);
             return page;
-        });
-        if (items.isEmpty()) {
+        }));
+        if (items.isEmpty() && !Thread.currentThread().isInterrupted()) {
             waitBeforeNextPoll();
             return List.of();
         }
@@ -123,6 +125,31 @@ public final class AzureQueueSource implements MessageSource {
                     item.getInsertionTime() == null ? null : item.getInsertionTime().toInstant(), now, Map.of(), null));
         }
         return messages;
+    }
+
+    /**
+     * Runs a short call on its own thread and waits for it without reacting to interrupts. A stop
+     * interrupts the receiving thread; cut mid-request, the SDK would log errors and a batch Azure had
+     * already handed out would stay invisible for the whole visibility timeout. Finished, the batch is
+     * returned and the worker releases it at once. The interrupt stays set for the caller.
+     */
+    private static <T> T shieldedFromInterrupts(Supplier<T> call) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        Thread.ofVirtual().name("azure-queue-receive").start(() -> {
+            try {
+                result.complete(call.get());
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        });
+        try {
+            return result.join(); // join() waits through interrupts and leaves the flag set
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            throw e;
+        }
     }
 
     private void waitBeforeNextPoll() {
