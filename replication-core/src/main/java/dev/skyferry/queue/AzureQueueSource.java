@@ -9,6 +9,7 @@ import com.azure.storage.queue.models.QueueErrorCode;
 import com.azure.storage.queue.models.QueueMessageItem;
 import com.azure.storage.queue.models.QueueStorageException;
 import com.azure.storage.queue.models.UpdateMessageResult;
+import dev.skyferry.store.StoreErrors;
 import dev.skyferry.store.StoreException.Kind;
 import java.time.Clock;
 import java.time.Duration;
@@ -230,7 +231,7 @@ public final class AzureQueueSource implements MessageSource {
             String retryAfter = e.getResponse() == null ? null : e.getResponse().getHeaders().getValue(HttpHeaderName.RETRY_AFTER);
             throw new QueueException(QueueErrors.kindFor(status, code), status, code,
                     "Azure queue " + queue.getQueueName() + ": cannot " + what + ": " + status + " " + code,
-                    QueueErrors.retryAfter(retryAfter), e);
+                    StoreErrors.parseRetryAfter(retryAfter, Instant.now()), e);
         } catch (RuntimeException e) {
             // No HTTP answer: connection refused or reset, timeout, interrupted while waiting.
             throw new QueueException(Kind.UNAVAILABLE, 0, null,

@@ -12,6 +12,7 @@ import dev.skyferry.resilience.Endpoint;
 import dev.skyferry.resilience.EndpointBreakers;
 import dev.skyferry.resilience.FailureClassifier;
 import dev.skyferry.resilience.ResilientCalls;
+import dev.skyferry.store.StoreErrors;
 import dev.skyferry.store.StoreException;
 import java.time.Clock;
 import java.time.Duration;
@@ -442,8 +443,8 @@ public final class Worker {
         String key = messageKey(source, message);
         FirstErrors.FirstError first = firstErrors.firstFor(key);
         DeadLetterFacts facts = new DeadLetterFacts(reason, message.receiveCount(),
-                first == null ? null : Redaction.withoutQueryStrings(first.error()), first == null ? null : first.at(),
-                Redaction.withoutQueryStrings(lastError), clock.instant());
+                first == null ? null : StoreErrors.redact(first.error()), first == null ? null : first.at(),
+                StoreErrors.redact(lastError), clock.instant());
         try {
             calls.run(source.queueEndpoint(), () -> source.source.deadLetter(message, facts));
             firstErrors.forget(key);
