@@ -154,6 +154,16 @@ public final class BufferBudget {
         return limit;
     }
 
+    /** Copies waiting for a buffer right now. */
+    public int waiting() {
+        lock.lock();
+        try {
+            return waiters.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private long held() {
         return inUse + (long) idle.size() * pooledBufferSize;
     }

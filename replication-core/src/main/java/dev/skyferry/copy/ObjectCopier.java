@@ -246,7 +246,7 @@ public final class ObjectCopier {
     private long partSizeFor(ReplicationTask task, long size) {
         int maxParts = task.target().kind() == StoreKind.S3 ? S3_MAX_PARTS : AZURE_MAX_BLOCKS;
         long needed = (size + maxParts - 1) / maxParts;
-        long partSize = Math.max(settings.partSize(), roundUpToMebibyte(needed));
+        long partSize = needed <= settings.partSize() ? settings.partSize() : roundUpToMebibyte(needed);
         if (partSize > budget.limit() || partSize > CopySettings.MAX_PART_SIZE) {
             throw ReplicationFailure.permanent(ReasonCodes.OBJECT_TOO_LARGE, size + " bytes need parts of "
                     + partSize + " bytes to stay within " + maxParts + " parts, more than the memory budget ("

@@ -1,6 +1,5 @@
 package dev.skyferry.plan;
 
-import java.util.Comparator;
 import java.util.Locale;
 
 /**
@@ -11,19 +10,12 @@ import java.util.Locale;
  */
 public final class Sequencers {
 
-    /** Compares two sequencers of the same key: negative when {@code a} is older than {@code b}. */
-    public static final Comparator<String> ORDER = Sequencers::compare;
-
     private Sequencers() {}
 
+    /** Compares two sequencers of the same key: negative when {@code a} is older than {@code b}. */
     public static int compare(String a, String b) {
         int width = Math.max(a.length(), b.length());
         return leftPad(a, width).compareTo(leftPad(b, width));
-    }
-
-    /** True when {@code candidate} is the same as or newer than {@code reference}. */
-    public static boolean notOlder(String candidate, String reference) {
-        return compare(candidate, reference) >= 0;
     }
 
     // Upper-cased so that hex written in either case orders the same.

@@ -3,6 +3,7 @@ package dev.skyferry.testkit;
 import dev.skyferry.store.ObjectAttributes;
 import dev.skyferry.store.ObjectInfo;
 import dev.skyferry.store.ObjectStore;
+import dev.skyferry.store.ObjectStore.TargetOptions;
 import dev.skyferry.store.Precondition;
 import dev.skyferry.store.PresignedReads;
 import dev.skyferry.store.StoreException;
@@ -88,7 +89,6 @@ public class InMemoryStore implements ObjectStore {
     private volatile CountDownLatch partUploadGate;
     private final AtomicInteger partUploadsRunning = new AtomicInteger();
     private final AtomicInteger maxPartUploadsRunning = new AtomicInteger();
-    private final CountDownLatch anyPartUploadStarted = new CountDownLatch(1);
 
     protected InMemoryStore(StoreKind kind, String account, String container, boolean versioned) {
         this.kind = kind;
@@ -211,7 +211,7 @@ public class InMemoryStore implements ObjectStore {
             String etag = kind == StoreKind.S3 ? (kms ? randomHex() : HEX.formatHex(storedMd5)) : nextAzureEtag();
             // S3 exposes the MD5 only through a non-KMS single-put ETag; Azure computes Content-MD5 on Put Blob.
             byte[] objectMd5 = kind == StoreKind.S3 && kms ? null : storedMd5;
-            Stored result = store(key, stored, etag, objectMd5, attributes);
+            Stored result = store(key, stored, etag, objectMd5, attributes, spec.options());
             return new WriteResult(etag, result.versionId, objectMd5);
         }
     }
@@ -251,7 +251,7 @@ public class InMemoryStore implements ObjectStore {
             checkWriteCondition(key, condition);
             ObjectAttributes attributes = acceptAttributes(current.attributes.withUserMetadata(userMetadata));
             String etag = kind == StoreKind.S3 ? current.etag : nextAzureEtag();
-            store(key, current.content, etag, current.contentMd5, attributes);
+            store(key, current.content, etag, current.contentMd5, attributes, current.options);
         }
     }
 
@@ -323,11 +323,6 @@ public class InMemoryStore implements ObjectStore {
         return gate;
     }
 
-    /** Waits until some part upload has started. */
-    public void awaitPartUploadStarted() throws InterruptedException {
-        anyPartUploadStarted.await();
-    }
-
     // ---------------------------------------------------------------- inspection (not counted)
 
     public int requests(Op op) {
@@ -388,6 +383,17 @@ public class InMemoryStore implements ObjectStore {
                 throw new AssertionError("no object " + key + " in " + container + "; keys: " + objects.keySet());
             }
             return stored.info();
+        }
+    }
+
+    /** The target options the object was last written with; null for seeded objects. */
+    public TargetOptions writeOptionsOf(String key) {
+        synchronized (lock) {
+            Stored stored = objects.get(key);
+            if (stored == null) {
+                throw new AssertionError("no object " + key + " in " + container + "; keys: " + objects.keySet());
+            }
+            return stored.options;
         }
     }
 
@@ -486,8 +492,13 @@ public class InMemoryStore implements ObjectStore {
     }
 
     private Stored store(String key, byte[] content, String etag, byte[] contentMd5, ObjectAttributes attributes) {
+        return store(key, content, etag, contentMd5, attributes, null);
+    }
+
+    private Stored store(String key, byte[] content, String etag, byte[] contentMd5, ObjectAttributes attributes,
+                         TargetOptions options) {
         String versionId = versioned ? "v" + writeCounter.incrementAndGet() : null;
-        Stored stored = new Stored(key, content, etag, versionId, Instant.now(), contentMd5, attributes);
+        Stored stored = new Stored(key, content, etag, versionId, Instant.now(), contentMd5, attributes, options);
         objects.put(key, stored);
         if (versionId != null) {
             versions.put(versionId, stored);
@@ -579,7 +590,7 @@ public class InMemoryStore implements ObjectStore {
     }
 
     private record Stored(String key, byte[] content, String etag, String versionId, Instant lastModified,
-                          byte[] contentMd5, ObjectAttributes attributes) {
+                          byte[] contentMd5, ObjectAttributes attributes, TargetOptions options) {
         ObjectInfo info() {
             return new ObjectInfo(key, content.length, etag, versionId, lastModified,
                     contentMd5 == null ? null : contentMd5.clone(), attributes);
@@ -615,7 +626,6 @@ public class InMemoryStore implements ObjectStore {
             count(Op.UPLOAD_PART);
             int running = partUploadsRunning.incrementAndGet();
             maxPartUploadsRunning.accumulateAndGet(running, Math::max);
-            anyPartUploadStarted.countDown();
             try {
                 awaitGate();
                 RuntimeException failure = partFailures.get(partNumber);
@@ -674,7 +684,7 @@ public class InMemoryStore implements ObjectStore {
                         : nextAzureEtag();
                 // Azure stores the Content-MD5 the client sets on commit, unchecked; S3 has none for multipart.
                 byte[] objectMd5 = kind == StoreKind.AZURE_BLOB ? spec.contentMd5() : null;
-                Stored result = store(key, stored, etag, objectMd5, attributes);
+                Stored result = store(key, stored, etag, objectMd5, attributes, spec.options());
                 state = UploadState.COMPLETED;
                 return new WriteResult(etag, result.versionId, null);
             }
@@ -752,7 +762,7 @@ public class InMemoryStore implements ObjectStore {
                 self.checkWriteCondition(key, condition);
                 byte[] stored = self.corruptWrites ? flipOneByte(sourceObject.content) : sourceObject.content;
                 byte[] contentMd5 = spec.contentMd5() != null ? spec.contentMd5() : (size <= blockSize ? md5(stored) : null);
-                Stored result = self.store(key, stored, self.nextAzureEtag(), contentMd5, attributes);
+                Stored result = self.store(key, stored, self.nextAzureEtag(), contentMd5, attributes, spec.options());
                 return new WriteResult(result.etag, result.versionId, null);
             }
         }
