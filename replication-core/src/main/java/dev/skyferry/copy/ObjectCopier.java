@@ -7,7 +7,6 @@ import dev.skyferry.plan.Provenance;
 import dev.skyferry.plan.ReasonCodes;
 import dev.skyferry.plan.ReplicationFailure;
 import dev.skyferry.plan.ReplicationTask;
-import dev.skyferry.plan.StoreFailures;
 import dev.skyferry.store.ObjectInfo;
 import dev.skyferry.store.ObjectStore;
 import dev.skyferry.store.ObjectStore.MultipartWrite;
@@ -312,7 +311,7 @@ public final class ObjectCopier {
             // A 404 here is the target vanishing under If-Match, unless the bucket is gone or Azure could
             // not fetch a copy source (CannotVerifyCopySource comes with 404 too).
             boolean lostRace = e.kind() == StoreException.Kind.PRECONDITION_FAILED
-                    || (e.kind() == StoreException.Kind.NOT_FOUND && !StoreFailures.isMissingContainer(e)
+                    || (e.kind() == StoreException.Kind.NOT_FOUND && !e.containerMissing()
                         && !CANNOT_VERIFY_COPY_SOURCE.equals(e.errorCode()));
             if (lostRace) {
                 throw ReplicationFailure.transientFailure(ReasonCodes.TARGET_CHANGED, task.target().uriOf(task.targetKey())
@@ -342,7 +341,7 @@ public final class ObjectCopier {
     }
 
     private static Optional<CopyResult> notCopiedOnRead(ReplicationTask task, StoreException e) {
-        if (e.kind() == StoreException.Kind.NOT_FOUND && !StoreFailures.isMissingContainer(e)) {
+        if (e.kind() == StoreException.Kind.NOT_FOUND && !e.containerMissing()) {
             return Optional.of(sourceGone(task));
         }
         if (e.kind() == StoreException.Kind.PRECONDITION_FAILED) {

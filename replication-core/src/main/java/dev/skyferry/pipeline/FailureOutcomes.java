@@ -3,13 +3,12 @@ package dev.skyferry.pipeline;
 import dev.skyferry.ack.Outcome;
 import dev.skyferry.plan.ReasonCodes;
 import dev.skyferry.plan.ReplicationFailure;
-import dev.skyferry.plan.ReplicationTask;
-import dev.skyferry.plan.StoreFailures;
 import dev.skyferry.resilience.FailureClassifier;
 import dev.skyferry.store.StoreException;
 import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
 import java.nio.channels.ClosedByInterruptException;
+import java.util.Locale;
 
 /**
  * Turns a failure into the outcome the queue acts on. Named engine failures keep their reason;
@@ -21,13 +20,16 @@ final class FailureOutcomes {
 
     private FailureOutcomes() {}
 
-    static Outcome interrupted(ReplicationTask task) {
-        return new Outcome.Retry(ReasonCodes.INTERRUPTED, describe(task) + "shutting down; writes in progress were aborted", null);
+    /** @param subject what was being replicated, for the detail: a task's or an event's description */
+    static Outcome interrupted(String subject) {
+        return new Outcome.Retry(ReasonCodes.INTERRUPTED, subject + ": shutting down; writes in progress were aborted", null);
     }
 
-    static Outcome of(ReplicationTask task, Throwable failure) {
+    /** @param subject what was being replicated, for the detail: a task's or an event's description */
+    static Outcome of(String subject, Throwable failure) {
+        String where = subject + ": ";
         if (Thread.currentThread().isInterrupted() || causedByInterrupt(failure)) {
-            return new Outcome.Retry(ReasonCodes.INTERRUPTED, describe(task) + "interrupted: " + failure.getMessage(), failure);
+            return new Outcome.Retry(ReasonCodes.INTERRUPTED, where + "interrupted: " + failure.getMessage(), failure);
         }
         if (failure instanceof ReplicationFailure named) {
             return named.isTransient()
@@ -35,18 +37,18 @@ final class FailureOutcomes {
                     : new Outcome.DeadLetter(named.reason(), named.detail(), named);
         }
         if (failure instanceof StoreException store) {
-            if (StoreFailures.isMissingContainer(store)) {
-                return new Outcome.DeadLetter(ReasonCodes.CONTAINER_NOT_FOUND, describe(task) + store.getMessage(), store);
+            if (store.containerMissing()) {
+                return new Outcome.DeadLetter(ReasonCodes.CONTAINER_NOT_FOUND, where + store.getMessage(), store);
             }
-            String reason = StoreFailures.reasonCode(store);
+            String reason = store.kind().name().toLowerCase(Locale.ROOT).replace('_', '-');
             return FailureClassifier.isTransient(store)
-                    ? new Outcome.Retry(reason, describe(task) + store.getMessage(), store)
-                    : new Outcome.DeadLetter(reason, describe(task) + store.getMessage(), store);
+                    ? new Outcome.Retry(reason, where + store.getMessage(), store)
+                    : new Outcome.DeadLetter(reason, where + store.getMessage(), store);
         }
         if (FailureClassifier.isTransient(failure)) {
-            return new Outcome.Retry(ReasonCodes.IO_ERROR, describe(task) + failure.getMessage(), failure);
+            return new Outcome.Retry(ReasonCodes.IO_ERROR, where + failure.getMessage(), failure);
         }
-        return new Outcome.DeadLetter(ReasonCodes.INTERNAL_ERROR, describe(task) + failure, failure);
+        return new Outcome.DeadLetter(ReasonCodes.INTERNAL_ERROR, where + failure, failure);
     }
 
     private static boolean causedByInterrupt(Throwable failure) {
@@ -58,9 +60,5 @@ final class FailureOutcomes {
             }
         }
         return false;
-    }
-
-    private static String describe(ReplicationTask task) {
-        return task == null ? "" : task.describe() + ": ";
     }
 }

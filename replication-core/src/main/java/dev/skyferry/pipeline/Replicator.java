@@ -48,9 +48,9 @@ public final class Replicator {
             };
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return FailureOutcomes.interrupted(task);
+            return FailureOutcomes.interrupted(task.describe());
         } catch (RuntimeException | Error e) {
-            return FailureOutcomes.of(task, e);
+            return FailureOutcomes.of(task.describe(), e);
         }
     }
 

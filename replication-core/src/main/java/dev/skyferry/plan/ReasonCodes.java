@@ -40,8 +40,6 @@ public final class ReasonCodes {
     public static final String OBJECT_TOO_LARGE = "object-too-large";
     /** {@code s3ToAzureMode: server-side} with stores that cannot copy server-side. */
     public static final String SERVER_SIDE_UNAVAILABLE = "server-side-unavailable";
-    /** The event does not fit the task it was routed to (wrong store, missing key). */
-    public static final String INVALID_EVENT = "invalid-event";
     /** The bucket or container itself does not exist. */
     public static final String CONTAINER_NOT_FOUND = "container-not-found";
     /** An unexpected error inside Skyferry: a bug, reported with its message. */

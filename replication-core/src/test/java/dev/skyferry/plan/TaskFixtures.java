@@ -25,17 +25,21 @@ public final class TaskFixtures {
         return new RuleBuilder();
     }
 
-    /** A created event for the object as it is now in {@code source}. */
+    /** A created event for the object as it is now in {@code source}; Azure events carry the blob URL. */
     public static ReplicationEvent created(ObjectStore source, ObjectInfo info, String sequencer) {
         return new ReplicationEvent(source.kind(), source.account(), source.container(), info.key(), EventKind.CREATED,
                 info.etag(), info.size(), info.versionId(), sequencer, EVENT_TIME, UUID.randomUUID().toString(),
-                source.kind() == StoreKind.S3 ? "ObjectCreated:Put" : "PutBlob", null, null);
+                source.kind() == StoreKind.S3 ? "ObjectCreated:Put" : "PutBlob", url(source, info.key()), null);
     }
 
     public static ReplicationEvent deleted(ObjectStore source, String key, String sequencer) {
         return new ReplicationEvent(source.kind(), source.account(), source.container(), key, EventKind.DELETED,
                 null, null, null, sequencer, EVENT_TIME, UUID.randomUUID().toString(),
-                source.kind() == StoreKind.S3 ? "ObjectRemoved:Delete" : "DeleteBlob", null, null);
+                source.kind() == StoreKind.S3 ? "ObjectRemoved:Delete" : "DeleteBlob", url(source, key), null);
+    }
+
+    private static String url(ObjectStore source, String key) {
+        return source.kind() == StoreKind.AZURE_BLOB ? source.uriOf(key).toASCIIString() : null;
     }
 
     /** A task whose target key equals the source key (a rule without prefixes). */
