@@ -59,7 +59,8 @@ final class IdentityFailures {
             if (t instanceof HttpResponseException http && http.getResponse() != null && isTransientStatus(http.getResponse().getStatusCode())) {
                 return true;
             }
-            if (t instanceof MsalServiceException msal && isTransientStatus(msal.statusCode())) {
+            // MSAL's status is an Integer, null when the failure happened before a response.
+            if (t instanceof MsalServiceException msal && msal.statusCode() != null && isTransientStatus(msal.statusCode())) {
                 return true;
             }
             if (isNetwork(t)) {
@@ -107,9 +108,32 @@ final class IdentityFailures {
         return t instanceof IOException || t instanceof UncheckedIOException || t instanceof TimeoutException;
     }
 
+    /**
+     * The telling part of a failure: SDKs wrap the service's answer in layers of ExecutionException and
+     * RuntimeException, so prefer the message that names an AADSTS code, else the innermost message;
+     * one line, without Entra's trace/correlation ids.
+     */
     static String firstLine(Throwable failure) {
-        String message = failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
+        String chosen = null;
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t.getMessage() != null) {
+                if (t.getMessage().contains("AADSTS")) {
+                    chosen = t.getMessage();
+                    break;
+                }
+                chosen = t.getMessage();
+            }
+        }
+        String message = chosen == null ? failure.getClass().getSimpleName() : chosen;
+        int aadsts = message.indexOf("AADSTS");
+        if (aadsts > 0) {
+            message = message.substring(aadsts);
+        }
+        int trace = message.indexOf(" Trace ID:");
+        if (trace > 0) {
+            message = message.substring(0, trace);
+        }
         int newline = message.indexOf('\n');
-        return newline < 0 ? message : message.substring(0, newline);
+        return (newline < 0 ? message : message.substring(0, newline)).strip();
     }
 }
