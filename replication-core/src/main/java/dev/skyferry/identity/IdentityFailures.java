@@ -54,7 +54,13 @@ final class IdentityFailures {
         return null;
     }
 
+    /** AADSTS50166: Entra could not reach the federated issuer's discovery document or keys. */
+    private static final String EXTERNAL_OIDC_ENDPOINT_FAILED = "50166";
+
     static boolean isTransientEntra(Throwable failure) {
+        if (IdentityHints.aadstsCode(failure).filter(EXTERNAL_OIDC_ENDPOINT_FAILED::equals).isPresent()) {
+            return true;
+        }
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof HttpResponseException http && http.getResponse() != null && isTransientStatus(http.getResponse().getStatusCode())) {
                 return true;

@@ -72,6 +72,8 @@ public final class IdentityHints {
             case "70021", "700211", "700212", "700213" -> "no federated identity credential matches the presented token:"
                     + " its issuer and subject must equal the token's iss and sub exactly (no extra trailing slash) and"
                     + " its audience must be api://AzureADTokenExchange; a new credential can take a minute to propagate";
+            case "50166" -> "Entra could not fetch the federated token issuer's discovery document or keys (its OIDC"
+                    + " issuer URL must be publicly reachable over https); transient, retried";
             case "700024" -> "the federated token is expired or not yet valid: check the token file is refreshed (projected volume) and the clock";
             default -> null;
         };

@@ -137,8 +137,10 @@ public final class LocalOidcIssuer implements AutoCloseable {
     private final Map<String, Api> apis = new ConcurrentHashMap<>();
     private final List<ManagedIdentityEndpoint> endpoints = new CopyOnWriteArrayList<>();
     private final AtomicInteger tokensIssued = new AtomicInteger();
+    private final List<String> issuedTokens = new CopyOnWriteArrayList<>();
     private final OidcKeys oidcKeys = new OidcKeys();
     private volatile Duration tokenLifetime = Duration.ofHours(1);
+    private volatile boolean keysUnavailable;
     private volatile MockOAuth2Server server;
     private final int port;
 
@@ -201,6 +203,11 @@ public final class LocalOidcIssuer implements AutoCloseable {
     /** Access tokens issued so far (token endpoint and managed identity endpoints). */
     public int tokensIssued() {
         return tokensIssued.get();
+    }
+
+    /** Every access token issued so far, e.g. to assert none of them reached a log. */
+    public List<String> issuedTokens() {
+        return List.copyOf(issuedTokens);
     }
 
     /** An app registration's service principal; {@code secret} may be null (no client secret). */
@@ -270,6 +277,15 @@ public final class LocalOidcIssuer implements AutoCloseable {
         }
     }
 
+    /**
+     * Partial outage: the tenant's discovery document and JWKS answer 503 while tokens are still
+     * issued — what a relying party such as STS sees when it cannot fetch the issuer's keys.
+     */
+    public LocalOidcIssuer keysUnavailable(boolean unavailable) {
+        this.keysUnavailable = unavailable;
+        return this;
+    }
+
     /** Outage: the port stops answering. */
     public synchronized void stop() {
         if (server != null) {
@@ -295,7 +311,7 @@ public final class LocalOidcIssuer implements AutoCloseable {
     private MockOAuth2Server newServer() {
         var config = new OAuth2Config(false, null, null, false, tokenProvider, Set.of(),
                 new MockWebServerWrapper(LocalTls.serverSsl()));
-        return new MockOAuth2Server(config, new TokenRoute());
+        return new MockOAuth2Server(config, new KeysOutageRoute(), new TokenRoute());
     }
 
     private void startServer(int requestedPort) {
@@ -348,7 +364,24 @@ public final class LocalOidcIssuer implements AutoCloseable {
         Duration lifetime = tokenLifetime;
         SignedJWT jwt = tokenProvider.jwt(claims, lifetime, tenantId);
         tokensIssued.incrementAndGet();
+        issuedTokens.add(jwt.serialize());
         return new Issued(jwt.serialize(), now.plus(lifetime));
+    }
+
+    /** Answers discovery and JWKS with 503 while {@link #keysUnavailable} is on. */
+    private final class KeysOutageRoute implements Route {
+
+        @Override
+        public boolean match(OAuth2HttpRequest request) {
+            String path = request.getUrl().encodedPath();
+            return keysUnavailable && path.startsWith("/" + tenantId + "/")
+                    && (path.endsWith("/jwks") || path.endsWith("/.well-known/openid-configuration"));
+        }
+
+        @Override
+        public OAuth2HttpResponse invoke(OAuth2HttpRequest request) {
+            return new OAuth2HttpResponse(Headers.of("Content-Type", "text/plain"), 503, "keys unavailable", null);
+        }
     }
 
     /** Entra's token endpoint for this tenant; other paths fall through to mock-oauth2-server. */
@@ -456,7 +489,7 @@ public final class LocalOidcIssuer implements AutoCloseable {
                     throw EntraError.invalidClient(700027, "Client assertion failed signature validation.");
                 }
             } catch (OidcKeys.Unreachable | OidcKeys.NoVerificationKey e) {
-                throw EntraError.invalidClient(5002738, "Unable to retrieve the signing keys of issuer '" + iss + "': " + e.getMessage());
+                throw EntraError.invalidClient(50166, "Request to External OIDC endpoint failed. Issuer '" + iss + "': " + e.getMessage());
             }
         }
 
