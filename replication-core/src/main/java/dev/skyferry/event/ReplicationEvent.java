@@ -16,7 +16,8 @@ import java.time.Instant;
  * @param size       content length; null when the event has none
  * @param versionId  S3 versionId / Azure versionId; null when absent
  * @param sequencer  the store's per-key ordering token, as delivered; null when absent
- * @param eventTime  when the change happened, per the event
+ * @param eventTime  when the change happened, per the event; null when the event carries none or an
+ *                   unreadable one (it is informational: lag metrics, logs)
  * @param eventId    the event's own id (Event Grid id, S3 record's x-amz-request-id + sequencer, ...)
  * @param api        what made the change: {@code data.api} (PutBlob, ...) or S3's eventName
  * @param url        Azure {@code data.url} as delivered; null for S3. Used only to check its host

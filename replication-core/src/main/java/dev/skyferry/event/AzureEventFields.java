@@ -1,0 +1,24 @@
+package dev.skyferry.event;
+
+import java.time.Instant;
+
+/**
+ * The fields Skyferry reads from one Azure storage event, whichever schema (Event Grid or
+ * CloudEvents 1.0) and whichever reader (the Azure SDK or Jackson) produced them. Everything is
+ * as delivered, nullable; {@link AzureEventMapper} decides what is missing or wrong.
+ *
+ * @param topic  Event Grid {@code topic} or CloudEvents {@code source}
+ * @param hasData whether the event carried a {@code data} object at all
+ */
+record AzureEventFields(
+        String id,
+        String type,
+        String subject,
+        String topic,
+        Instant time,
+        boolean hasData,
+        String api,
+        String etag,
+        Long contentLength,
+        String url,
+        String sequencer) {}

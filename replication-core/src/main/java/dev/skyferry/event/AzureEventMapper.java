@@ -1,0 +1,147 @@
+package dev.skyferry.event;
+
+import com.azure.messaging.eventgrid.SystemEventNames;
+import dev.skyferry.event.ParsedMessage.Accepted;
+import dev.skyferry.event.ParsedMessage.Failed;
+import dev.skyferry.event.ParsedMessage.Ignored;
+import dev.skyferry.event.ParsedMessage.Item;
+import dev.skyferry.event.ReplicationEvent.EventKind;
+import dev.skyferry.store.StoreKind;
+import java.util.Set;
+
+/**
+ * Decides what one Azure storage event means for Skyferry: a committed write or a delete to
+ * replicate, something to skip (with the reason), or an event that cannot be understood (with
+ * what was wrong). Written once for both schemas and both readers.
+ */
+final class AzureEventMapper {
+
+    /**
+     * {@code data.api} values that mean "a blob's content is now committed". CreateFile (HNS) and
+     * SftpCreate create an empty placeholder that FlushWithClose / SftpCommit later fill, so they are
+     * skipped (azure-docs storage-blob-event-overview: filter to committed writes).
+     */
+    static final Set<String> COMMITTED_WRITE_APIS =
+            Set.of("PutBlob", "PutBlockList", "CopyBlob", "FlushWithClose", "SftpCommit");
+
+    static final Set<String> DELETE_APIS = Set.of("DeleteBlob", "DeleteFile", "SftpRemove");
+
+    private static final String SUBJECT_PREFIX = "blobServices/default/containers/";
+    private static final String BLOBS_SEGMENT = "/blobs/";
+    private static final String ACCOUNTS_SEGMENT = "/storageaccounts/";
+
+    private AzureEventMapper() {}
+
+    /** @param where e.g. {@code "event 2"}, prefixed to every reason */
+    static Item toItem(String where, AzureEventFields event) {
+        String type = EventJson.nonBlank(event.type());
+        if (type == null) {
+            return new Failed(where + ": event type missing (eventType / type)", event.id());
+        }
+        EventKind kind;
+        if (type.equals(SystemEventNames.STORAGE_BLOB_CREATED)) {
+            kind = EventKind.CREATED;
+        } else if (type.equals(SystemEventNames.STORAGE_BLOB_DELETED)) {
+            kind = EventKind.DELETED;
+        } else {
+            return new Ignored(where + ": event type " + type + " is not replicated", event.id());
+        }
+        if (!event.hasData()) {
+            return new Failed(where + ": data missing", event.id());
+        }
+        String api = EventJson.nonBlank(event.api());
+        if (api == null) {
+            return new Failed(where + ": data.api missing", event.id());
+        }
+        if (kind == EventKind.CREATED && !COMMITTED_WRITE_APIS.contains(api)) {
+            return new Ignored(where + ": data.api " + api + " is not a committed write (BlobCreated is replicated for "
+                    + "PutBlob, PutBlockList, CopyBlob, FlushWithClose, SftpCommit)", event.id());
+        }
+        if (kind == EventKind.DELETED && !DELETE_APIS.contains(api)) {
+            return new Ignored(where + ": data.api " + api + " is not a blob delete (BlobDeleted is handled for "
+                    + "DeleteBlob, DeleteFile, SftpRemove)", event.id());
+        }
+
+        String subject = EventJson.nonBlank(event.subject());
+        if (subject == null) {
+            return new Failed(where + ": subject missing", event.id());
+        }
+        int containerStart = subject.startsWith("/") ? 1 : 0; // #40135's sample has no leading slash
+        int blobsAt = subject.indexOf(BLOBS_SEGMENT, containerStart + SUBJECT_PREFIX.length());
+        if (!subject.startsWith(SUBJECT_PREFIX, containerStart) || blobsAt < 0) {
+            return new Failed(where + ": subject " + EventJson.excerpt(subject)
+                    + " is not /blobServices/default/containers/<container>/blobs/<name>", event.id());
+        }
+        String container = subject.substring(containerStart + SUBJECT_PREFIX.length(), blobsAt);
+        // The subject is not URL-encoded: the name is everything after /blobs/, slashes, spaces and % included.
+        String blobName = subject.substring(blobsAt + BLOBS_SEGMENT.length());
+        if (container.isEmpty() || container.contains("/")) {
+            return new Failed(where + ": subject " + EventJson.excerpt(subject) + " has no valid container name",
+                    event.id());
+        }
+        if (blobName.isEmpty()) {
+            return new Failed(where + ": subject " + EventJson.excerpt(subject) + " has an empty blob name", event.id());
+        }
+
+        String topic = EventJson.nonBlank(event.topic());
+        if (topic == null) {
+            return new Failed(where + ": topic / source missing (it names the storage account)", event.id());
+        }
+        String account = accountOf(topic);
+        if (account == null) {
+            return new Failed(where + ": topic " + EventJson.excerpt(topic)
+                    + " does not name a storage account (…/storageAccounts/<account>)", event.id());
+        }
+
+        String url = EventJson.nonBlank(event.url());
+        if (url == null) {
+            // Without it the event's origin cannot be checked against the rule's account endpoint.
+            return new Failed(where + ": data.url missing", event.id());
+        }
+        String etag = EventJson.unquoteEtag(event.etag());
+        if (kind == EventKind.CREATED && etag == null) {
+            // The copy reads exactly the version the event names (If-Match on this ETag).
+            return new Failed(where + ": data.eTag missing", event.id());
+        }
+        Long size = event.contentLength();
+        if (size != null && size < 0) {
+            return new Failed(where + ": data.contentLength is negative: " + size, event.id());
+        }
+        return new Accepted(new ReplicationEvent(
+                StoreKind.AZURE_BLOB,
+                account,
+                container,
+                blobName,
+                kind,
+                kind == EventKind.CREATED ? etag : null,
+                kind == EventKind.CREATED ? size : null,
+                null,
+                EventJson.nonBlank(event.sequencer()),
+                event.time(),
+                event.id(),
+                api,
+                url,
+                topic));
+    }
+
+    /** The account name after {@code /storageAccounts/} (ARM ids vary in case), or null. */
+    static String accountOf(String topic) {
+        int at = indexOfIgnoreCase(topic, ACCOUNTS_SEGMENT);
+        if (at < 0) {
+            return null;
+        }
+        int start = at + ACCOUNTS_SEGMENT.length();
+        int end = topic.indexOf('/', start);
+        String account = end < 0 ? topic.substring(start) : topic.substring(start, end);
+        return account.isEmpty() ? null : account;
+    }
+
+    private static int indexOfIgnoreCase(String text, String lowerCaseNeedle) {
+        for (int i = 0; i + lowerCaseNeedle.length() <= text.length(); i++) {
+            if (text.regionMatches(true, i, lowerCaseNeedle, 0, lowerCaseNeedle.length())) {
+                return i;
+            }
+        }
+        return -1;
+    }
+}
