@@ -189,6 +189,11 @@ public final class LocalSts implements AutoCloseable {
         return this;
     }
 
+    public LocalSts removeOidcProvider(String url) {
+        providers.remove(url);
+        return this;
+    }
+
     /**
      * Creates role {@code name} trusting web identities from {@code providerUrl} when the token's aud
      * and sub equal the given values (null skips that condition). Returns the role ARN.
