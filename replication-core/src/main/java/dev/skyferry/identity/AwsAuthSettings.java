@@ -64,6 +64,7 @@ public record AwsAuthSettings(
     private static final Pattern ROLE_ARN = Pattern.compile("arn:([a-z-]+):iam::(\\d{12}):role/[\\w+=,.@/-]+");
     private static final Pattern SESSION_NAME = Pattern.compile("[\\w+=,.@-]{2,64}");
     private static final Pattern ACCESS_KEY_ID = Pattern.compile("[A-Z0-9]{16,128}");
+    private static final Pattern SCOPE_CHARACTERS = Pattern.compile("[0-9a-zA-Z.:/_-]+");
     private static final String PATH = "aws.auth.";
 
     public AwsAuthSettings {
@@ -187,9 +188,10 @@ public record AwsAuthSettings(
     private static void audience(SettingsProblems p, String audience) {
         if (audience.endsWith("/.default")) {
             p.add(PATH + "audience", "leave out '/.default': Skyferry asks Entra for <audience>/.default itself, was '" + audience + "'");
-        } else if (audience.contains("_")) {
-            // azure-identity for Java rejects scopes with underscores (azure-sdk-for-java #43895).
-            p.add(PATH + "audience", "must not contain '_' (the Java Azure SDK rejects such scopes); use a hyphenated app ID URI, was '" + audience + "'");
+        } else if (!SCOPE_CHARACTERS.matcher(audience).matches()) {
+            // azure-identity checks scopes against this pattern (ScopeUtil) before asking for a token.
+            p.add(PATH + "audience", "may contain only letters, digits and . - : / _ (azure-identity rejects other"
+                    + " characters in a scope), was '" + audience + "'");
         } else if (!audience.contains("://") && !SettingsProblems.GUID.matcher(audience).matches()) {
             p.add(PATH + "audience", "must be an Entra app ID URI (api://..., https://...) or an app client id, was '" + audience + "'");
         }
