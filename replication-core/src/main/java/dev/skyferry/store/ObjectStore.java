@@ -33,7 +33,8 @@ public interface ObjectStore {
     /**
      * HEAD: the object's info including user metadata, without tags.
      *
-     * @return empty when the object does not exist
+     * @return empty when the object does not exist; a missing container or bucket is not an absent
+     *         object and throws NOT_FOUND with {@link StoreException#containerMissing()} true
      */
     Optional<ObjectInfo> stat(String key);
 
@@ -72,7 +73,8 @@ public interface ObjectStore {
     void replaceMetadata(String key, Map<String, String> userMetadata, Precondition condition);
 
     /**
-     * One page of a listing, in key order.
+     * One page of a listing, in key order. Listed infos carry key, size, ETag and time; metadata,
+     * content headers and MD5 only where the listing API returns them (Azure yes, S3 no): stat for them.
      *
      * @param continuation null for the first page, else {@link ListPage#continuation()} of the previous
      */
@@ -81,7 +83,11 @@ public interface ObjectStore {
     /** An inclusive-exclusive byte range {@code [offset, offset + length)}. */
     record ByteRange(long offset, long length) {}
 
-    /** An open GET: the object's info and its bytes. Close it to release the connection. */
+    /**
+     * An open GET: the object's info and its bytes. Close it to release the connection (a half-read
+     * body is aborted, not drained). Reading fails — IOException or StoreException, both classified by
+     * {@code FailureClassifier} — rather than ending early when the connection breaks.
+     */
     record OpenObject(ObjectInfo info, InputStream content) implements AutoCloseable {
         @Override
         public void close() {
@@ -114,7 +120,12 @@ public interface ObjectStore {
         void abort();
     }
 
-    /** What a store reports after a write. */
+    /**
+     * What a store reports after a write.
+     *
+     * @param serviceMd5 the MD5 the service computed of the whole object (Azure Put Blob's Content-MD5,
+     *                   a plain S3 PutObject ETag); null after multipart/staged commits and server-side copies
+     */
     record WriteResult(String etag, String versionId, byte[] serviceMd5) {}
 
     /** Write-side options from the rule; each store reads only its own fields. */

@@ -59,6 +59,14 @@ public class StoreException extends RuntimeException {
         return errorCode;
     }
 
+    /**
+     * True when the container or bucket itself does not exist (NOT_FOUND with ContainerNotFound or
+     * NoSuchBucket): a configuration problem, not a missing object, and never a "source gone" skip.
+     */
+    public boolean containerMissing() {
+        return kind == Kind.NOT_FOUND && ("ContainerNotFound".equals(errorCode) || "NoSuchBucket".equals(errorCode));
+    }
+
     /** The service's Retry-After hint, or null. */
     public Duration retryAfter() {
         return retryAfter;

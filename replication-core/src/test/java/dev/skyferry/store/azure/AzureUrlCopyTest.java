@@ -1,0 +1,141 @@
+package dev.skyferry.store.azure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.azure.core.util.BinaryData;
+import com.azure.storage.blob.BlobClient;
+import com.azure.storage.blob.BlobContainerClient;
+import com.azure.storage.blob.models.BlobRange;
+import com.azure.storage.blob.sas.BlobSasPermission;
+import com.azure.storage.blob.sas.BlobServiceSasSignatureValues;
+import com.azure.storage.common.StorageSharedKeyCredential;
+import dev.skyferry.store.ObjectAttributes;
+import dev.skyferry.store.ObjectStore.TargetOptions;
+import dev.skyferry.store.ObjectStore.WriteSpec;
+import dev.skyferry.store.Precondition;
+import dev.skyferry.store.StoreException;
+import dev.skyferry.store.StoreException.Kind;
+import dev.skyferry.testkit.EmulatorExtension;
+import dev.skyferry.testkit.Emulators;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URL;
+import java.security.MessageDigest;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Server-side copy into Azure from a URL. Azurite 3.35 implements neither Put Blob From URL nor Put
+ * Block From URL (both throw NotImplementedError in its BlockBlobHandler, whatever the source), so
+ * what runs here is the failure side the copier's {@code auto} mode depends on: 501 becomes
+ * UNSUPPORTED, nothing becomes visible, and the SAS never reaches a message. A successful copy from
+ * an S3 pre-signed URL is verified on real Azure only.
+ */
+@ExtendWith(EmulatorExtension.class)
+class AzureUrlCopyTest {
+
+    private static final String SIGNATURE_PARAM = "sig=";
+
+    private final Emulators emulators;
+    private BlobContainerClient sourceContainer;
+    private AzureBlobStore target;
+
+    AzureUrlCopyTest(Emulators emulators) {
+        this.emulators = emulators;
+    }
+
+    @BeforeEach
+    void containers() {
+        StorageSharedKeyCredential key = new StorageSharedKeyCredential(emulators.azureAccount(), emulators.azureAccountKey());
+        sourceContainer = AzureBlobClients.container(emulators.blobEndpoint(), Emulators.freshName("src"), key);
+        sourceContainer.create();
+        BlobContainerClient targetContainer = AzureBlobClients.container(emulators.blobEndpoint(), Emulators.freshName("dst"), key);
+        targetContainer.create();
+        target = new AzureBlobStore(targetContainer, 2);
+    }
+
+    @Test
+    void smallObjectViaPutBlobFromUrlIsUnsupportedOnAzuriteAndLeavesNothing() throws Exception {
+        byte[] content = randomBytes(100);
+        URL source = sasUrlOf(upload("small.bin", content));
+        WriteSpec spec = specWithProvenance(content);
+
+        assertThatThrownBy(() -> target.copyFromUrl("small-copy.bin", source, content.length, 4096, spec, Precondition.IF_ABSENT))
+                .isInstanceOfSatisfying(StoreException.class, e -> assertUnsupportedWithoutSignature(e));
+        assertThat(target.stat("small-copy.bin")).isEmpty();
+    }
+
+    @Test
+    void largeObjectViaPutBlockFromUrlIsUnsupportedOnAzuriteAndLeavesNothing() throws Exception {
+        byte[] content = randomBytes(10_000);
+        URL source = sasUrlOf(upload("big source.bin", content));
+        WriteSpec spec = specWithProvenance(content);
+
+        assertThatThrownBy(() -> target.copyFromUrl("copied/big.bin", source, content.length, 4096, spec, Precondition.IF_ABSENT))
+                .isInstanceOfSatisfying(StoreException.class, e -> assertUnsupportedWithoutSignature(e));
+        assertThat(target.stat("copied/big.bin")).isEmpty();
+        assertThat(target.list("", null, 10).objects()).isEmpty();
+    }
+
+    @Test
+    void blockRangesCoverTheSourceExactlyWithAShorterLastBlock() {
+        List<BlobRange> ranges = AzureBlobStore.sourceRanges(10_000, 4096);
+        assertThat(ranges).extracting(BlobRange::getOffset).containsExactly(0L, 4096L, 8192L);
+        assertThat(ranges).extracting(BlobRange::getCount).containsExactly(4096L, 4096L, 1808L);
+        assertThat(AzureBlobStore.sourceRanges(8192, 4096)).extracting(BlobRange::getCount).containsExactly(4096L, 4096L);
+        assertThat(AzureBlobStore.sourceRanges(0, 4096)).isEmpty();
+    }
+
+    @Test
+    void tooManyBlocksIsRefusedBeforeAnyRequest() throws Exception {
+        URL source = URI.create("https://bucket.s3.amazonaws.com/k?X-Amz-Signature=secret").toURL();
+        assertThatThrownBy(() -> target.copyFromUrl("huge.bin", source, 50_001L * 1024, 1024,
+                new WriteSpec(ObjectAttributes.NONE, 0, null, TargetOptions.DEFAULTS), Precondition.NONE))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("50000");
+    }
+
+    /** Azurite 3.35 answers both Put Blob From URL and Put Block From URL with 501 APINotImplemented. */
+    private static void assertUnsupportedWithoutSignature(StoreException failure) {
+        assertThat(failure.kind()).isEqualTo(Kind.UNSUPPORTED);
+        assertThat(failure.httpStatus()).isEqualTo(501);
+        assertThat(failure.getMessage()).contains("?<redacted>");
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            assertThat(String.valueOf(t.getMessage())).doesNotContain(SIGNATURE_PARAM);
+        }
+    }
+
+    private static WriteSpec specWithProvenance(byte[] content) throws Exception {
+        ObjectAttributes attributes = new ObjectAttributes("application/pdf", null, "de", "attachment", "max-age=5",
+                Map.of("skyferry_replica", "1"), Map.of("origin", "s3"));
+        return new WriteSpec(attributes, content.length, md5(content), TargetOptions.DEFAULTS);
+    }
+
+    private BlobClient upload(String name, byte[] content) {
+        BlobClient blob = sourceContainer.getBlobClient(name);
+        blob.upload(BinaryData.fromBytes(content));
+        return blob;
+    }
+
+    private static URL sasUrlOf(BlobClient blob) throws IOException {
+        String sas = blob.generateSas(new BlobServiceSasSignatureValues(OffsetDateTime.now().plusHours(1),
+                new BlobSasPermission().setReadPermission(true)));
+        return URI.create(blob.getBlobUrl() + "?" + sas).toURL();
+    }
+
+    private static byte[] randomBytes(int size) {
+        byte[] bytes = new byte[size];
+        new Random(size).nextBytes(bytes);
+        return bytes;
+    }
+
+    private static byte[] md5(byte[] content) throws Exception {
+        return MessageDigest.getInstance("MD5").digest(content);
+    }
+}
