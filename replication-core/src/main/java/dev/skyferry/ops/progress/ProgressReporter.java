@@ -1,6 +1,6 @@
 package dev.skyferry.ops.progress;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -22,7 +22,7 @@ public final class ProgressReporter implements AutoCloseable {
     private static final int DEFAULT_COLUMNS = 100;
 
     private final Progress progress;
-    private final PrintStream out;
+    private final PrintWriter out;
     private final boolean interactive;
     private final String what;
     private final int columns;
@@ -30,7 +30,7 @@ public final class ProgressReporter implements AutoCloseable {
     private int lastBarLength;
     private boolean closed;
 
-    private ProgressReporter(String what, Progress progress, PrintStream out, boolean interactive, Duration plainInterval) {
+    private ProgressReporter(String what, Progress progress, PrintWriter out, boolean interactive, Duration plainInterval) {
         this.what = what;
         this.progress = progress;
         this.out = out;
@@ -49,12 +49,12 @@ public final class ProgressReporter implements AutoCloseable {
      * @param what        a short label ("replay", "backfill photos azure-to-s3")
      * @param interactive true when a person watches a terminal ({@code System.console() != null})
      */
-    public static ProgressReporter start(String what, Progress progress, PrintStream out, boolean interactive) {
+    public static ProgressReporter start(String what, Progress progress, PrintWriter out, boolean interactive) {
         return new ProgressReporter(what, progress, out, interactive, PLAIN_INTERVAL);
     }
 
     /** As {@link #start}, with a custom interval for plain lines (tests, very long runs). */
-    public static ProgressReporter start(String what, Progress progress, PrintStream out, boolean interactive,
+    public static ProgressReporter start(String what, Progress progress, PrintWriter out, boolean interactive,
                                          Duration plainInterval) {
         return new ProgressReporter(what, progress, out, interactive, plainInterval);
     }
@@ -77,6 +77,23 @@ public final class ProgressReporter implements AutoCloseable {
             out.println(ProgressFormat.line(what, snapshot));
         }
         out.flush();
+    }
+
+    /**
+     * Prints a line (a listing entry, a warning) without tearing the bar: on a terminal the bar is
+     * cleared, the line printed, and the bar drawn again below it.
+     */
+    public synchronized void printLine(PrintWriter target, String line) {
+        if (interactive && !closed) {
+            out.print("\r" + " ".repeat(lastBarLength) + "\r");
+            out.flush();
+            target.println(line);
+            target.flush();
+            draw();
+        } else {
+            target.println(line);
+            target.flush();
+        }
     }
 
     /** Stops rendering and leaves the last state on screen (terminal) or prints a final line. */
