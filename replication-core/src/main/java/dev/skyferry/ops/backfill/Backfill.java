@@ -78,7 +78,9 @@ public final class Backfill {
             this.checkpoint = checkpoint;
             this.progress = progress;
             this.listener = listener;
-            this.check = new ReplicaCheck(pair);
+            // Enqueued events and dry-run listings should be exact; the in-process pipeline re-checks anyway.
+            this.check = action.confirmsItself() && !options.dryRun()
+                    ? ReplicaCheck.forPipeline(pair) : ReplicaCheck.confirming(pair);
             this.sourceLocation = Differ.location(pair.source(), pair.sourcePrefix());
             this.targetLocation = Differ.location(pair.target(), pair.targetPrefix());
         }

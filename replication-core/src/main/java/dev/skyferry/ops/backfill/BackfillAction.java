@@ -13,6 +13,14 @@ public interface BackfillAction {
     /** For reports: "copy in this process", "enqueue to sqs https://…". */
     String describe();
 
+    /**
+     * True when the action itself HEADs the target and reads the source's replica marker before
+     * copying (the in-process pipeline does), so backfill need not confirm what the listings say.
+     */
+    default boolean confirmsItself() {
+        return false;
+    }
+
     /** Handles one object; never throws for a failure of that object alone. */
     Result apply(SyncPair pair, Verdict verdict);
 

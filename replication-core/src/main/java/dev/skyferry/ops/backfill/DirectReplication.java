@@ -28,6 +28,12 @@ public final class DirectReplication implements BackfillAction {
         return "copy in this process";
     }
 
+    /** The pipeline plans from a HEAD of the target and skips echoes of replicas from the source's metadata. */
+    @Override
+    public boolean confirmsItself() {
+        return true;
+    }
+
     @Override
     public Result apply(SyncPair pair, Verdict verdict) {
         ReplicationEvent event = eventFor(pair, verdict.source());

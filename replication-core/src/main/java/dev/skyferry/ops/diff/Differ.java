@@ -49,7 +49,7 @@ public final class Differ {
 
     /** @param out receives every drift line, in listing order */
     public Result run(SyncPair pair, Progress progress, Consumer<Drift> out) {
-        ReplicaCheck check = new ReplicaCheck(pair);
+        ReplicaCheck check = ReplicaCheck.confirming(pair);
         PairedListing listing = new PairedListing(pair, pageSize, PairedListing.Position.START, true);
         Map<Verdict.Kind, Long> kinds = new EnumMap<>(Verdict.Kind.class);
         long extras = 0;

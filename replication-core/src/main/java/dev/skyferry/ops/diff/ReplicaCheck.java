@@ -34,9 +34,30 @@ public final class ReplicaCheck {
     private static final Pattern HEX_MD5 = Pattern.compile("[0-9a-fA-F]{32}");
 
     private final SyncPair pair;
+    private final boolean confirm;
 
-    public ReplicaCheck(SyncPair pair) {
+    private ReplicaCheck(SyncPair pair, boolean confirm) {
         this.pair = pair;
+        this.confirm = confirm;
+    }
+
+    /**
+     * For reports (diff, dry runs, enqueueing): an object the paired listing found no replica for is
+     * confirmed missing with a HEAD of the target, and its source is checked for the replica marker
+     * (a HEAD where the listing carries no metadata), so every line is exact.
+     */
+    public static ReplicaCheck confirming(SyncPair pair) {
+        return new ReplicaCheck(pair, true);
+    }
+
+    /**
+     * For handing objects to the pipeline, which HEADs the target and reads the source's marker itself
+     * before it copies: an object without a listed replica is passed on unconfirmed, saving two
+     * requests per object in a fresh backfill. Its verdict may then be MISSING for an object the
+     * pipeline skips (already replicated, or an echo of a replica).
+     */
+    public static ReplicaCheck forPipeline(SyncPair pair) {
+        return new ReplicaCheck(pair, false);
     }
 
     /**
@@ -54,9 +75,9 @@ public final class ReplicaCheck {
         if (listsMetadata(pair.source()) && isReplica(source)) {
             return replicaAtSource(source, targetKey);
         }
-        ObjectInfo target = listedTarget != null ? listedTarget : pair.target().stat(targetKey).orElse(null);
+        ObjectInfo target = listedTarget != null || !confirm ? listedTarget : pair.target().stat(targetKey).orElse(null);
         if (target == null) {
-            return sourceIsReplica(source)
+            return (confirm || listsMetadata(pair.source())) && sourceIsReplica(source)
                     ? replicaAtSource(source, targetKey)
                     : new Verdict(Kind.MISSING, source, targetKey, null, "no object at " + where(pair.target(), targetKey));
         }
