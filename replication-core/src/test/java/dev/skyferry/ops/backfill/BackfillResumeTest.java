@@ -3,7 +3,6 @@ package dev.skyferry.ops.backfill;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.skyferry.ops.OpsFixtures;
-import dev.skyferry.ops.ProvenanceCopier;
 import dev.skyferry.ops.StoreWrites;
 import dev.skyferry.ops.diff.Differ;
 import dev.skyferry.ops.diff.SyncPair;
@@ -60,7 +59,7 @@ class BackfillResumeTest {
         seed(azure, "a/az-", bucket, "s/s3-");
         ReplicationRule rule = fixtures.rule("bulk", azure, "a/", bucket, "s/", Direction.BOTH, DeletePolicy.IGNORE, KeyFilter.ALL);
         RuleSet rules = OpsFixtures.rules(rule);
-        EventProcessor pipeline = new ProvenanceCopier(rules, name -> azure, name -> bucket);
+        EventProcessor pipeline = OpsFixtures.pipeline(rules, azure, bucket);
         SyncPair azureToS3 = new SyncPair(rules, rule, StoreKind.AZURE_BLOB, azure, bucket);
         SyncPair s3ToAzure = new SyncPair(rules, rule, StoreKind.S3, bucket, azure);
         Path checkpointFile = dir.resolve("backfill.json");
