@@ -8,7 +8,6 @@ import dev.skyferry.plan.ReasonCodes;
 import dev.skyferry.plan.ReplicationFailure;
 import dev.skyferry.plan.ReplicationTask;
 import dev.skyferry.store.ObjectInfo;
-import dev.skyferry.store.ObjectStore;
 import dev.skyferry.store.ObjectStore.MultipartWrite;
 import dev.skyferry.store.ObjectStore.OpenObject;
 import dev.skyferry.store.ObjectStore.WriteResult;

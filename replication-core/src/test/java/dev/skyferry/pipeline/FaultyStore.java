@@ -8,7 +8,6 @@ import dev.skyferry.store.StoreKind;
 import dev.skyferry.verify.Checksums;
 import java.io.FilterInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.util.Map;
