@@ -1,5 +1,7 @@
 package dev.skyferry.app;
 
+import dev.skyferry.app.config.ConfigException;
+import dev.skyferry.app.config.DataSize;
 import dev.skyferry.app.config.SkyferryConfig;
 import dev.skyferry.app.http.ObservabilityServer;
 import dev.skyferry.app.metrics.MicrometerMetrics;
@@ -26,6 +28,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -40,8 +43,17 @@ public final class WorkerAssembly {
 
     private WorkerAssembly() {}
 
+    /** Part buffers may take at most this share of the heap; the SDKs and the JVM need the rest. */
+    static final double MAX_HEAP_SHARE_FOR_BUFFERS = 0.6;
+
     public static RunningWorker start(SkyferryConfig config, Map<String, String> env) {
         LoggingSetup.apply(config.logging().format(), config.logging().level());
+        long heap = Runtime.getRuntime().maxMemory();
+        if (config.copy().memoryBudget().bytes() > heap * MAX_HEAP_SHARE_FOR_BUFFERS) {
+            throw new ConfigException(List.of("copy.memoryBudget: " + config.copy().memoryBudget()
+                    + " does not fit this JVM's heap (" + new DataSize(heap) + "); keep it at most "
+                    + (int) (MAX_HEAP_SHARE_FOR_BUFFERS * 100) + "% of -Xmx / MaxRAMPercentage"));
+        }
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         MicrometerMetrics metrics = new MicrometerMetrics(registry);
         Wiring wiring = Wiring.create(config, env, metrics);
