@@ -1,0 +1,145 @@
+package dev.skyferry.identity;
+
+import com.azure.core.exception.HttpResponseException;
+import com.microsoft.aad.msal4j.MsalServiceException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.concurrent.TimeoutException;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.services.sts.model.IdpCommunicationErrorException;
+import software.amazon.awssdk.services.sts.model.InvalidIdentityTokenException;
+
+/** Turns SDK failures into {@link IdentityFailure}s: transient or rejected, with a hint. */
+final class IdentityFailures {
+
+    private IdentityFailures() {}
+
+    /** A failed Entra token request. */
+    static RuntimeException fromEntra(Throwable failure, String scope, IdentityHints.Context ctx) {
+        RuntimeException already = alreadyClassified(failure);
+        if (already != null) {
+            return already;
+        }
+        String message = "could not get an Entra token for " + scope + ": " + firstLine(failure);
+        String hint = IdentityHints.forEntra(failure, ctx);
+        return isTransientEntra(failure)
+                ? new IdentityUnavailableException(IdentityFailure.Side.AZURE, message, hint, failure)
+                : new IdentityRejectedException(IdentityFailure.Side.AZURE, message, hint, failure);
+    }
+
+    /** A failed STS call that exchanges a web identity token (either direction). */
+    static RuntimeException fromSts(Throwable failure, String what, IdentityHints.Context ctx) {
+        RuntimeException already = alreadyClassified(failure);
+        if (already != null) {
+            return already;
+        }
+        String message = what + " failed: " + firstLine(failure);
+        String hint = IdentityHints.forStsWebIdentity(failure, ctx);
+        return isTransientSts(failure)
+                ? new IdentityUnavailableException(IdentityFailure.Side.AWS, message, hint, failure)
+                : new IdentityRejectedException(IdentityFailure.Side.AWS, message, hint, failure);
+    }
+
+    /**
+     * An identity failure raised inside an SDK callback (the Entra token supplier of the STS provider,
+     * the AWS assertion supplier of the Entra credential) comes back wrapped by that SDK; unwrap it.
+     */
+    private static RuntimeException alreadyClassified(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof IdentityFailure) {
+                return (RuntimeException) t;
+            }
+        }
+        return null;
+    }
+
+    /** AADSTS50166: Entra could not reach the federated issuer's discovery document or keys. */
+    private static final String EXTERNAL_OIDC_ENDPOINT_FAILED = "50166";
+
+    static boolean isTransientEntra(Throwable failure) {
+        if (IdentityHints.aadstsCode(failure).filter(EXTERNAL_OIDC_ENDPOINT_FAILED::equals).isPresent()) {
+            return true;
+        }
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof HttpResponseException http && http.getResponse() != null && isTransientStatus(http.getResponse().getStatusCode())) {
+                return true;
+            }
+            // MSAL's status is an Integer, null when the failure happened before a response.
+            if (t instanceof MsalServiceException msal && msal.statusCode() != null && isTransientStatus(msal.statusCode())) {
+                return true;
+            }
+            if (isNetwork(t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * STS failures worth retrying: IDPCommunicationError, InvalidIdentityToken "Couldn't retrieve
+     * verification key" (transient in practice: STS failed to fetch the JWKS), throttling, 5xx and the
+     * network. The same predicate drives the STS client's own retries.
+     */
+    static boolean isTransientSts(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof IdpCommunicationErrorException) {
+                return true;
+            }
+            if (t instanceof InvalidIdentityTokenException invalid && invalid.getMessage() != null
+                    && invalid.getMessage().toLowerCase(java.util.Locale.ROOT).contains("retrieve verification key")) {
+                return true;
+            }
+            if (t instanceof AwsServiceException aws && (aws.isThrottlingException() || aws.statusCode() >= 500)) {
+                return true;
+            }
+            if (t instanceof IdentityUnavailableException) {
+                return true;
+            }
+            if (t instanceof SdkClientException && t.getCause() != null && isNetwork(t.getCause())) {
+                return true;
+            }
+            if (isNetwork(t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isTransientStatus(int status) {
+        return status == 429 || status >= 500;
+    }
+
+    private static boolean isNetwork(Throwable t) {
+        return t instanceof IOException || t instanceof UncheckedIOException || t instanceof TimeoutException;
+    }
+
+    /**
+     * The telling part of a failure: SDKs wrap the service's answer in layers of ExecutionException and
+     * RuntimeException, so prefer the message that names an AADSTS code, else the innermost message;
+     * one line, without Entra's trace/correlation ids.
+     */
+    static String firstLine(Throwable failure) {
+        String chosen = null;
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t.getMessage() != null) {
+                if (t.getMessage().contains("AADSTS")) {
+                    chosen = t.getMessage();
+                    break;
+                }
+                chosen = t.getMessage();
+            }
+        }
+        String message = chosen == null ? failure.getClass().getSimpleName() : chosen;
+        int aadsts = message.indexOf("AADSTS");
+        if (aadsts > 0) {
+            message = message.substring(aadsts);
+        }
+        int trace = message.indexOf(" Trace ID:");
+        if (trace > 0) {
+            message = message.substring(0, trace);
+        }
+        int newline = message.indexOf('\n');
+        return (newline < 0 ? message : message.substring(0, newline)).strip();
+    }
+}

@@ -1,0 +1,139 @@
+package dev.skyferry.identity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.azure.core.credential.TokenCredential;
+import com.azure.core.credential.TokenRequestContext;
+import dev.skyferry.resilience.FailureClassifier;
+import dev.skyferry.testkit.identity.LocalOidcIssuer;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AzureCredentialsTest {
+
+    private static final String AUDIENCE = "api://skyferry-aws-federation";
+    private static final String SCOPE = AUDIENCE + "/.default";
+    private static LocalOidcIssuer issuer;
+
+    @BeforeAll
+    static void startIssuer() {
+        issuer = LocalOidcIssuer.start();
+    }
+
+    @AfterAll
+    static void stopIssuer() {
+        issuer.close();
+    }
+
+    @TempDir
+    Path dir;
+
+    private Map<String, String> workloadEnv(LocalOidcIssuer.Principal identity, Path tokenFile) {
+        Map<String, String> env = new HashMap<>();
+        env.put("AZURE_TENANT_ID", issuer.tenantId());
+        env.put("AZURE_CLIENT_ID", identity.clientId());
+        env.put("AZURE_FEDERATED_TOKEN_FILE", tokenFile.toString());
+        env.put("AZURE_AUTHORITY_HOST", issuer.authorityHost().toString());
+        return env;
+    }
+
+    private static AzureAuthSettings.Input mode(String mode) {
+        return new AzureAuthSettings.Input(mode, null, null, null, null, null, null, null, null, null, null);
+    }
+
+    private static TokenClaims tokenClaims(TokenCredential credential, String scope) {
+        return TokenClaims.decode(credential.getTokenSync(new TokenRequestContext().addScopes(scope)).getToken());
+    }
+
+    @Test
+    void workloadIdentityExchangesTheProjectedServiceAccountTokenForAV1EntraToken() {
+        var identity = issuer.addManagedIdentity("skyferry-worker");
+        issuer.addFederatedCredential(identity, issuer.serviceAccountIssuer(), "system:serviceaccount:skyferry:worker");
+        issuer.exposeApi("skyferry-aws-federation", AUDIENCE);
+        Path tokenFile = issuer.writeServiceAccountToken(dir.resolve("azure-identity-token"), "skyferry", "worker");
+        Map<String, String> env = workloadEnv(identity, tokenFile);
+
+        TokenCredential credential = AzureCredentials.create(AzureAuthSettings.resolve(mode("workload-identity"), env), env);
+        TokenClaims claims = tokenClaims(credential, SCOPE);
+
+        assertThat(claims.issuer()).isEqualTo(issuer.v1Issuer()).endsWith("/");
+        assertThat(claims.audience()).isEqualTo(AUDIENCE);
+        assertThat(claims.objectId()).isEqualTo(identity.objectId());
+        assertThat(claims.subject()).isEqualTo(identity.objectId());
+        assertThat(claims.appId()).isEqualTo(identity.clientId());
+        assertThat(claims.version()).isEqualTo("1.0");
+    }
+
+    @Test
+    void workloadIdentityWithAFederatedCredentialForAnotherSubjectIsRejectedWithAHint() {
+        var identity = issuer.addManagedIdentity("skyferry-worker");
+        issuer.addFederatedCredential(identity, issuer.serviceAccountIssuer(), "system:serviceaccount:skyferry:other");
+        issuer.exposeApi("skyferry-aws-federation", AUDIENCE);
+        Path tokenFile = issuer.writeServiceAccountToken(dir.resolve("token"), "skyferry", "worker");
+        Map<String, String> env = workloadEnv(identity, tokenFile);
+        TokenCredential credential = AzureCredentials.create(AzureAuthSettings.resolve(mode("workload-identity"), env), env);
+
+        assertThatThrownBy(() -> tokenClaims(credential, SCOPE))
+                .isInstanceOf(IdentityRejectedException.class)
+                .hasMessageContaining("AADSTS700213")
+                .satisfies(e -> {
+                    assertThat(((IdentityFailure) e).hint()).contains("federated identity credential");
+                    assertThat(FailureClassifier.isTransient(e)).isFalse();
+                });
+    }
+
+    @Test
+    void missingAppRoleAssignmentIsRejectedAsAadsts501051WithTheAssignmentHint() {
+        var identity = issuer.addManagedIdentity("skyferry-worker");
+        issuer.addFederatedCredential(identity, issuer.serviceAccountIssuer(), "system:serviceaccount:skyferry:worker");
+        var api = issuer.exposeApi("skyferry-aws-federation", "api://skyferry-assigned").assignmentRequired(true);
+        Path tokenFile = issuer.writeServiceAccountToken(dir.resolve("token"), "skyferry", "worker");
+        Map<String, String> env = workloadEnv(identity, tokenFile);
+        TokenCredential credential = AzureCredentials.create(AzureAuthSettings.resolve(mode("workload-identity"), env), env);
+
+        assertThatThrownBy(() -> tokenClaims(credential, "api://skyferry-assigned/.default"))
+                .isInstanceOf(IdentityRejectedException.class)
+                .hasMessageContaining("AADSTS501051")
+                .satisfies(e -> assertThat(((IdentityFailure) e).hint()).contains("app role").contains("api://skyferry-assigned"));
+
+        api.assign(identity);
+        // A new credential: the SDK caches per instance, and Entra caches too (a new assignment shows late).
+        TokenCredential fresh = AzureCredentials.create(AzureAuthSettings.resolve(mode("workload-identity"), env), env);
+        assertThat(tokenClaims(fresh, "api://skyferry-assigned/.default").claims()).containsKey("roles");
+    }
+
+    @Test
+    void clientSecretModeAuthenticatesTheAppRegistration() {
+        var app = issuer.addApplication("skyferry-app", "s3cr3t-value");
+        issuer.exposeApi("skyferry-aws-federation", AUDIENCE);
+        Map<String, String> env = Map.of("AZURE_AUTHORITY_HOST", issuer.authorityHost().toString());
+        var input = new AzureAuthSettings.Input("client-secret", issuer.tenantId(), app.clientId(), null, null,
+                "s3cr3t-value", null, null, null, null, null);
+
+        TokenClaims claims = tokenClaims(AzureCredentials.create(AzureAuthSettings.resolve(input, env), env), SCOPE);
+
+        assertThat(claims.appId()).isEqualTo(app.clientId());
+        assertThat(claims.objectId()).isEqualTo(app.objectId());
+    }
+
+    @Test
+    void wrongClientSecretIsRejectedWithoutEchoingTheSecret() {
+        var app = issuer.addApplication("skyferry-app", "right-secret");
+        issuer.exposeApi("skyferry-aws-federation", AUDIENCE);
+        Map<String, String> env = Map.of("AZURE_AUTHORITY_HOST", issuer.authorityHost().toString());
+        var input = new AzureAuthSettings.Input("client-secret", issuer.tenantId(), app.clientId(), null, null,
+                "wrong-secret-value", null, null, null, null, null);
+        TokenCredential credential = AzureCredentials.create(AzureAuthSettings.resolve(input, env), env);
+
+        assertThatThrownBy(() -> tokenClaims(credential, SCOPE))
+                .isInstanceOf(IdentityRejectedException.class)
+                .hasMessageContaining("AADSTS7000215")
+                .hasMessageNotContaining("wrong-secret-value");
+    }
+}
