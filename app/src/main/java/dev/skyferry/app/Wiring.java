@@ -2,6 +2,8 @@ package dev.skyferry.app;
 
 import com.azure.core.credential.TokenCredential;
 import com.azure.storage.common.StorageSharedKeyCredential;
+import com.azure.storage.common.policy.RequestRetryOptions;
+import com.azure.storage.common.policy.RetryPolicyType;
 import com.azure.storage.queue.QueueClient;
 import com.azure.storage.queue.QueueClientBuilder;
 import com.azure.storage.queue.QueueMessageEncoding;
@@ -19,6 +21,7 @@ import dev.skyferry.resilience.ResilientCalls;
 import dev.skyferry.resilience.ResilientObjectStore;
 import dev.skyferry.resilience.RetryObserver;
 import dev.skyferry.resilience.RetrySettings;
+import dev.skyferry.resilience.StsGuardedCredentials;
 import dev.skyferry.rule.ReplicationRule;
 import dev.skyferry.rule.InvalidRuleSetException;
 import dev.skyferry.rule.RuleSet;
@@ -31,6 +34,7 @@ import dev.skyferry.store.s3.S3ClientOptions;
 import dev.skyferry.store.s3.S3Clients;
 import dev.skyferry.store.s3.S3Store;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -39,6 +43,9 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
@@ -60,6 +67,7 @@ public final class Wiring implements AutoCloseable {
     private final TokenCredential azureCredential;
     private final StorageSharedKeyCredential sharedKey;
     private final CloseableAwsCredentialsProvider awsCredentials;
+    private final AwsCredentialsProvider guardedAwsCredentials;
     private final RuleSet rules;
     private final ResilientCalls calls;
     private final Map<String, ObjectStore> stores = new ConcurrentHashMap<>();
@@ -87,6 +95,8 @@ public final class Wiring implements AutoCloseable {
         }
         this.awsCredentials = AwsCredentials.create(awsAuth, azureCredential);
         this.calls = new ResilientCalls(retrySettings(config), new EndpointBreakers(breakerSettings(config)), retryObserver);
+        // Credential refreshes go through the sts breaker, so an STS or Entra outage pauses consumption.
+        this.guardedAwsCredentials = new StsGuardedCredentials(awsCredentials, calls);
     }
 
     /**
@@ -168,7 +178,9 @@ public final class Wiring implements AutoCloseable {
         QueueClientBuilder builder = new QueueClientBuilder()
                 .endpoint(account(account).queueEndpointOrDefault())
                 .queueName(queueName)
-                .messageEncoding(QueueMessageEncoding.NONE);
+                .messageEncoding(QueueMessageEncoding.NONE)
+                // Retries are ours (ResilientCalls), visible in metrics and breakers.
+                .retryOptions(new RequestRetryOptions(RetryPolicyType.FIXED, 1, (Integer) null, null, null, null));
         return (sharedKey != null ? builder.credential(sharedKey) : builder.credential(azureCredential)).buildClient();
     }
 
@@ -200,7 +212,11 @@ public final class Wiring implements AutoCloseable {
                 if (sqs == null) {
                     SqsClientBuilder builder = SqsClient.builder()
                             .region(Region.of(config.aws().region()))
-                            .credentialsProvider(awsCredentials);
+                            .credentialsProvider(guardedAwsCredentials)
+                            // Retries are ours (ResilientCalls), visible in metrics; the socket must
+                            // outlast the 20 s long poll.
+                            .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
+                            .httpClientBuilder(ApacheHttpClient.builder().socketTimeout(Duration.ofSeconds(35)));
                     if (config.aws().endpoints().sqs() != null) {
                         builder.endpointOverride(URI.create(config.aws().endpoints().sqs()));
                     }
@@ -214,7 +230,7 @@ public final class Wiring implements AutoCloseable {
     private S3ClientOptions s3Options() {
         var aws = config.aws();
         URI endpoint = aws.endpoints().s3() == null ? null : URI.create(aws.endpoints().s3());
-        return new S3ClientOptions(aws.region(), endpoint, aws.s3PathStyle(), awsCredentials,
+        return new S3ClientOptions(aws.region(), endpoint, aws.s3PathStyle(), guardedAwsCredentials,
                 S3ClientOptions.Checksums.WHEN_REQUIRED, S3ClientOptions.DEFAULT_MAX_CONNECTIONS);
     }
 

@@ -15,6 +15,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
@@ -63,24 +65,36 @@ final class SeedRun {
     }
 
     Summary run(Duration timeout) throws InterruptedException {
-        List<Item> items = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            items.add(writeAzure(i));
-            items.add(writeS3(i));
-        }
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Map<Item, Row> done = new java.util.LinkedHashMap<>();
-        while (done.size() < items.size() && System.nanoTime() < deadline) {
-            for (Item item : items) {
-                if (!done.containsKey(item) && replicaVerified(item)) {
-                    done.put(item, new Row(item, Duration.ofNanos(System.nanoTime() - item.writtenAtNanos()), "replicated"));
+        List<Item> written = new CopyOnWriteArrayList<>();
+        Map<Item, Row> verified = new ConcurrentHashMap<>();
+        // Watch for replicas while seeding, so each latency runs from its own write, not the last one.
+        Thread watcher = Thread.ofVirtual().start(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                for (Item item : written) {
+                    if (!verified.containsKey(item) && replicaVerified(item)) {
+                        verified.put(item, new Row(item, Duration.ofNanos(System.nanoTime() - item.writtenAtNanos()), "replicated"));
+                    }
+                }
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    return;
                 }
             }
+        });
+        for (int i = 0; i < count; i++) {
+            written.add(writeAzure(i));
+            written.add(writeS3(i));
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (verified.size() < written.size() && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
+        watcher.interrupt();
+        watcher.join();
         List<Row> rows = new ArrayList<>();
-        for (Item item : items) {
-            rows.add(done.getOrDefault(item, new Row(item, null,
+        for (Item item : written) {
+            rows.add(verified.getOrDefault(item, new Row(item, null,
                     "NOT replicated within " + timeout.toSeconds() + " s (see the poison queue / DLQ and the worker log)")));
         }
         return new Summary(rows);
