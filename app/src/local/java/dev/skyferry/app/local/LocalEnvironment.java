@@ -4,7 +4,6 @@ import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.queue.QueueClient;
 import com.azure.storage.queue.QueueClientBuilder;
 import com.azure.storage.queue.QueueMessageEncoding;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.skyferry.app.RunningWorker;
 import dev.skyferry.app.WorkerAssembly;
@@ -71,32 +70,9 @@ final class LocalEnvironment implements AutoCloseable {
 
     /** The same settings a user would write in skyferry.yaml, pointed at the emulators. */
     private ObjectNode configTree(int httpPort, boolean verbose) {
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode root = json.createObjectNode();
-        ObjectNode azure = root.putObject("azure");
-        azure.putObject("auth").put("mode", "shared-key").put("connectionString", emulators.azureConnectionString());
-        azure.putArray("accounts").addObject()
-                .put("name", emulators.azureAccount())
-                .put("blobEndpoint", emulators.blobEndpoint())
-                .put("queueEndpoint", emulators.queueEndpoint());
-        ObjectNode aws = root.putObject("aws");
-        aws.put("region", emulators.awsRegion());
-        aws.put("s3PathStyle", true);
-        aws.putObject("auth").put("mode", "static")
-                .put("accessKeyId", emulators.awsAccessKeyId())
-                .put("secretAccessKey", emulators.awsSecretAccessKey());
-        aws.putObject("endpoints").put("s3", emulators.s3Endpoint().toString()).put("sqs", emulators.sqsEndpoint().toString());
-        var sources = root.putArray("sources");
-        sources.addObject().put("name", "azure-events").put("type", "azure-queue")
-                .put("account", emulators.azureAccount()).put("queue", AZURE_QUEUE).put("visibilityTimeout", "30s");
-        sources.addObject().put("name", "s3-events").put("type", "sqs")
-                .put("queueUrl", sqsQueueUrl).put("deadLetterQueueUrl", sqsDlqUrl).put("visibilityTimeout", "30s");
-        ObjectNode rule = root.putArray("rules").addObject();
-        rule.put("name", "local").put("direction", "both");
-        rule.putObject("azure").put("account", emulators.azureAccount()).put("container", CONTAINER);
-        rule.putObject("s3").put("bucket", BUCKET);
-        root.putObject("worker").put("drainGrace", "5s").putObject("http").put("port", httpPort);
-        root.putObject("logging").put("format", verbose ? "json" : "text").put("level", verbose ? "INFO" : "WARN");
+        ObjectNode root = new EmulatorConfig(emulators, CONTAINER, BUCKET, AZURE_QUEUE, sqsQueueUrl, sqsDlqUrl).tree();
+        root.withObject("/worker/http").put("port", httpPort);
+        root.withObject("/logging").put("format", verbose ? "json" : "text").put("level", verbose ? "INFO" : "WARN");
         return root;
     }
 
