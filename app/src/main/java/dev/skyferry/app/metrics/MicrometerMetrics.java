@@ -32,7 +32,7 @@ public final class MicrometerMetrics implements WorkerMetrics, CopyMetrics {
     /** Gauges read on scrape from the running worker and the copy buffer budget. */
     public void bindGauges(Supplier<Number> copiesInFlight, Supplier<Number> bufferedBytes) {
         Gauge.builder("skyferry.copies.in.flight", copiesInFlight).description("Events being processed now").register(registry);
-        Gauge.builder("skyferry.buffered.bytes", bufferedBytes).baseUnit("bytes").description("Part buffers held now").register(registry);
+        Gauge.builder("skyferry.buffered.bytes", bufferedBytes).description("Part buffers held now").register(registry);
     }
 
     @Override
@@ -49,7 +49,7 @@ public final class MicrometerMetrics implements WorkerMetrics, CopyMetrics {
         if (outcome != EventOutcome.REPLICATED) {
             return;
         }
-        Counter.builder("skyferry.bytes.replicated").baseUnit("bytes").tag("direction", direction.label())
+        Counter.builder("skyferry.bytes.replicated").tag("direction", direction.label())
                 .register(registry).increment(bytes);
         if (copyDuration != null) {
             Timer.builder("skyferry.copy.duration").tag("direction", direction.label())
