@@ -1,11 +1,17 @@
 package dev.skyferry.plan;
 
+import java.net.URI;
+import java.util.Locale;
+import java.util.Map;
+
 /**
  * Names of the user metadata Skyferry writes on every replica. They are valid C# identifiers (Azure's
  * rule) and lower case (S3 lower-cases metadata names), so they read back the same on both clouds.
  */
 public final class Provenance {
 
+    /** Every provenance name starts with this; incoming metadata with it is never copied across. */
+    public static final String PREFIX = "skyferry_";
     /** Marker: present (value "1") on every object Skyferry wrote. Loop prevention keys on it. */
     public static final String REPLICA_MARKER = "skyferry_replica";
     /** The source object's URI ({@code s3://bucket/key} or its blob URL). */
@@ -23,5 +29,38 @@ public final class Provenance {
     /** Set on a replica by the TOMBSTONE delete policy: when its source was deleted. */
     public static final String SOURCE_DELETED_AT = "skyferry_source_deleted_at";
 
+    /** The marker's value. */
+    public static final String MARKER_VALUE = "1";
+
     private Provenance() {}
+
+    /** True for names Skyferry owns, in any case (Azure keeps the case it was given, S3 lowers it). */
+    public static boolean isProvenanceName(String metadataName) {
+        return metadataName.regionMatches(true, 0, PREFIX, 0, PREFIX.length());
+    }
+
+    /** True when the metadata carries Skyferry's replica marker. */
+    public static boolean isReplica(Map<String, String> userMetadata) {
+        return get(userMetadata, REPLICA_MARKER) != null;
+    }
+
+    /** A provenance value, looked up without regard to case; null when absent. */
+    public static String get(Map<String, String> userMetadata, String name) {
+        String exact = userMetadata.get(name);
+        if (exact != null) {
+            return exact;
+        }
+        String lower = name.toLowerCase(Locale.ROOT);
+        for (Map.Entry<String, String> entry : userMetadata.entrySet()) {
+            if (entry.getKey().toLowerCase(Locale.ROOT).equals(lower)) {
+                return entry.getValue();
+            }
+        }
+        return null;
+    }
+
+    /** The value stored under {@link #SOURCE_URI}: ASCII only, so it is a valid header on both clouds. */
+    public static String sourceUriValue(URI sourceUri) {
+        return sourceUri.toASCIIString();
+    }
 }

@@ -1,0 +1,377 @@
+package dev.skyferry.copy;
+
+import dev.skyferry.copy.CopySettings.S3ToAzureMode;
+import dev.skyferry.event.ReplicationEvent;
+import dev.skyferry.plan.Plan;
+import dev.skyferry.plan.Provenance;
+import dev.skyferry.plan.ReasonCodes;
+import dev.skyferry.plan.ReplicationFailure;
+import dev.skyferry.plan.ReplicationTask;
+import dev.skyferry.store.ObjectInfo;
+import dev.skyferry.store.ObjectStore.MultipartWrite;
+import dev.skyferry.store.ObjectStore.OpenObject;
+import dev.skyferry.store.ObjectStore.WriteResult;
+import dev.skyferry.store.ObjectStore.WriteSpec;
+import dev.skyferry.store.Precondition;
+import dev.skyferry.store.PresignedReads;
+import dev.skyferry.store.StoreException;
+import dev.skyferry.store.StoreKind;
+import dev.skyferry.store.UrlCopyTarget;
+import dev.skyferry.verify.Checksums;
+import dev.skyferry.verify.WrittenReplica;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URL;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Copies one object from source to target, as rclone's generic copy does: server-side where both
+ * stores can (S3 → Azure via a pre-signed URL), otherwise streamed through this process with bounded
+ * memory.
+ *
+ * <p>Streaming reads ONE GET of exactly the version the event names (its version id, else If-Match
+ * on its ETag) sequentially into part buffers from the {@link BufferBudget}, updates the whole-object
+ * MD5 in order while reading, and uploads parts in parallel, each with its own MD5 for the service to
+ * check. Objects up to the part size go in one put. Before anything becomes visible (the put, or the
+ * multipart completion) the streamed MD5 is compared with the source's own MD5 where the source has
+ * one. On any failure or interrupt the multipart write is aborted, so no partial replica is ever
+ * visible.
+ *
+ * <p>Requests per object: the GET, tags when the rule copies them, and the put (or start + parts +
+ * complete). Loop prevention reads the replica marker from the GET response, so a replica's echo
+ * event costs the GET's headers and nothing else.
+ */
+public final class ObjectCopier {
+
+    /** S3 allows 10 000 parts per upload, Azure 50 000 blocks per blob. */
+    static final int S3_MAX_PARTS = 10_000;
+    static final int AZURE_MAX_BLOCKS = 50_000;
+    /** S3's object size limit (5 TiB); Azure block blobs hold far more than parts ever allow here. */
+    static final long S3_MAX_OBJECT_SIZE = 5L * 1024 * 1024 * 1024 * 1024;
+    /** How long a pre-signed source URL stays valid: enough for Azure to fetch every block. */
+    static final Duration PRESIGNED_URL_VALIDITY = Duration.ofHours(1);
+
+    private static final String CANNOT_VERIFY_COPY_SOURCE = "CannotVerifyCopySource";
+
+    private final CopySettings settings;
+    private final BufferBudget budget;
+    private final CopyMetrics metrics;
+
+    public ObjectCopier(CopySettings settings, BufferBudget budget, CopyMetrics metrics) {
+        this.settings = settings;
+        this.budget = budget;
+        this.metrics = metrics;
+    }
+
+    /**
+     * Copies the task's source object to its target under the plan's target precondition.
+     *
+     * @throws ReplicationFailure   a named failure (checksum, metadata, limits, target changed)
+     * @throws StoreException       a store failure, for the caller to classify
+     * @throws InterruptedException the thread was interrupted; writes in progress were aborted
+     */
+    public CopyResult copy(ReplicationTask task, Plan.Copy plan) throws InterruptedException {
+        if (!crossesS3ToAzure(task) || settings.s3ToAzureMode() == S3ToAzureMode.STREAM) {
+            return stream(task, plan, CopyResult.STREAMED);
+        }
+        if (!(task.source() instanceof PresignedReads presigner) || !(task.target() instanceof UrlCopyTarget urlTarget)) {
+            if (settings.s3ToAzureMode() == S3ToAzureMode.SERVER_SIDE) {
+                throw ReplicationFailure.permanent(ReasonCodes.SERVER_SIDE_UNAVAILABLE,
+                        "copy.s3ToAzureMode is server-side, but the source store cannot pre-sign reads or the target"
+                                + " cannot copy from a URL");
+            }
+            return stream(task, plan, CopyResult.STREAMED);
+        }
+        try {
+            return copyServerSide(task, plan, presigner, urlTarget);
+        } catch (StoreException e) {
+            Optional<String> fallback = fallbackReason(e);
+            if (settings.s3ToAzureMode() != S3ToAzureMode.AUTO || fallback.isEmpty()) {
+                throw e;
+            }
+            metrics.serverSideFallback(fallback.get());
+            return stream(task, plan, CopyResult.STREAMED_AFTER_FALLBACK);
+        }
+    }
+
+    private static boolean crossesS3ToAzure(ReplicationTask task) {
+        return task.source().kind() == StoreKind.S3 && task.target().kind() == StoreKind.AZURE_BLOB;
+    }
+
+    private static Optional<String> fallbackReason(StoreException e) {
+        if (e.kind() == StoreException.Kind.UNSUPPORTED) {
+            return Optional.of("unsupported");
+        }
+        if (CANNOT_VERIFY_COPY_SOURCE.equals(e.errorCode())) {
+            return Optional.of("cannot-verify-copy-source");
+        }
+        return Optional.empty();
+    }
+
+    // ---------------------------------------------------------------- server-side
+
+    private CopyResult copyServerSide(ReplicationTask task, Plan.Copy plan, PresignedReads presigner,
+                                      UrlCopyTarget urlTarget) {
+        ReplicationEvent event = task.event();
+        // A pre-signed URL cannot carry If-Match, so the version is checked here, with one HEAD.
+        Optional<ObjectInfo> current = task.source().stat(task.sourceKey());
+        if (current.isEmpty()) {
+            return sourceGone(task);
+        }
+        ObjectInfo source = current.get();
+        if (event.etag() != null && !event.etag().equals(source.etag())) {
+            return superseded(task, "the source's ETag is now " + source.etag() + ", the event names " + event.etag());
+        }
+        if (Provenance.isReplica(source.attributes().userMetadata())) {
+            return echo(task);
+        }
+        checkTargetLimits(task, source.size());
+        ReplicaAttributes attributes = ReplicaAttributes.prepare(task, source, tagsToCarry(task));
+        byte[] sourceMd5 = source.contentMd5();
+        WriteSpec spec = new WriteSpec(attributes.withSourceMd5(sourceMd5), source.size(), sourceMd5, task.targetOptions());
+        Precondition version = event.versionId() != null ? new Precondition.Version(event.versionId()) : Precondition.NONE;
+        URL url = presigner.presignGet(task.sourceKey(), version, PRESIGNED_URL_VALIDITY);
+        WriteResult result = writeToTarget(task, () -> urlTarget.copyFromUrl(task.targetKey(), url, source.size(),
+                settings.partSize(), spec, plan.targetCondition()));
+        return new CopyResult.Copied(CopyResult.SERVER_SIDE, source.size(), new WrittenReplica(task.targetKey(),
+                WrittenReplica.Method.SERVER_SIDE, result, source.size(), sourceMd5, List.of(), task.targetOptions()));
+    }
+
+    // ---------------------------------------------------------------- streamed
+
+    private CopyResult stream(ReplicationTask task, Plan.Copy plan, String action) throws InterruptedException {
+        ReplicationEvent event = task.event();
+        Precondition exactVersion = event.versionId() != null
+                ? new Precondition.Version(event.versionId())
+                : Precondition.ifMatch(event.etag());
+        OpenObject open;
+        try {
+            open = task.source().open(task.sourceKey(), null, exactVersion);
+        } catch (StoreException e) {
+            return notCopiedOnRead(task, e).orElseThrow(() -> e);
+        }
+        try (open) {
+            ObjectInfo source = open.info();
+            if (Provenance.isReplica(source.attributes().userMetadata())) {
+                return echo(task);
+            }
+            checkTargetLimits(task, source.size());
+            ReplicaAttributes attributes;
+            try {
+                attributes = ReplicaAttributes.prepare(task, source, tagsToCarry(task));
+            } catch (StoreException e) {
+                return notCopiedOnRead(task, e).orElseThrow(() -> e);
+            }
+            return source.size() <= settings.partSize()
+                    ? putWhole(task, plan, open, attributes, action)
+                    : putInParts(task, plan, open, attributes, action);
+        }
+    }
+
+    private CopyResult putWhole(ReplicationTask task, Plan.Copy plan, OpenObject open, ReplicaAttributes attributes,
+                                String action) throws InterruptedException {
+        ObjectInfo source = open.info();
+        int size = (int) source.size();
+        try (BufferBudget.Lease lease = budget.acquire(size)) {
+            ByteBuffer content = lease.buffer();
+            readPart(task, open.content(), content, size);
+            expectEndOfStream(task, open.content(), size);
+            byte[] md5 = Checksums.md5(content);
+            checkAgainstSourceChecksum(task, source, md5);
+            WriteSpec spec = new WriteSpec(attributes.withSourceMd5(md5), size, md5, task.targetOptions());
+            WriteResult result = writeToTarget(task,
+                    () -> task.target().put(task.targetKey(), content.duplicate(), spec, plan.targetCondition()));
+            return new CopyResult.Copied(action, size, new WrittenReplica(task.targetKey(),
+                    WrittenReplica.Method.SINGLE_PUT, result, size, md5, List.of(), task.targetOptions()));
+        }
+    }
+
+    private CopyResult putInParts(ReplicationTask task, Plan.Copy plan, OpenObject open, ReplicaAttributes attributes,
+                                  String action) throws InterruptedException {
+        ObjectInfo source = open.info();
+        long size = source.size();
+        long partSize = partSizeFor(task, size);
+        int partCount = (int) ((size + partSize - 1) / partSize);
+        // The provenance MD5 is fixed when the write starts, before the bytes are read: only a checksum
+        // the source itself reports can go there. The streamed MD5 is checked against it before commit.
+        byte[] sourceMd5 = source.contentMd5();
+        WriteSpec spec = new WriteSpec(attributes.withSourceMd5(sourceMd5), size, sourceMd5, task.targetOptions());
+        MultipartWrite write = task.target().startMultipart(task.targetKey(), spec, plan.targetCondition());
+        PartUploads uploads = new PartUploads(write, budget, settings.partsInFlightPerObject(), partCount);
+        try {
+            MessageDigest wholeMd5 = Checksums.newMd5();
+            InputStream in = open.content();
+            for (int part = 1; part <= partCount; part++) {
+                if (Thread.interrupted()) {
+                    throw new InterruptedException("interrupted before part " + part);
+                }
+                uploads.throwIfFailed();
+                int length = (int) Math.min(partSize, size - (part - 1) * partSize);
+                BufferBudget.Lease lease = uploads.reserve(length);
+                try {
+                    readPart(task, in, lease.buffer(), length);
+                    wholeMd5.update(lease.buffer().duplicate());
+                } catch (RuntimeException e) {
+                    uploads.unreserve(lease);
+                    throw e;
+                }
+                uploads.submit(part, lease);
+            }
+            expectEndOfStream(task, in, size);
+            uploads.awaitAll();
+            checkAgainstSourceChecksum(task, source, wholeMd5.digest());
+            WriteResult result = writeToTarget(task, write::complete);
+            return new CopyResult.Copied(action, size, new WrittenReplica(task.targetKey(),
+                    WrittenReplica.Method.MULTIPART, result, size, sourceMd5, uploads.partMd5s(), task.targetOptions()));
+        } catch (InterruptedException e) {
+            uploads.cancel(true);
+            abortQuietly(write, e);
+            throw e;
+        } catch (RuntimeException | Error e) {
+            // A part cut off mid-request may still land after the abort (S3 says so for in-progress
+            // parts), so on an ordinary failure the parts in flight are allowed to finish first.
+            uploads.cancel(false);
+            abortQuietly(write, e);
+            throw e;
+        }
+    }
+
+    /**
+     * The configured part size, or larger when the object would otherwise need more parts than the
+     * target allows; such parts must still fit in the memory budget.
+     */
+    private long partSizeFor(ReplicationTask task, long size) {
+        int maxParts = task.target().kind() == StoreKind.S3 ? S3_MAX_PARTS : AZURE_MAX_BLOCKS;
+        long needed = (size + maxParts - 1) / maxParts;
+        long partSize = needed <= settings.partSize() ? settings.partSize() : roundUpToMebibyte(needed);
+        if (partSize > budget.limit() || partSize > CopySettings.MAX_PART_SIZE) {
+            throw ReplicationFailure.permanent(ReasonCodes.OBJECT_TOO_LARGE, size + " bytes need parts of "
+                    + partSize + " bytes to stay within " + maxParts + " parts, more than the memory budget ("
+                    + budget.limit() + " bytes) or the largest part (" + CopySettings.MAX_PART_SIZE + " bytes)");
+        }
+        return partSize;
+    }
+
+    private static long roundUpToMebibyte(long bytes) {
+        return (bytes + CopySettings.MIB - 1) / CopySettings.MIB * CopySettings.MIB;
+    }
+
+    private static void checkTargetLimits(ReplicationTask task, long size) {
+        if (task.target().kind() == StoreKind.S3 && size > S3_MAX_OBJECT_SIZE) {
+            throw ReplicationFailure.permanent(ReasonCodes.OBJECT_TOO_LARGE,
+                    size + " bytes exceed S3's object size limit of " + S3_MAX_OBJECT_SIZE + " bytes");
+        }
+    }
+
+    private static Map<String, String> tagsToCarry(ReplicationTask task) {
+        return task.rule().copyTags() ? task.source().readTags(task.sourceKey()) : Map.of();
+    }
+
+    /** Reads exactly {@code length} bytes into {@code buffer} (position 0) and leaves it ready to read. */
+    private static void readPart(ReplicationTask task, InputStream in, ByteBuffer buffer, int length) {
+        try {
+            int read = in.readNBytes(buffer.array(), buffer.arrayOffset(), length);
+            if (read < length) {
+                throw ReplicationFailure.transientFailure(ReasonCodes.SIZE_MISMATCH, task.describe()
+                        + ": the source stream ended early, a part was " + read + " of " + length + " bytes");
+            }
+            buffer.position(0).limit(length);
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + task.source().uriOf(task.sourceKey()), e);
+        }
+    }
+
+    private static void expectEndOfStream(ReplicationTask task, InputStream in, long size) {
+        try {
+            if (in.read() != -1) {
+                throw ReplicationFailure.transientFailure(ReasonCodes.SIZE_MISMATCH, task.describe()
+                        + ": the source stream is longer than its declared " + size + " bytes");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + task.source().uriOf(task.sourceKey()), e);
+        }
+    }
+
+    /** The source's own MD5 is the reference; a multipart ETag never is (stores do not report one as MD5). */
+    private static void checkAgainstSourceChecksum(ReplicationTask task, ObjectInfo source, byte[] streamedMd5) {
+        if (source.contentMd5() != null && !Arrays.equals(source.contentMd5(), streamedMd5)) {
+            throw ReplicationFailure.permanent(ReasonCodes.CHECKSUM_MISMATCH, task.source().uriOf(task.sourceKey())
+                    + ": read bytes with MD5 " + Checksums.base64(streamedMd5) + " but the source reports "
+                    + Checksums.base64(source.contentMd5()) + "; the bytes were corrupted on the way, nothing was written");
+        }
+    }
+
+    /** A target write whose precondition failed lost a race: planning again decides what is right. */
+    private static WriteResult writeToTarget(ReplicationTask task, TargetWrite write) {
+        try {
+            return write.run();
+        } catch (StoreException e) {
+            // A 404 here is the target vanishing under If-Match, unless the bucket is gone or Azure could
+            // not fetch a copy source (CannotVerifyCopySource comes with 404 too).
+            boolean lostRace = e.kind() == StoreException.Kind.PRECONDITION_FAILED
+                    || (e.kind() == StoreException.Kind.NOT_FOUND && !e.containerMissing()
+                        && !CANNOT_VERIFY_COPY_SOURCE.equals(e.errorCode()));
+            if (lostRace) {
+                throw ReplicationFailure.transientFailure(ReasonCodes.TARGET_CHANGED, task.target().uriOf(task.targetKey())
+                        + " changed since it was planned (" + e.getMessage() + ")");
+            }
+            throw e;
+        }
+    }
+
+    @FunctionalInterface
+    private interface TargetWrite {
+        WriteResult run();
+    }
+
+    private static void abortQuietly(MultipartWrite write, Throwable cause) {
+        // An interrupted thread would make the SDK refuse the abort; clear the flag for it, then restore.
+        boolean interrupted = Thread.interrupted();
+        try {
+            write.abort();
+        } catch (RuntimeException abortFailure) {
+            cause.addSuppressed(abortFailure);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static Optional<CopyResult> notCopiedOnRead(ReplicationTask task, StoreException e) {
+        if (e.kind() == StoreException.Kind.NOT_FOUND && !e.containerMissing()) {
+            return Optional.of(sourceGone(task));
+        }
+        if (e.kind() == StoreException.Kind.PRECONDITION_FAILED) {
+            // Some services answer If-Match on a deleted object with 412 rather than 404 (Azurite does):
+            // one HEAD, on this rare path only, tells a deleted source from a replaced one.
+            if (task.source().stat(task.sourceKey()).isEmpty()) {
+                return Optional.of(sourceGone(task));
+            }
+            return Optional.of(superseded(task, "the source no longer has the version the event names ("
+                    + e.getMessage() + ")"));
+        }
+        return Optional.empty();
+    }
+
+    private static CopyResult sourceGone(ReplicationTask task) {
+        return new CopyResult.NotCopied(ReasonCodes.SOURCE_GONE, task.source().uriOf(task.sourceKey()) + " no longer exists");
+    }
+
+    private static CopyResult superseded(ReplicationTask task, String why) {
+        return new CopyResult.NotCopied(ReasonCodes.SUPERSEDED, task.source().uriOf(task.sourceKey()) + ": " + why
+                + "; a newer event follows");
+    }
+
+    private static CopyResult echo(ReplicationTask task) {
+        return new CopyResult.NotCopied(ReasonCodes.ECHO_OF_REPLICA, task.source().uriOf(task.sourceKey())
+                + " is a replica Skyferry wrote; copying it back would loop");
+    }
+}

@@ -1,0 +1,137 @@
+package dev.skyferry.copy;
+
+import dev.skyferry.store.ObjectStore.MultipartWrite;
+import dev.skyferry.verify.Checksums;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The parts of one multipart write, uploaded in parallel on virtual threads: at most
+ * {@code partsInFlight} parts are being read or uploaded at once. Each upload computes its part's MD5
+ * (sent for the service to check) and gives its buffer back as soon as the part is stored.
+ *
+ * <p>The first failure stops further uploads. {@link #cancel} waits for the uploads still running
+ * (interrupting them on shutdown), so that an abort that follows is final.
+ */
+final class PartUploads {
+
+    /** How long a cancel waits for uploads to end; the SDKs' own call timeouts bound them too. */
+    private static final long FINISH_WAIT_SECONDS = 300;
+    private static final long INTERRUPTED_WAIT_SECONDS = 30;
+
+    private final MultipartWrite write;
+    private final BufferBudget budget;
+    private final int partsInFlight;
+    private final Semaphore slots;
+    private final byte[][] partMd5s;
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final Set<Thread> running = ConcurrentHashMap.newKeySet();
+
+    PartUploads(MultipartWrite write, BufferBudget budget, int partsInFlight, int partCount) {
+        this.write = write;
+        this.budget = budget;
+        this.partsInFlight = partsInFlight;
+        this.slots = new Semaphore(partsInFlight);
+        this.partMd5s = new byte[partCount][];
+    }
+
+    /** Waits for a free slot and a buffer of {@code size} bytes for the next part. */
+    BufferBudget.Lease reserve(int size) throws InterruptedException {
+        slots.acquire();
+        try {
+            return budget.acquire(size);
+        } catch (InterruptedException | RuntimeException e) {
+            slots.release();
+            throw e;
+        }
+    }
+
+    /** Gives back a reservation whose part was never submitted (the read failed). */
+    void unreserve(BufferBudget.Lease lease) {
+        lease.close();
+        slots.release();
+    }
+
+    /** Uploads the part held in {@code lease} (flipped, ready to read) and releases it when done. */
+    void submit(int partNumber, BufferBudget.Lease lease) {
+        Thread upload = Thread.ofVirtual().name("part-" + partNumber + "-" + write.uploadId()).unstarted(() -> {
+            try {
+                if (failure.get() == null) {
+                    byte[] md5 = Checksums.md5(lease.buffer());
+                    write.uploadPart(partNumber, lease.buffer().duplicate(), md5);
+                    partMd5s[partNumber - 1] = md5;
+                }
+            } catch (Throwable t) {
+                failure.compareAndSet(null, t);
+            } finally {
+                lease.close();
+                running.remove(Thread.currentThread());
+                slots.release();
+            }
+        });
+        running.add(upload);
+        upload.start();
+    }
+
+    /** Throws the first upload failure, if any. */
+    void throwIfFailed() {
+        Throwable first = failure.get();
+        if (first instanceof RuntimeException e) {
+            throw e;
+        }
+        if (first instanceof Error e) {
+            throw e;
+        }
+        if (first != null) {
+            throw new IllegalStateException("part upload failed", first);
+        }
+    }
+
+    /** Waits for every submitted part, then throws the first failure, if any. */
+    void awaitAll() throws InterruptedException {
+        slots.acquire(partsInFlight);
+        slots.release(partsInFlight);
+        throwIfFailed();
+    }
+
+    /** The part MD5s in part order; valid after {@link #awaitAll()} returned. */
+    List<byte[]> partMd5s() {
+        List<byte[]> md5s = new ArrayList<>(partMd5s.length);
+        for (byte[] md5 : partMd5s) {
+            md5s.add(md5);
+        }
+        return md5s;
+    }
+
+    /**
+     * Starts no further part and waits for the uploads still running to end, so that the abort which
+     * follows comes after the last part. Keeps the caller's interrupt status but does not let it cut
+     * the wait short.
+     *
+     * @param interruptRunning true on shutdown: interrupt the uploads instead of letting them finish
+     */
+    void cancel(boolean interruptRunning) {
+        failure.compareAndSet(null, new IllegalStateException("cancelled"));
+        if (interruptRunning) {
+            running.forEach(Thread::interrupt);
+        }
+        boolean interrupted = Thread.interrupted();
+        try {
+            long wait = interruptRunning ? INTERRUPTED_WAIT_SECONDS : FINISH_WAIT_SECONDS;
+            if (slots.tryAcquire(partsInFlight, wait, TimeUnit.SECONDS)) {
+                slots.release(partsInFlight);
+            }
+        } catch (InterruptedException e) {
+            interrupted = true;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

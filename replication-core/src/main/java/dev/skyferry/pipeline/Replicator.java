@@ -1,0 +1,103 @@
+package dev.skyferry.pipeline;
+
+import dev.skyferry.ack.Outcome;
+import dev.skyferry.copy.BufferBudget;
+import dev.skyferry.copy.CopyMetrics;
+import dev.skyferry.copy.CopyResult;
+import dev.skyferry.copy.CopySettings;
+import dev.skyferry.copy.ObjectCopier;
+import dev.skyferry.plan.Plan;
+import dev.skyferry.plan.Planner;
+import dev.skyferry.plan.ReasonCodes;
+import dev.skyferry.plan.ReplicationFailure;
+import dev.skyferry.plan.ReplicationTask;
+import dev.skyferry.store.Precondition;
+import dev.skyferry.store.StoreException;
+import dev.skyferry.verify.ReplicaVerifier;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+
+/**
+ * The engine for one routed event: plan → copy → verify → outcome (or plan → delete / tombstone).
+ * Never throws: every failure becomes an {@link Outcome} through {@link FailureOutcomes}.
+ */
+public final class Replicator {
+
+    private final Planner planner;
+    private final ObjectCopier copier;
+    private final ReplicaVerifier verifier;
+    private final InstantSource clock;
+
+    public Replicator(CopySettings settings, BufferBudget budget, InstantSource clock, CopyMetrics metrics) {
+        this.planner = new Planner(clock);
+        this.copier = new ObjectCopier(settings, budget, metrics);
+        this.verifier = new ReplicaVerifier();
+        this.clock = clock;
+    }
+
+    public Outcome replicate(ReplicationTask task) {
+        Instant started = clock.instant();
+        try {
+            Plan plan = planner.plan(task);
+            return switch (plan) {
+                case Plan.Skip skip -> new Outcome.Skipped(skip.reason(), task.describe() + ": " + skip.detail());
+                case Plan.Copy copy -> copyAndVerify(task, copy, started);
+                case Plan.DeleteReplica delete -> deleteReplica(task, delete, started);
+                case Plan.Tombstone tombstone -> tombstone(task, tombstone, started);
+            };
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return FailureOutcomes.interrupted(task.describe());
+        } catch (RuntimeException | Error e) {
+            return FailureOutcomes.of(task.describe(), e);
+        }
+    }
+
+    private Outcome copyAndVerify(ReplicationTask task, Plan.Copy plan, Instant started) throws InterruptedException {
+        CopyResult result = copier.copy(task, plan);
+        return switch (result) {
+            case CopyResult.NotCopied notCopied -> new Outcome.Skipped(notCopied.reason(), notCopied.detail());
+            case CopyResult.Copied copied -> {
+                verifier.verify(task.target(), copied.replica());
+                yield new Outcome.Replicated(copied.action(), copied.bytes(), since(started));
+            }
+        };
+    }
+
+    private Outcome deleteReplica(ReplicationTask task, Plan.DeleteReplica plan, Instant started) {
+        try {
+            task.target().delete(task.targetKey(), Precondition.ifMatch(plan.targetEtag()));
+        } catch (StoreException e) {
+            if (e.kind() == StoreException.Kind.NOT_FOUND) {
+                return new Outcome.Skipped(ReasonCodes.ALREADY_DELETED, task.describe() + ": the replica is already gone");
+            }
+            throw targetChangedOr(task, e);
+        }
+        return new Outcome.Replicated("deleted", 0, since(started));
+    }
+
+    private Outcome tombstone(ReplicationTask task, Plan.Tombstone plan, Instant started) {
+        try {
+            task.target().replaceMetadata(task.targetKey(), plan.metadata(), Precondition.ifMatch(plan.targetEtag()));
+        } catch (StoreException e) {
+            if (e.kind() == StoreException.Kind.NOT_FOUND) {
+                return new Outcome.Skipped(ReasonCodes.ALREADY_DELETED, task.describe() + ": the replica is already gone");
+            }
+            throw targetChangedOr(task, e);
+        }
+        return new Outcome.Replicated("tombstoned", 0, since(started));
+    }
+
+    private static RuntimeException targetChangedOr(ReplicationTask task, StoreException e) {
+        if (e.kind() == StoreException.Kind.PRECONDITION_FAILED) {
+            return ReplicationFailure.transientFailure(ReasonCodes.TARGET_CHANGED,
+                    task.target().uriOf(task.targetKey()) + " changed since it was planned (" + e.getMessage() + ")");
+        }
+        return e;
+    }
+
+    private Duration since(Instant started) {
+        return Duration.between(started, clock.instant());
+    }
+}

@@ -1,0 +1,28 @@
+package dev.skyferry.verify;
+
+import dev.skyferry.store.ObjectStore.TargetOptions;
+import dev.skyferry.store.ObjectStore.WriteResult;
+import java.util.List;
+
+/**
+ * What the copier wrote and what it knows about those bytes, for the verifier to compare with what
+ * the target reports.
+ *
+ * @param key      the replica's key in the target
+ * @param method   how it was written
+ * @param result   what the target answered to the write (or the completion)
+ * @param size     bytes written (the source's size)
+ * @param md5      whole-object MD5: computed while streaming for streamed copies; the source's own
+ *                 MD5 for server-side copies, or null when the source has none
+ * @param partMd5s MD5 of each part in part order, for multipart writes; empty otherwise
+ * @param options  the target write options used (SSE-KMS changes what an S3 ETag means)
+ */
+public record WrittenReplica(String key, Method method, WriteResult result, long size, byte[] md5,
+                             List<byte[]> partMd5s, TargetOptions options) {
+
+    public enum Method { SINGLE_PUT, MULTIPART, SERVER_SIDE }
+
+    public WrittenReplica {
+        partMd5s = List.copyOf(partMd5s);
+    }
+}

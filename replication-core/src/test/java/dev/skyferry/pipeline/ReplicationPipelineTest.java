@@ -1,0 +1,368 @@
+package dev.skyferry.pipeline;
+
+import static dev.skyferry.plan.TaskFixtures.created;
+import static dev.skyferry.plan.TaskFixtures.deleted;
+import static dev.skyferry.plan.TaskFixtures.rule;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.skyferry.ack.Outcome;
+import dev.skyferry.copy.BufferBudget;
+import dev.skyferry.copy.CopySettings;
+import dev.skyferry.copy.CopySettings.S3ToAzureMode;
+import dev.skyferry.event.ReplicationEvent;
+import dev.skyferry.plan.Provenance;
+import dev.skyferry.plan.ReasonCodes;
+import dev.skyferry.rule.ReplicationRule;
+import dev.skyferry.rule.ReplicationRule.DeletePolicy;
+import dev.skyferry.rule.ReplicationRule.KeyFilter;
+import dev.skyferry.rule.RuleSet;
+import dev.skyferry.store.ObjectInfo;
+import dev.skyferry.store.ObjectStore;
+import dev.skyferry.store.Precondition;
+import dev.skyferry.store.StoreException;
+import dev.skyferry.store.StoreException.Kind;
+import dev.skyferry.store.StoreKind;
+import dev.skyferry.testkit.InMemoryStore;
+import dev.skyferry.testkit.InMemoryStore.Op;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/** The whole chain on in-memory stores: route → plan → copy → verify → outcome, with request counts. */
+class ReplicationPipelineTest {
+
+    private static final int PART = 1024;
+
+    private final InMemoryStore azure = InMemoryStore.azure("acct", "photos");
+    private final InMemoryStore s3 = InMemoryStore.s3("photos-backup");
+    private final BufferBudget budget = new BufferBudget(16 * PART, PART);
+    private final Clock clock = Clock.fixed(Instant.parse("2025-06-01T00:00:00Z"), ZoneOffset.UTC);
+
+    private ReplicationPipeline pipeline(ReplicationRule rule) {
+        return new ReplicationPipeline(RuleSet.of(List.of(rule)), this::store,
+                new CopySettings(PART, 3, 16 * PART, S3ToAzureMode.AUTO), budget, clock);
+    }
+
+    private final ReplicationPipeline pipeline = pipeline(rule().build());
+
+    private ObjectStore store(StoreKind kind, String account, String container) {
+        if (kind == StoreKind.S3 && container.equals(s3.container())) {
+            return s3;
+        }
+        if (kind == StoreKind.AZURE_BLOB && "acct".equals(account) && container.equals(azure.container())) {
+            return azure;
+        }
+        throw new IllegalArgumentException("no store for " + kind + " " + account + "/" + container);
+    }
+
+    @Test
+    void replicatesASmallObjectWithHeadGetAndPutOnly() {
+        ObjectInfo info = azure.seed("a.txt", "hello");
+
+        Outcome outcome = pipeline.process(created(azure, info, "0A"));
+
+        assertThat(outcome).isInstanceOfSatisfying(Outcome.Replicated.class, r -> {
+            assertThat(r.action()).isEqualTo("streamed");
+            assertThat(r.bytes()).isEqualTo(5);
+        });
+        assertThat(new String(s3.contentOf("a.txt"))).isEqualTo("hello");
+        assertThat(azure.requestSummary()).isEqualTo(Map.of(Op.OPEN, 1));
+        assertThat(s3.requestSummary()).isEqualTo(Map.of(Op.STAT, 1, Op.PUT, 1));
+    }
+
+    @Test
+    void skipsTheEchoOfItsOwnReplicaWithOneHeadAndOneGet() {
+        ObjectInfo original = azure.seed("a.txt", "hello");
+        pipeline.process(created(azure, original, "0A"));
+        azure.resetRequestCounts();
+        s3.resetRequestCounts();
+
+        Outcome echo = pipeline.process(created(s3, s3.infoOf("a.txt"), "1000"));
+
+        assertThat(echo.reasonCode()).isEqualTo(ReasonCodes.ECHO_OF_REPLICA);
+        assertThat(azure.requestSummary()).isEqualTo(Map.of(Op.STAT, 1));
+        assertThat(s3.requestSummary()).isEqualTo(Map.of(Op.OPEN, 1));
+        assertThat(azure.infoOf("a.txt").etag()).isEqualTo(original.etag());
+    }
+
+    @Test
+    void twoWayRuleWithOneWritePerSideEndsWithExactlyOneReplicaEach() {
+        ObjectInfo onAzure = azure.seed("from-azure.txt", "A");
+        ObjectInfo onS3 = s3.seed("from-s3.txt", "S");
+
+        assertThat(pipeline.process(created(azure, onAzure, "01"))).isInstanceOf(Outcome.Replicated.class);
+        assertThat(pipeline.process(created(s3, onS3, "01"))).isInstanceOf(Outcome.Replicated.class);
+        // Each replica write raises an event on its side; both must be recognised as echoes.
+        assertThat(pipeline.process(created(s3, s3.infoOf("from-azure.txt"), "02")).reasonCode())
+                .isEqualTo(ReasonCodes.ECHO_OF_REPLICA);
+        assertThat(pipeline.process(created(azure, azure.infoOf("from-s3.txt"), "02")).reasonCode())
+                .isEqualTo(ReasonCodes.ECHO_OF_REPLICA);
+
+        assertThat(azure.keys()).containsExactly("from-azure.txt", "from-s3.txt");
+        assertThat(s3.keys()).containsExactly("from-azure.txt", "from-s3.txt");
+        assertThat(azure.infoOf("from-azure.txt").etag()).isEqualTo(onAzure.etag());
+        assertThat(s3.infoOf("from-s3.txt").etag()).isEqualTo(onS3.etag());
+    }
+
+    @Test
+    void skipsADuplicateEventWithOneHead() {
+        ObjectInfo info = azure.seed("a.txt", "hello");
+        ReplicationEvent event = created(azure, info, "0A");
+        pipeline.process(event);
+        azure.resetRequestCounts();
+        s3.resetRequestCounts();
+
+        Outcome duplicate = pipeline.process(event);
+
+        assertThat(duplicate.reasonCode()).isEqualTo(ReasonCodes.ALREADY_REPLICATED);
+        assertThat(azure.totalRequests()).isZero();
+        assertThat(s3.requestSummary()).isEqualTo(Map.of(Op.STAT, 1));
+    }
+
+    @Test
+    void neverOverwritesANewerReplicaWithAnOlderEventArrivingLate() {
+        ObjectInfo first = azure.seed("a.txt", "first");
+        ReplicationEvent older = created(azure, first, "01");
+        ObjectInfo second = azure.seed("a.txt", "second");
+        ReplicationEvent newer = created(azure, second, "02");
+
+        assertThat(pipeline.process(newer)).isInstanceOf(Outcome.Replicated.class);
+        Outcome late = pipeline.process(older);
+
+        assertThat(late.reasonCode()).isEqualTo(ReasonCodes.STALE_EVENT);
+        assertThat(new String(s3.contentOf("a.txt"))).isEqualTo("second");
+    }
+
+    @Test
+    void skipsAnEventWhoseSourceWasOverwrittenAsSuperseded() {
+        ObjectInfo first = azure.seed("a.txt", "first");
+        azure.seed("a.txt", "second");
+
+        Outcome outcome = pipeline.process(created(azure, first, "01"));
+
+        assertThat(outcome.reasonCode()).isEqualTo(ReasonCodes.SUPERSEDED);
+        assertThat(s3.keys()).isEmpty();
+    }
+
+    @Test
+    void skipsAnObjectDeletedBeforeItCouldBeCopied() {
+        ObjectInfo info = azure.seed("a.txt", "gone soon");
+        azure.delete("a.txt", Precondition.NONE);
+
+        Outcome outcome = pipeline.process(created(azure, info, "01"));
+
+        assertThat(outcome.reasonCode()).isEqualTo(ReasonCodes.SOURCE_GONE);
+        assertThat(s3.keys()).isEmpty();
+    }
+
+    @Test
+    void deadLettersAndRemovesAReplicaTheTargetStoredWrongly() {
+        ObjectInfo info = azure.seed("a.txt", "hello");
+        s3.corruptWrites();
+
+        Outcome outcome = pipeline.process(created(azure, info, "01"));
+
+        assertThat(outcome).isInstanceOfSatisfying(Outcome.DeadLetter.class, d -> {
+            assertThat(d.reason()).isEqualTo(ReasonCodes.REPLICA_VERIFICATION_FAILED);
+            assertThat(d.detail()).contains("s3://photos-backup/a.txt", "the replica was deleted");
+        });
+        assertThat(s3.keys()).isEmpty();
+    }
+
+    @Test
+    void deadLettersAndRemovesAMultipartReplicaTheTargetAssembledWrongly() {
+        ObjectInfo info = azure.seed("big.bin", bytes(4 * PART + 1));
+        s3.corruptWrites();
+
+        Outcome outcome = pipeline.process(created(azure, info, "01"));
+
+        assertThat(outcome.reasonCode()).isEqualTo(ReasonCodes.REPLICA_VERIFICATION_FAILED);
+        assertThat(s3.keys()).isEmpty();
+    }
+
+    @Test
+    void deadLettersACorruptedSourceReadWithoutWritingAnything() {
+        ObjectInfo info = azure.seed("big.bin", bytes(4 * PART + 1));
+        azure.corruptReads();
+
+        Outcome outcome = pipeline.process(created(azure, info, "01"));
+
+        assertThat(outcome).isInstanceOfSatisfying(Outcome.DeadLetter.class,
+                d -> assertThat(d.reason()).isEqualTo(ReasonCodes.CHECKSUM_MISMATCH));
+        assertThat(s3.keys()).isEmpty();
+        assertThat(s3.openMultipartWrites()).isZero();
+    }
+
+    @Test
+    void retriesAFailureMidCopyLeavingNoPartialReplica() {
+        ObjectInfo info = azure.seed("big.bin", bytes(6 * PART));
+        s3.failUploadOfPart(4, new StoreException(Kind.THROTTLED, 503, "SlowDown", "reduce your request rate", null, null));
+
+        Outcome outcome = pipeline.process(created(azure, info, "01"));
+
+        assertThat(outcome).isInstanceOfSatisfying(Outcome.Retry.class, r -> assertThat(r.reason()).isEqualTo("throttled"));
+        assertThat(s3.keys()).isEmpty();
+        assertThat(s3.openMultipartWrites()).isZero();
+        assertThat(budget.inUse()).isZero();
+    }
+
+    @Test
+    void retriesAsInterruptedAndAbortsWhenTheWorkerShutsDown() throws Exception {
+        ObjectInfo info = azure.seed("big.bin", bytes(8 * PART));
+        CountDownLatch gate = s3.holdPartUploads();
+        AtomicReference<Outcome> outcome = new AtomicReference<>();
+        AtomicBoolean interruptKept = new AtomicBoolean();
+        Thread worker = Thread.ofPlatform().start(() -> {
+            outcome.set(pipeline.process(created(azure, info, "01")));
+            interruptKept.set(Thread.currentThread().isInterrupted());
+        });
+        await().until(() -> s3.requests(Op.UPLOAD_PART) > 0 || !worker.isAlive());
+
+        worker.interrupt();
+        worker.join();
+        gate.countDown();
+
+        assertThat(outcome.get()).isInstanceOfSatisfying(Outcome.Retry.class,
+                r -> assertThat(r.reason()).isEqualTo(ReasonCodes.INTERRUPTED));
+        assertThat(interruptKept).as("the interrupt status is restored for the worker").isTrue();
+        assertThat(s3.keys()).isEmpty();
+        assertThat(s3.openMultipartWrites()).isZero();
+    }
+
+    @Test
+    void retriesWhenARacingWorkerWroteTheTargetMeanwhile() {
+        ObjectInfo info = azure.seed("a.txt", "mine");
+        azure.beforeOpen(() -> s3.seed("a.txt", "the racing worker's"));
+
+        Outcome outcome = pipeline.process(created(azure, info, "01"));
+
+        assertThat(outcome).isInstanceOfSatisfying(Outcome.Retry.class,
+                r -> assertThat(r.reason()).isEqualTo(ReasonCodes.TARGET_CHANGED));
+        assertThat(new String(s3.contentOf("a.txt"))).isEqualTo("the racing worker's");
+    }
+
+    @Test
+    void rejectsEventsNoRuleCoversWithoutTouchingAnyStore() {
+        InMemoryStore elsewhere = InMemoryStore.s3("unconfigured-bucket");
+        ObjectInfo info = elsewhere.seed("a.txt", "x");
+
+        Outcome outcome = pipeline.process(created(elsewhere, info, "01"));
+
+        assertThat(outcome).isInstanceOfSatisfying(Outcome.DeadLetter.class, d -> {
+            assertThat(d.reason()).isEqualTo("no-matching-rule");
+            assertThat(d.detail()).contains("unconfigured-bucket");
+        });
+        assertThat(elsewhere.totalRequests() + s3.totalRequests() + azure.totalRequests()).isZero();
+    }
+
+    @Test
+    void rejectsAnAzureEventWhoseUrlPointsElsewhereWithoutReadingIt() {
+        ObjectInfo info = azure.seed("a.txt", "x");
+        ReplicationEvent real = created(azure, info, "01");
+        ReplicationEvent forged = new ReplicationEvent(real.source(), real.account(), real.container(), real.key(),
+                real.kind(), real.etag(), real.size(), real.versionId(), real.sequencer(), real.eventTime(),
+                real.eventId(), real.api(), "https://attacker.example/photos/a.txt", real.topic());
+
+        Outcome outcome = pipeline.process(forged);
+
+        assertThat(outcome.reasonCode()).isEqualTo("foreign-url");
+        assertThat(outcome).isInstanceOf(Outcome.DeadLetter.class);
+        assertThat(azure.totalRequests() + s3.totalRequests()).isZero();
+    }
+
+    @Test
+    void skipsKeysTheRulesFilterLeavesOut() {
+        ReplicationRule noTemp = new ReplicationRule("photos", rule().build().azure(), rule().build().s3(),
+                ReplicationRule.Direction.BOTH, new KeyFilter(List.of(), List.of(), List.of("tmp/"), List.of()),
+                DeletePolicy.IGNORE, ReplicationRule.InvalidMetadataPolicy.EXCLUDE, null, null, false);
+        ObjectInfo info = azure.seed("tmp/scratch.txt", "x");
+
+        Outcome outcome = pipeline(noTemp).process(created(azure, info, "01"));
+
+        assertThat(outcome).isInstanceOfSatisfying(Outcome.Skipped.class,
+                s -> assertThat(s.reason()).isEqualTo("filtered"));
+        assertThat(azure.totalRequests() + s3.totalRequests()).isZero();
+    }
+
+    @Test
+    void propagatesADeleteToItsOwnReplica() {
+        ReplicationPipeline propagating = pipeline(rule().deletes(DeletePolicy.PROPAGATE).build());
+        ObjectInfo info = azure.seed("a.txt", "x");
+        propagating.process(created(azure, info, "01"));
+        azure.delete("a.txt", Precondition.NONE);
+
+        Outcome outcome = propagating.process(deleted(azure, "a.txt", "02"));
+
+        assertThat(outcome).isInstanceOfSatisfying(Outcome.Replicated.class, r -> assertThat(r.action()).isEqualTo("deleted"));
+        assertThat(s3.keys()).isEmpty();
+    }
+
+    @Test
+    void tombstonesItsOwnReplicaKeepingTheBytes() {
+        ReplicationPipeline tombstoning = pipeline(rule().deletes(DeletePolicy.TOMBSTONE).build());
+        ObjectInfo info = azure.seed("a.txt", "x");
+        tombstoning.process(created(azure, info, "01"));
+        azure.delete("a.txt", Precondition.NONE);
+
+        Outcome outcome = tombstoning.process(deleted(azure, "a.txt", "02"));
+
+        assertThat(outcome).isInstanceOfSatisfying(Outcome.Replicated.class, r -> assertThat(r.action()).isEqualTo("tombstoned"));
+        assertThat(new String(s3.contentOf("a.txt"))).isEqualTo("x");
+        assertThat(s3.infoOf("a.txt").attributes().userMetadata()).containsKey(Provenance.SOURCE_DELETED_AT);
+    }
+
+    @Test
+    void deadLettersAMissingBucketInsteadOfCallingTheObjectGone() {
+        ObjectInfo info = azure.seed("a.txt", "x");
+        s3.failNext(Op.STAT, new StoreException(Kind.NOT_FOUND, 404, "NoSuchBucket", "bucket does not exist", null, null));
+
+        Outcome outcome = pipeline.process(created(azure, info, "01"));
+
+        assertThat(outcome).isInstanceOfSatisfying(Outcome.DeadLetter.class,
+                d -> assertThat(d.reason()).isEqualTo(ReasonCodes.CONTAINER_NOT_FOUND));
+    }
+
+    @Test
+    void deadLettersAPermissionProblemAndRetriesThrottling() {
+        ObjectInfo info = azure.seed("a.txt", "x");
+        s3.failNext(Op.PUT, new StoreException(Kind.FORBIDDEN, 403, "AccessDenied", "denied", null, null));
+        s3.failNext(Op.PUT, new StoreException(Kind.THROTTLED, 503, "SlowDown", "slow down", null, null));
+
+        Outcome forbidden = pipeline.process(created(azure, info, "01"));
+        Outcome throttled = pipeline.process(created(azure, info, "01"));
+
+        assertThat(forbidden).isInstanceOfSatisfying(Outcome.DeadLetter.class, d -> assertThat(d.reason()).isEqualTo("forbidden"));
+        assertThat(throttled).isInstanceOfSatisfying(Outcome.Retry.class, r -> assertThat(r.reason()).isEqualTo("throttled"));
+        assertThat(pipeline.process(created(azure, info, "01"))).isInstanceOf(Outcome.Replicated.class);
+    }
+
+    @Test
+    void neverThrowsEvenWhenTheStoreLookupFails() {
+        ReplicationPipeline broken = new ReplicationPipeline(RuleSet.of(List.of(rule().build())),
+                (kind, account, container) -> {
+                    throw new IllegalStateException("store wiring bug");
+                }, new CopySettings(PART, 3, 16 * PART, S3ToAzureMode.AUTO), budget, clock);
+        ObjectInfo info = azure.seed("a.txt", "x");
+
+        Outcome outcome = broken.process(created(azure, info, "01"));
+
+        assertThat(outcome).isInstanceOfSatisfying(Outcome.DeadLetter.class, d -> {
+            assertThat(d.reason()).isEqualTo(ReasonCodes.INTERNAL_ERROR);
+            assertThat(d.detail()).contains("store wiring bug");
+        });
+    }
+
+    private static byte[] bytes(int size) {
+        byte[] content = new byte[size];
+        new Random(size).nextBytes(content);
+        return content;
+    }
+}

@@ -1,0 +1,199 @@
+package dev.skyferry.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.azure.storage.queue.QueueClient;
+import com.azure.storage.queue.QueueMessageEncoding;
+import com.azure.storage.queue.QueueServiceClient;
+import com.azure.storage.queue.models.PeekedMessageItem;
+import dev.skyferry.store.StoreException;
+import dev.skyferry.testkit.EmulatorExtension;
+import dev.skyferry.testkit.Emulators;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(EmulatorExtension.class)
+class AzureQueueSourceTest {
+
+    /** Quotes, backslashes, non-ASCII, an emoji, control-free newlines: what JSON escaping must round-trip. */
+    static final String TRICKY_TEXT = "{\"subject\":\"/blobServices/default/containers/c/blobs/dir\\\\a \\\"b\\\".txt\","
+            + "\"ünïcödé\":\"日本語 😀\",\n\t\"slash\":\"a/b\", \"lt\":\"<&>\"}";
+
+    private QueueServiceClient rawQueues;
+    private QueueClient queue;
+    private QueueClient poison;
+
+    @BeforeEach
+    void createQueues(Emulators emulators) {
+        rawQueues = emulators.queueService(QueueMessageEncoding.NONE);
+        String name = Emulators.freshName("azsrc");
+        queue = rawQueues.createQueue(name);
+        poison = rawQueues.getQueueClient(name + "-poison"); // not created: dead-lettering creates it
+    }
+
+    private AzureQueueSource source(Duration visibility, int maxDequeueCount) {
+        return new AzureQueueSource(new AzureQueueSettings("azure-events", visibility, maxDequeueCount,
+                Duration.ofMillis(10), Duration.ofMillis(50)), queue, poison, Clock.systemUTC());
+    }
+
+    @Test
+    void receivesTheTextExactlyAsStoredWhetherBase64OrRawJson() {
+        String base64 = Base64.getEncoder().encodeToString(TRICKY_TEXT.getBytes(StandardCharsets.UTF_8));
+        queue.sendMessage(TRICKY_TEXT);
+        queue.sendMessage(base64);
+
+        List<ReceivedMessage> received = source(Duration.ofSeconds(30), 5).receive(32);
+
+        assertThat(received).extracting(ReceivedMessage::text).containsExactlyInAnyOrder(TRICKY_TEXT, base64);
+        assertThat(received).allSatisfy(message -> {
+            assertThat(message.receiveCount()).isEqualTo(1);
+            assertThat(message.enqueuedAt()).isNotNull();
+        });
+    }
+
+    @Test
+    void receivesNoMoreThanAskedFor() {
+        for (int i = 0; i < 5; i++) {
+            queue.sendMessage("m" + i);
+        }
+
+        assertThat(source(Duration.ofSeconds(30), 5).receive(2)).hasSize(2);
+    }
+
+    @Test
+    void heartbeatRenewsThePopReceiptAndLeavesTheTextAlone() {
+        queue.sendMessage(TRICKY_TEXT);
+        AzureQueueSource source = source(Duration.ofSeconds(30), 5);
+        ReceivedMessage message = source.receive(1).getFirst();
+        String firstReceipt = message.receipt();
+
+        source.extendVisibility(message, Duration.ofSeconds(30));
+        source.extendVisibility(message, Duration.ofSeconds(30));
+
+        assertThat(message.receipt()).isNotEqualTo(firstReceipt);
+        source.release(message, Duration.ZERO);
+        ReceivedMessage again = source.receive(1).getFirst();
+        assertThat(again.text()).isEqualTo(TRICKY_TEXT);
+        assertThat(again.receiveCount()).isEqualTo(2);
+        source.delete(again);
+        assertThat(queue.peekMessage()).isNull();
+    }
+
+    @Test
+    void aStalePopReceiptIsReportedAsMessageGone() {
+        queue.sendMessage("x");
+        AzureQueueSource source = source(Duration.ofSeconds(30), 5);
+        ReceivedMessage message = source.receive(1).getFirst();
+        ReceivedMessage stale = ReceivedMessage.of(message.messageId(), message.receipt(), message.text(), 1, null, Instant.now());
+        source.extendVisibility(message, Duration.ofSeconds(30)); // invalidates the first receipt
+
+        assertThatThrownBy(() -> source.delete(stale))
+                .isInstanceOfSatisfying(QueueException.class, e -> assertThat(e.kind()).isEqualTo(StoreException.Kind.NOT_FOUND));
+    }
+
+    @Test
+    void anExtendedMessageIsNotDeliveredToASecondConsumer() throws InterruptedException {
+        queue.sendMessage("long copy");
+        AzureQueueSource first = source(Duration.ofSeconds(1), 5);
+        AzureQueueSource second = source(Duration.ofSeconds(1), 5);
+        ReceivedMessage message = first.receive(1).getFirst();
+
+        first.extendVisibility(message, Duration.ofSeconds(30));
+        Thread.sleep(1_500); // past the original visibility timeout
+
+        assertThat(second.receive(32)).isEmpty();
+    }
+
+    @Test
+    void releaseMakesTheMessageVisibleAfterTheDelayOnly() {
+        queue.sendMessage("retry me");
+        AzureQueueSource source = source(Duration.ofSeconds(30), 5);
+        ReceivedMessage message = source.receive(1).getFirst();
+
+        source.release(message, Duration.ofSeconds(60));
+
+        assertThat(source.receive(32)).isEmpty();
+        PeekedMessageItem peeked = queue.peekMessage();
+        assertThat(peeked).isNull(); // invisible messages are not even peekable
+    }
+
+    @Test
+    void deadLetterMovesTheOriginalTextUnchangedWithTheFactsThenDeletesIt() {
+        queue.sendMessage(TRICKY_TEXT);
+        AzureQueueSource source = source(Duration.ofSeconds(30), 5);
+        ReceivedMessage message = source.receive(1).getFirst();
+        Instant first = Instant.parse("2025-01-01T00:00:00Z");
+        Instant last = Instant.parse("2025-01-01T00:05:00Z");
+
+        source.deadLetter(message, new DeadLetterFacts("forbidden", 3, "throttled: 503 SlowDown", first,
+                "forbidden: 403 AccessDenied on s3://b/k", last));
+
+        assertThat(queue.peekMessage()).isNull();
+        List<PeekedMessageItem> moved = poison.peekMessages(32, null, null).stream().toList();
+        assertThat(moved).hasSize(1);
+        AzureDeadLetterEnvelope envelope = AzureDeadLetterEnvelope.parse(moved.getFirst().getBody().toString()).orElseThrow();
+        assertThat(envelope.originalText()).isEqualTo(TRICKY_TEXT);
+        assertThat(envelope.reason()).isEqualTo("forbidden");
+        assertThat(envelope.attempts()).isEqualTo(3);
+        assertThat(envelope.firstError()).isEqualTo("throttled: 503 SlowDown");
+        assertThat(envelope.firstErrorAt()).isEqualTo(first);
+        assertThat(envelope.lastError()).isEqualTo("forbidden: 403 AccessDenied on s3://b/k");
+        assertThat(envelope.deadLetteredAt()).isEqualTo(last);
+        assertThat(envelope.source()).isEqualTo("azure-events");
+        assertThat(envelope.queue()).isEqualTo(queue.getQueueName());
+        assertThat(envelope.messageId()).isEqualTo(message.messageId());
+        assertThat(envelope.insertedAt()).isEqualTo(message.enqueuedAt());
+    }
+
+    @Test
+    void anEnvelopeTooBigForAQueueMessageGivesWayToTheOriginalAlone() {
+        // 50 000 quotes become 100 000 characters once JSON-escaped: no envelope can hold them.
+        String manyQuotes = "\"".repeat(50_000);
+        queue.sendMessage(manyQuotes);
+        AzureQueueSource source = source(Duration.ofSeconds(30), 5);
+        ReceivedMessage message = source.receive(1).getFirst();
+
+        source.deadLetter(message, new DeadLetterFacts("unparseable", 1, null, null, "not JSON", Instant.now()));
+
+        String moved = poison.peekMessage().getBody().toString();
+        assertThat(moved).isEqualTo(manyQuotes);
+        assertThat(AzureDeadLetterEnvelope.parse(moved)).isEmpty();
+        assertThat(queue.peekMessage()).isNull();
+    }
+
+    @Test
+    void reportsTheApproximateDepth() {
+        queue.sendMessage("a");
+        queue.sendMessage("b");
+
+        assertThat(source(Duration.ofSeconds(30), 5).approximateDepth()).hasValue(2);
+    }
+
+    @Test
+    void refusesAClientThatDecodesBase64() {
+        QueueClient decoding = Emulators.shared().queueService(QueueMessageEncoding.BASE64).getQueueClient(queue.getQueueName());
+
+        assertThatThrownBy(() -> new AzureQueueSource(new AzureQueueSettings("s", Duration.ofSeconds(30), 5), decoding, poison,
+                Clock.systemUTC()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("must use QueueMessageEncoding.NONE")
+                .hasMessageContaining("was BASE64");
+    }
+
+    @Test
+    void aMissingQueueIsReportedAsNotFound() {
+        AzureQueueSource missing = new AzureQueueSource(new AzureQueueSettings("s", Duration.ofSeconds(30), 5),
+                rawQueues.getQueueClient(Emulators.freshName("missing")), poison, Clock.systemUTC());
+
+        assertThatThrownBy(() -> missing.receive(1))
+                .isInstanceOfSatisfying(QueueException.class, e -> assertThat(e.kind()).isEqualTo(StoreException.Kind.NOT_FOUND));
+    }
+}

@@ -1,0 +1,198 @@
+package dev.skyferry.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.skyferry.store.StoreException;
+import dev.skyferry.testkit.EmulatorExtension;
+import dev.skyferry.testkit.Emulators;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+@ExtendWith(EmulatorExtension.class)
+class SqsSourceTest {
+
+    private static final String S3_EVENT = "{\"Records\":[{\"eventSource\":\"aws:s3\",\"eventName\":\"ObjectCreated:Put\","
+            + "\"s3\":{\"bucket\":{\"name\":\"b\"},\"object\":{\"key\":\"a+b%2Bc.txt\",\"size\":3}}}]} ünï 😀";
+
+    private SqsClient sqs;
+    private String queueUrl;
+    private String dlqUrl;
+    private Emulators emulators;
+
+    @BeforeEach
+    void createQueues(Emulators emulators) {
+        this.emulators = emulators;
+        sqs = emulators.sqsClient();
+        String name = Emulators.freshName("sqssrc");
+        queueUrl = sqs.createQueue(r -> r.queueName(name)).queueUrl();
+        dlqUrl = sqs.createQueue(r -> r.queueName(name + "-dlq")).queueUrl();
+    }
+
+    private SqsSource source(String deadLetterQueueUrl, Duration visibility, Clock clock) {
+        return new SqsSource(new SqsSourceSettings("s3-events", queueUrl, deadLetterQueueUrl, visibility, Duration.ofSeconds(1)),
+                sqs, clock);
+    }
+
+    private SqsSource source() {
+        return source(dlqUrl, Duration.ofSeconds(30), Clock.systemUTC());
+    }
+
+    private void send(String body, Map<String, MessageAttributeValue> attributes) {
+        sqs.sendMessage(r -> r.queueUrl(queueUrl).messageBody(body).messageAttributes(attributes));
+    }
+
+    private static MessageAttributeValue string(String value) {
+        return MessageAttributeValue.builder().dataType("String").stringValue(value).build();
+    }
+
+    private List<Message> drain(String url) {
+        return sqs.receiveMessage(r -> r.queueUrl(url).maxNumberOfMessages(10).waitTimeSeconds(1)
+                .messageAttributeNames("All")).messages();
+    }
+
+    @Test
+    void receivesTheBodyWithReceiveCountSentTimeAndAttributes() {
+        send(S3_EVENT, Map.of("origin", string("sns")));
+
+        ReceivedMessage message = source().receive(10).getFirst();
+
+        assertThat(message.text()).isEqualTo(S3_EVENT);
+        assertThat(message.receiveCount()).isEqualTo(1);
+        assertThat(message.enqueuedAt()).isNotNull().isBefore(Instant.now().plusSeconds(1));
+        assertThat(message.attributes()).containsEntry("origin", "sns");
+    }
+
+    @Test
+    void anExtendedMessageIsNotDeliveredToASecondConsumer() throws InterruptedException {
+        send("long copy", Map.of());
+        SqsSource first = source(dlqUrl, Duration.ofSeconds(1), Clock.systemUTC());
+        ReceivedMessage message = first.receive(1).getFirst();
+
+        first.extendVisibility(message, Duration.ofSeconds(30));
+        Thread.sleep(1_500); // past the original visibility timeout
+
+        assertThat(source(dlqUrl, Duration.ofSeconds(1), Clock.systemUTC()).receive(10)).isEmpty();
+    }
+
+    @Test
+    void releasedAtOnceTheMessageComesBackWithTheNextReceiveCount() {
+        send("retry me", Map.of());
+        SqsSource source = source();
+        ReceivedMessage message = source.receive(1).getFirst();
+
+        source.release(message, Duration.ZERO);
+
+        ReceivedMessage again = source.receive(1).getFirst();
+        assertThat(again.messageId()).isEqualTo(message.messageId());
+        assertThat(again.receiveCount()).isEqualTo(2);
+    }
+
+    @Test
+    void deadLetterSendsTheOriginalBodyAndAttributesWithTheFactsThenDeletes() {
+        send(S3_EVENT, Map.of("origin", string("sns")));
+        SqsSource source = source();
+        ReceivedMessage message = source.receive(1).getFirst();
+        Instant first = Instant.parse("2025-01-01T00:00:00Z");
+        Instant last = Instant.parse("2025-01-01T00:05:00Z");
+
+        source.deadLetter(message, new DeadLetterFacts("forbidden", 2, "throttled: SlowDown", first,
+                "forbidden: 403 AccessDenied", last));
+
+        assertThat(drain(queueUrl)).isEmpty();
+        Message moved = drain(dlqUrl).getFirst();
+        assertThat(moved.body()).isEqualTo(S3_EVENT);
+        Map<String, MessageAttributeValue> attributes = moved.messageAttributes();
+        assertThat(attributes.get(SqsDeadLetterAttributes.REASON).stringValue()).isEqualTo("forbidden");
+        assertThat(attributes.get(SqsDeadLetterAttributes.ATTEMPTS).stringValue()).isEqualTo("2");
+        assertThat(attributes.get(SqsDeadLetterAttributes.ATTEMPTS).dataType()).isEqualTo("Number");
+        assertThat(attributes.get(SqsDeadLetterAttributes.FIRST_ERROR).stringValue()).isEqualTo("throttled: SlowDown");
+        assertThat(attributes.get(SqsDeadLetterAttributes.FIRST_ERROR_AT).stringValue()).isEqualTo(first.toString());
+        assertThat(attributes.get(SqsDeadLetterAttributes.LAST_ERROR).stringValue()).isEqualTo("forbidden: 403 AccessDenied");
+        assertThat(attributes.get(SqsDeadLetterAttributes.DEAD_LETTERED_AT).stringValue()).isEqualTo(last.toString());
+        assertThat(attributes.get(SqsDeadLetterAttributes.SOURCE).stringValue()).isEqualTo("s3-events");
+        assertThat(attributes.get(SqsDeadLetterAttributes.ORIGINAL_MESSAGE_ID).stringValue()).isEqualTo(message.messageId());
+        assertThat(SqsDeadLetterAttributes.originalAttributes(attributes)).containsOnlyKeys("origin");
+        assertThat(SqsDeadLetterAttributes.originalAttributes(attributes).get("origin").stringValue()).isEqualTo("sns");
+    }
+
+    @Test
+    void withoutAConfiguredDlqDeadLettersToTheRedrivePolicyTarget() {
+        String dlqArn = emulators.sqsQueueArn(dlqUrl.substring(dlqUrl.lastIndexOf('/') + 1));
+        sqs.setQueueAttributes(r -> r.queueUrl(queueUrl).attributes(Map.of(QueueAttributeName.REDRIVE_POLICY,
+                "{\"deadLetterTargetArn\":\"" + dlqArn + "\",\"maxReceiveCount\":\"5\"}")));
+        send("poison", Map.of());
+        SqsSource source = source(null, Duration.ofSeconds(30), Clock.systemUTC());
+        ReceivedMessage message = source.receive(1).getFirst();
+
+        source.deadLetter(message, new DeadLetterFacts("unparseable", 1, null, null, "not JSON", Instant.now()));
+
+        assertThat(drain(dlqUrl)).extracting(Message::body).containsExactly("poison");
+    }
+
+    @Test
+    void withNowhereToDeadLetterItFailsAsUnsupportedAndKeepsTheMessage() {
+        send("poison", Map.of());
+        SqsSource source = source(null, Duration.ofSeconds(30), Clock.systemUTC());
+        ReceivedMessage message = source.receive(1).getFirst();
+
+        assertThatThrownBy(() -> source.deadLetter(message, new DeadLetterFacts("unparseable", 1, null, null, "x", Instant.now())))
+                .isInstanceOfSatisfying(QueueException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(StoreException.Kind.UNSUPPORTED);
+                    assertThat(e.getMessage()).contains("nowhere to dead-letter");
+                });
+        source.release(message, Duration.ZERO);
+        assertThat(drain(queueUrl)).extracting(Message::body).containsExactly("poison");
+    }
+
+    @Test
+    void neverAsksSqsToHideAMessageBeyondTwelveHoursFromItsReceipt() {
+        send("very long copy", Map.of());
+        AtomicReference<Instant> now = new AtomicReference<>(Instant.now());
+        Clock clock = new Clock() {
+            @Override
+            public ZoneOffset getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return now.get();
+            }
+        };
+        SqsSource source = source(dlqUrl, Duration.ofSeconds(30), clock);
+        ReceivedMessage message = source.receive(1).getFirst();
+
+        now.set(now.get().plus(Duration.ofHours(12)));
+
+        assertThatThrownBy(() -> source.extendVisibility(message, Duration.ofSeconds(30)))
+                .isInstanceOfSatisfying(QueueException.class, e -> assertThat(e.errorCode()).isEqualTo("VisibilityCapReached"));
+        now.set(now.get().minus(Duration.ofSeconds(60)));
+        source.extendVisibility(message, Duration.ofSeconds(30)); // 30 s left of the cap: allowed, cut to fit
+    }
+
+    @Test
+    void reportsTheApproximateDepth() {
+        send("a", Map.of());
+        send("b", Map.of());
+
+        assertThat(source().approximateDepth()).hasValue(2);
+    }
+}

@@ -1,0 +1,769 @@
+package dev.skyferry.testkit;
+
+import dev.skyferry.store.ObjectAttributes;
+import dev.skyferry.store.ObjectInfo;
+import dev.skyferry.store.ObjectStore;
+import dev.skyferry.store.ObjectStore.TargetOptions;
+import dev.skyferry.store.Precondition;
+import dev.skyferry.store.PresignedReads;
+import dev.skyferry.store.StoreException;
+import dev.skyferry.store.StoreException.Kind;
+import dev.skyferry.store.StoreKind;
+import dev.skyferry.store.UrlCopyTarget;
+import java.io.ByteArrayInputStream;
+import java.net.MalformedURLException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
+
+/**
+ * A faithful in-memory {@link ObjectStore} for fast tests, behaving like S3 or Azure Blob as far as
+ * the engine can observe: ETags (S3: MD5 for single puts, MD5-of-part-MD5s "-N" for multipart, random
+ * under SSE-KMS; Azure: opaque and new on every write), Content-MD5 checks on puts and parts,
+ * If-Match / If-None-Match on reads and writes, versions, multipart staging invisible until complete,
+ * abort, user metadata (Azure's C# identifier names and 8 KiB, S3's lower-casing and 2 KiB), tags and
+ * listing pages.
+ *
+ * <p>Every call is counted per {@link Op} so tests can assert request counts. Fault hooks inject what
+ * the clouds do on a bad day: fail a given call or part, corrupt bytes on read or at rest, hold part
+ * uploads until released, run code just before a GET (to change the source under a copy).
+ */
+public class InMemoryStore implements ObjectStore {
+
+    /** The store calls, as counted by {@link #requests(Op)}. */
+    public enum Op {
+        STAT, OPEN, READ_TAGS, PUT, START_MULTIPART, UPLOAD_PART, COMPLETE, ABORT, DELETE,
+        REPLACE_METADATA, LIST, COPY_FROM_URL
+    }
+
+    private static final Pattern AZURE_METADATA_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    private static final int S3_METADATA_LIMIT = 2048;
+    private static final int AZURE_METADATA_LIMIT = 8192;
+    private static final HexFormat HEX = HexFormat.of();
+    /** Pre-signed URLs handed out by any store in this JVM, as a service would resolve them. */
+    private static final Map<String, Presigned> PRESIGNED = new ConcurrentHashMap<>();
+
+    private final StoreKind kind;
+    private final String account;
+    private final String container;
+    private final boolean versioned;
+
+    private final Object lock = new Object();
+    private final TreeMap<String, Stored> objects = new TreeMap<>();
+    private final Map<String, Stored> versions = new HashMap<>();
+    private final Map<String, Upload> uploads = new LinkedHashMap<>();
+    private final AtomicLong writeCounter = new AtomicLong();
+
+    private final Map<Op, AtomicInteger> requestCounts = new EnumMap<>(Op.class);
+    private final Map<Op, Deque<RuntimeException>> pendingFailures = new EnumMap<>(Op.class);
+    private final Map<Integer, RuntimeException> partFailures = new ConcurrentHashMap<>();
+    private volatile boolean corruptReads;
+    private volatile boolean corruptWrites;
+    private volatile Runnable beforeOpen = () -> {};
+    private volatile CountDownLatch partUploadGate;
+    private final AtomicInteger partUploadsRunning = new AtomicInteger();
+    private final AtomicInteger maxPartUploadsRunning = new AtomicInteger();
+
+    protected InMemoryStore(StoreKind kind, String account, String container, boolean versioned) {
+        this.kind = kind;
+        this.account = account;
+        this.container = container;
+        this.versioned = versioned;
+        for (Op op : Op.values()) {
+            requestCounts.put(op, new AtomicInteger());
+            pendingFailures.put(op, new ArrayDeque<>());
+        }
+    }
+
+    /** An S3 bucket without versioning. */
+    public static InMemoryStore s3(String bucket) {
+        return new InMemoryStore(StoreKind.S3, null, bucket, false);
+    }
+
+    /** An S3 bucket with versioning: every write gets a version id, older versions stay readable. */
+    public static InMemoryStore s3Versioned(String bucket) {
+        return new InMemoryStore(StoreKind.S3, null, bucket, true);
+    }
+
+    /** An Azure container. */
+    public static InMemoryStore azure(String account, String container) {
+        return new InMemoryStore(StoreKind.AZURE_BLOB, account, container, false);
+    }
+
+    /** An S3 bucket that hands out pre-signed GET URLs (for server-side copies into Azure). */
+    public static PresigningStore s3WithPresignedReads(String bucket) {
+        return new PresigningStore(bucket);
+    }
+
+    /** An Azure container that can copy from a URL server-side (Put Blob / Put Block From URL). */
+    public static UrlCopyingStore azureWithUrlCopy(String account, String container) {
+        return new UrlCopyingStore(account, container);
+    }
+
+    // ---------------------------------------------------------------- ObjectStore
+
+    @Override
+    public StoreKind kind() {
+        return kind;
+    }
+
+    @Override
+    public String account() {
+        return account;
+    }
+
+    @Override
+    public String container() {
+        return container;
+    }
+
+    @Override
+    public URI uriOf(String key) {
+        try {
+            return kind == StoreKind.S3
+                    ? new URI("s3", container, "/" + key, null)
+                    : new URI("https", account + ".blob.core.windows.net", "/" + container + "/" + key, null);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("key cannot form a URI: " + key, e);
+        }
+    }
+
+    @Override
+    public Optional<ObjectInfo> stat(String key) {
+        count(Op.STAT);
+        synchronized (lock) {
+            return Optional.ofNullable(objects.get(key)).map(Stored::info);
+        }
+    }
+
+    @Override
+    public OpenObject open(String key, ByteRange range, Precondition condition) {
+        count(Op.OPEN);
+        beforeOpen.run();
+        Stored stored;
+        synchronized (lock) {
+            stored = readable(key, condition);
+        }
+        byte[] bytes = stored.content;
+        if (range != null) {
+            int from = (int) Math.min(range.offset(), bytes.length);
+            int to = (int) Math.min(range.offset() + range.length(), bytes.length);
+            bytes = Arrays.copyOfRange(bytes, from, to);
+        }
+        if (corruptReads && bytes.length > 0) {
+            bytes = flipOneByte(bytes);
+        }
+        return new OpenObject(stored.info(), new ByteArrayInputStream(bytes));
+    }
+
+    @Override
+    public Map<String, String> readTags(String key) {
+        count(Op.READ_TAGS);
+        synchronized (lock) {
+            Stored stored = objects.get(key);
+            if (stored == null) {
+                throw notFound(key);
+            }
+            return stored.attributes.tags();
+        }
+    }
+
+    @Override
+    public WriteResult put(String key, ByteBuffer content, WriteSpec spec, Precondition condition) {
+        count(Op.PUT);
+        byte[] bytes = toArray(content);
+        byte[] receivedMd5 = md5(bytes);
+        if (spec.contentMd5() != null && !Arrays.equals(spec.contentMd5(), receivedMd5)) {
+            throw badDigest("Content-MD5 does not match the body");
+        }
+        ObjectAttributes attributes = acceptAttributes(spec.attributes());
+        boolean kms = isKms(spec);
+        synchronized (lock) {
+            checkWriteCondition(key, condition);
+            byte[] stored = corruptWrites ? flipOneByte(bytes) : bytes;
+            byte[] storedMd5 = md5(stored);
+            String etag = kind == StoreKind.S3 ? (kms ? randomHex() : HEX.formatHex(storedMd5)) : nextAzureEtag();
+            // S3 exposes the MD5 only through a non-KMS single-put ETag; Azure computes Content-MD5 on Put Blob.
+            byte[] objectMd5 = kind == StoreKind.S3 && kms ? null : storedMd5;
+            Stored result = store(key, stored, etag, objectMd5, attributes, spec.options());
+            return new WriteResult(etag, result.versionId, objectMd5);
+        }
+    }
+
+    @Override
+    public MultipartWrite startMultipart(String key, WriteSpec spec, Precondition condition) {
+        count(Op.START_MULTIPART);
+        ObjectAttributes attributes = acceptAttributes(spec.attributes());
+        synchronized (lock) {
+            Upload upload = new Upload(UUID.randomUUID().toString(), key, spec, attributes, condition);
+            uploads.put(upload.id, upload);
+            return upload;
+        }
+    }
+
+    @Override
+    public void delete(String key, Precondition condition) {
+        count(Op.DELETE);
+        synchronized (lock) {
+            Stored current = objects.get(key);
+            if (current == null) {
+                throw notFound(key);
+            }
+            checkWriteCondition(key, condition);
+            objects.remove(key);
+        }
+    }
+
+    @Override
+    public void replaceMetadata(String key, Map<String, String> userMetadata, Precondition condition) {
+        count(Op.REPLACE_METADATA);
+        synchronized (lock) {
+            Stored current = objects.get(key);
+            if (current == null) {
+                throw notFound(key);
+            }
+            checkWriteCondition(key, condition);
+            ObjectAttributes attributes = acceptAttributes(current.attributes.withUserMetadata(userMetadata));
+            String etag = kind == StoreKind.S3 ? current.etag : nextAzureEtag();
+            store(key, current.content, etag, current.contentMd5, attributes, current.options);
+        }
+    }
+
+    @Override
+    public ListPage list(String prefix, String continuation, int pageSize) {
+        count(Op.LIST);
+        synchronized (lock) {
+            List<ObjectInfo> page = new ArrayList<>();
+            String last = null;
+            var candidates = continuation == null ? objects.tailMap(prefix, true) : objects.tailMap(continuation, false);
+            for (Stored stored : candidates.values()) {
+                if (!stored.key.startsWith(prefix)) {
+                    if (stored.key.compareTo(prefix) > 0) {
+                        break;
+                    }
+                    continue;
+                }
+                if (page.size() == pageSize) {
+                    return new ListPage(page, last);
+                }
+                page.add(stored.info());
+                last = stored.key;
+            }
+            return new ListPage(page, null);
+        }
+    }
+
+    // ---------------------------------------------------------------- fault hooks
+
+    /** The next call of {@code op} throws {@code failure} (calls queue up: one failure per call). */
+    public InMemoryStore failNext(Op op, RuntimeException failure) {
+        synchronized (lock) {
+            pendingFailures.get(op).add(failure);
+        }
+        return this;
+    }
+
+    /** Every upload of part {@code partNumber} throws {@code failure}. */
+    public InMemoryStore failUploadOfPart(int partNumber, RuntimeException failure) {
+        partFailures.put(partNumber, failure);
+        return this;
+    }
+
+    /** GET streams return one flipped byte: corruption on the way from the source. */
+    public InMemoryStore corruptReads() {
+        corruptReads = true;
+        return this;
+    }
+
+    /**
+     * Writes pass their Content-MD5 checks but store one flipped byte, and report ETag / Content-MD5
+     * of what they stored: a replica that went bad inside the target.
+     */
+    public InMemoryStore corruptWrites() {
+        corruptWrites = true;
+        return this;
+    }
+
+    /** Runs {@code action} at the start of every GET, before the store looks at the object. */
+    public InMemoryStore beforeOpen(Runnable action) {
+        beforeOpen = action;
+        return this;
+    }
+
+    /** Part uploads wait until the returned latch is counted down (or their thread is interrupted). */
+    public CountDownLatch holdPartUploads() {
+        CountDownLatch gate = new CountDownLatch(1);
+        partUploadGate = gate;
+        return gate;
+    }
+
+    // ---------------------------------------------------------------- inspection (not counted)
+
+    public int requests(Op op) {
+        return requestCounts.get(op).get();
+    }
+
+    public int totalRequests() {
+        return requestCounts.values().stream().mapToInt(AtomicInteger::get).sum();
+    }
+
+    /** The calls made so far, for failure messages, e.g. {@code {STAT=1, OPEN=1}}. */
+    public Map<Op, Integer> requestSummary() {
+        Map<Op, Integer> summary = new EnumMap<>(Op.class);
+        requestCounts.forEach((op, n) -> {
+            if (n.get() > 0) {
+                summary.put(op, n.get());
+            }
+        });
+        return summary;
+    }
+
+    public void resetRequestCounts() {
+        requestCounts.values().forEach(n -> n.set(0));
+    }
+
+    /** Multipart writes started and neither completed nor aborted. */
+    public int openMultipartWrites() {
+        synchronized (lock) {
+            return (int) uploads.values().stream().filter(u -> u.state == UploadState.OPEN).count();
+        }
+    }
+
+    /** The most part uploads that ran at the same time. */
+    public int maxConcurrentPartUploads() {
+        return maxPartUploadsRunning.get();
+    }
+
+    public boolean exists(String key) {
+        synchronized (lock) {
+            return objects.containsKey(key);
+        }
+    }
+
+    public byte[] contentOf(String key) {
+        synchronized (lock) {
+            Stored stored = objects.get(key);
+            if (stored == null) {
+                throw new AssertionError("no object " + key + " in " + container + "; keys: " + objects.keySet());
+            }
+            return stored.content.clone();
+        }
+    }
+
+    public ObjectInfo infoOf(String key) {
+        synchronized (lock) {
+            Stored stored = objects.get(key);
+            if (stored == null) {
+                throw new AssertionError("no object " + key + " in " + container + "; keys: " + objects.keySet());
+            }
+            return stored.info();
+        }
+    }
+
+    /** The target options the object was last written with; null for seeded objects. */
+    public TargetOptions writeOptionsOf(String key) {
+        synchronized (lock) {
+            Stored stored = objects.get(key);
+            if (stored == null) {
+                throw new AssertionError("no object " + key + " in " + container + "; keys: " + objects.keySet());
+            }
+            return stored.options;
+        }
+    }
+
+    public List<String> keys() {
+        synchronized (lock) {
+            return List.copyOf(objects.keySet());
+        }
+    }
+
+    // ---------------------------------------------------------------- seeding (not counted)
+
+    /** Writes an object as a client's single put would (S3: MD5 ETag; Azure: Content-MD5 computed). */
+    public ObjectInfo seed(String key, byte[] content, ObjectAttributes attributes) {
+        synchronized (lock) {
+            byte[] digest = md5(content);
+            String etag = kind == StoreKind.S3 ? HEX.formatHex(digest) : nextAzureEtag();
+            return store(key, content.clone(), etag, digest, acceptAttributes(attributes)).info();
+        }
+    }
+
+    public ObjectInfo seed(String key, byte[] content) {
+        return seed(key, content, ObjectAttributes.NONE);
+    }
+
+    public ObjectInfo seed(String key, String content) {
+        return seed(key, content.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Writes an object as a client's multipart upload would: S3 gives it a part ETag and no MD5,
+     * Azure a block blob without Content-MD5 (unless the client set one).
+     */
+    public ObjectInfo seedMultipart(String key, byte[] content, int partSize, ObjectAttributes attributes) {
+        synchronized (lock) {
+            List<byte[]> partMd5s = new ArrayList<>();
+            for (int offset = 0; offset < content.length; offset += partSize) {
+                partMd5s.add(md5(Arrays.copyOfRange(content, offset, Math.min(content.length, offset + partSize))));
+            }
+            String etag = kind == StoreKind.S3 ? multipartEtag(partMd5s) : nextAzureEtag();
+            return store(key, content.clone(), etag, null, acceptAttributes(attributes)).info();
+        }
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    private void count(Op op) {
+        requestCounts.get(op).incrementAndGet();
+        RuntimeException failure;
+        synchronized (lock) {
+            failure = pendingFailures.get(op).poll();
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private Stored readable(String key, Precondition condition) {
+        if (condition instanceof Precondition.Version version) {
+            Stored stored = versions.get(version.versionId());
+            if (stored == null || !stored.key.equals(key)) {
+                throw new StoreException(Kind.NOT_FOUND, 404, kind == StoreKind.S3 ? "NoSuchVersion" : "BlobNotFound",
+                        "no version " + version.versionId() + " of " + key, null, null);
+            }
+            return stored;
+        }
+        Stored stored = objects.get(key);
+        if (stored == null) {
+            throw notFound(key);
+        }
+        if (condition instanceof Precondition.IfMatch ifMatch && !ifMatch.etag().equals(stored.etag)) {
+            throw preconditionFailed(key, "If-Match " + ifMatch.etag() + " but ETag is " + stored.etag);
+        }
+        return stored;
+    }
+
+    private void checkWriteCondition(String key, Precondition condition) {
+        Stored current = objects.get(key);
+        switch (condition) {
+            case Precondition.IfAbsent ignored -> {
+                if (current != null) {
+                    throw preconditionFailed(key, "If-None-Match * but the object exists");
+                }
+            }
+            case Precondition.IfMatch ifMatch -> {
+                if (current == null) {
+                    throw notFound(key);
+                }
+                if (!ifMatch.etag().equals(current.etag)) {
+                    throw preconditionFailed(key, "If-Match " + ifMatch.etag() + " but ETag is " + current.etag);
+                }
+            }
+            case Precondition.Version version -> throw new StoreException(Kind.BAD_REQUEST, 400, "InvalidArgument",
+                    "a version id is not a write condition", null, null);
+            case Precondition.None none -> { }
+        }
+    }
+
+    private Stored store(String key, byte[] content, String etag, byte[] contentMd5, ObjectAttributes attributes) {
+        return store(key, content, etag, contentMd5, attributes, null);
+    }
+
+    private Stored store(String key, byte[] content, String etag, byte[] contentMd5, ObjectAttributes attributes,
+                         TargetOptions options) {
+        String versionId = versioned ? "v" + writeCounter.incrementAndGet() : null;
+        Stored stored = new Stored(key, content, etag, versionId, Instant.now(), contentMd5, attributes, options);
+        objects.put(key, stored);
+        if (versionId != null) {
+            versions.put(versionId, stored);
+        }
+        return stored;
+    }
+
+    /** Applies the service's metadata and tag rules, as the service would on a write. */
+    private ObjectAttributes acceptAttributes(ObjectAttributes attributes) {
+        Map<String, String> metadata = new LinkedHashMap<>();
+        int size = 0;
+        for (Map.Entry<String, String> entry : attributes.userMetadata().entrySet()) {
+            String name = entry.getKey();
+            if (kind == StoreKind.AZURE_BLOB && !AZURE_METADATA_NAME.matcher(name).matches()) {
+                throw new StoreException(Kind.BAD_REQUEST, 400, "InvalidMetadata",
+                        "metadata name is not a C# identifier: " + name, null, null);
+            }
+            size += name.getBytes(StandardCharsets.UTF_8).length + entry.getValue().getBytes(StandardCharsets.UTF_8).length;
+            metadata.put(kind == StoreKind.S3 ? name.toLowerCase(Locale.ROOT) : name, entry.getValue());
+        }
+        int limit = kind == StoreKind.S3 ? S3_METADATA_LIMIT : AZURE_METADATA_LIMIT;
+        if (size > limit) {
+            throw new StoreException(Kind.BAD_REQUEST, 400, "MetadataTooLarge",
+                    "user metadata is " + size + " bytes, the limit is " + limit, null, null);
+        }
+        if (attributes.tags().size() > 10) {
+            throw new StoreException(Kind.BAD_REQUEST, 400, kind == StoreKind.S3 ? "BadRequest" : "InvalidTag",
+                    "more than 10 tags: " + attributes.tags().size(), null, null);
+        }
+        return attributes.withUserMetadata(metadata);
+    }
+
+    private boolean isKms(WriteSpec spec) {
+        return spec.options() != null && spec.options().s3ServerSideEncryption() != null
+                && spec.options().s3ServerSideEncryption().startsWith("aws:kms");
+    }
+
+    private String nextAzureEtag() {
+        return "0x8DC" + String.format(Locale.ROOT, "%012X", writeCounter.incrementAndGet());
+    }
+
+    private StoreException notFound(String key) {
+        return new StoreException(Kind.NOT_FOUND, 404, kind == StoreKind.S3 ? "NoSuchKey" : "BlobNotFound",
+                "no object " + key, null, null);
+    }
+
+    private StoreException preconditionFailed(String key, String why) {
+        return new StoreException(Kind.PRECONDITION_FAILED, 412, kind == StoreKind.S3 ? "PreconditionFailed" : "ConditionNotMet",
+                key + ": " + why, null, null);
+    }
+
+    private StoreException badDigest(String why) {
+        return new StoreException(Kind.BAD_REQUEST, 400, kind == StoreKind.S3 ? "BadDigest" : "Md5Mismatch", why, null, null);
+    }
+
+    private static byte[] toArray(ByteBuffer content) {
+        ByteBuffer view = content.duplicate();
+        byte[] bytes = new byte[view.remaining()];
+        view.get(bytes);
+        return bytes;
+    }
+
+    private static byte[] flipOneByte(byte[] bytes) {
+        byte[] copy = bytes.clone();
+        copy[copy.length / 2] ^= 0x01;
+        return copy;
+    }
+
+    static byte[] md5(byte[] bytes) {
+        try {
+            return MessageDigest.getInstance("MD5").digest(bytes);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String multipartEtag(List<byte[]> partMd5s) {
+        try {
+            MessageDigest md5 = MessageDigest.getInstance("MD5");
+            partMd5s.forEach(md5::update);
+            return HEX.formatHex(md5.digest()) + "-" + partMd5s.size();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String randomHex() {
+        return UUID.randomUUID().toString().replace("-", "");
+    }
+
+    private record Stored(String key, byte[] content, String etag, String versionId, Instant lastModified,
+                          byte[] contentMd5, ObjectAttributes attributes, TargetOptions options) {
+        ObjectInfo info() {
+            return new ObjectInfo(key, content.length, etag, versionId, lastModified,
+                    contentMd5 == null ? null : contentMd5.clone(), attributes);
+        }
+    }
+
+    private enum UploadState { OPEN, COMPLETED, ABORTED }
+
+    private final class Upload implements MultipartWrite {
+        private final String id;
+        private final String key;
+        private final WriteSpec spec;
+        private final ObjectAttributes attributes;
+        private final Precondition condition;
+        private final TreeMap<Integer, byte[]> parts = new TreeMap<>();
+        private UploadState state = UploadState.OPEN;
+
+        Upload(String id, String key, WriteSpec spec, ObjectAttributes attributes, Precondition condition) {
+            this.id = id;
+            this.key = key;
+            this.spec = spec;
+            this.attributes = attributes;
+            this.condition = condition;
+        }
+
+        @Override
+        public String uploadId() {
+            return id;
+        }
+
+        @Override
+        public void uploadPart(int partNumber, ByteBuffer data, byte[] md5) {
+            count(Op.UPLOAD_PART);
+            int running = partUploadsRunning.incrementAndGet();
+            maxPartUploadsRunning.accumulateAndGet(running, Math::max);
+            try {
+                awaitGate();
+                RuntimeException failure = partFailures.get(partNumber);
+                if (failure != null) {
+                    throw failure;
+                }
+                byte[] bytes = toArray(data);
+                if (md5 != null && !Arrays.equals(md5, InMemoryStore.md5(bytes))) {
+                    throw badDigest("part " + partNumber + ": Content-MD5 does not match the body");
+                }
+                synchronized (lock) {
+                    if (state != UploadState.OPEN) {
+                        throw new StoreException(Kind.NOT_FOUND, 404, "NoSuchUpload", "upload " + id + " is " + state, null, null);
+                    }
+                    parts.put(partNumber, bytes);
+                }
+            } finally {
+                partUploadsRunning.decrementAndGet();
+            }
+        }
+
+        private void awaitGate() {
+            CountDownLatch gate = partUploadGate;
+            if (gate == null) {
+                return;
+            }
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                // What the SDKs do when their thread is interrupted mid-request.
+                throw new StoreException(Kind.UNAVAILABLE, "part upload interrupted", e);
+            }
+        }
+
+        @Override
+        public WriteResult complete() {
+            count(Op.COMPLETE);
+            synchronized (lock) {
+                if (state != UploadState.OPEN) {
+                    throw new StoreException(Kind.NOT_FOUND, 404, "NoSuchUpload", "upload " + id + " is " + state, null, null);
+                }
+                checkWriteCondition(key, condition);
+                List<byte[]> partMd5s = new ArrayList<>();
+                ByteBuffer whole = ByteBuffer.allocate(parts.values().stream().mapToInt(p -> p.length).sum());
+                for (byte[] part : parts.values()) {
+                    partMd5s.add(md5(part));
+                    whole.put(part);
+                }
+                byte[] stored = corruptWrites ? flipOneByte(whole.array()) : whole.array();
+                if (corruptWrites && !partMd5s.isEmpty()) {
+                    // The service assembled something else than what was uploaded.
+                    partMd5s.set(partMd5s.size() / 2, md5(stored));
+                }
+                String etag = kind == StoreKind.S3 ? (isKms(spec) ? randomHex() + "-" + parts.size() : multipartEtag(partMd5s))
+                        : nextAzureEtag();
+                // Azure stores the Content-MD5 the client sets on commit, unchecked; S3 has none for multipart.
+                byte[] objectMd5 = kind == StoreKind.AZURE_BLOB ? spec.contentMd5() : null;
+                Stored result = store(key, stored, etag, objectMd5, attributes, spec.options());
+                state = UploadState.COMPLETED;
+                return new WriteResult(etag, result.versionId, null);
+            }
+        }
+
+        @Override
+        public void abort() {
+            count(Op.ABORT);
+            synchronized (lock) {
+                if (state == UploadState.OPEN) {
+                    state = UploadState.ABORTED;
+                    parts.clear();
+                }
+            }
+        }
+    }
+
+    private record Presigned(InMemoryStore store, String key, String versionId) {}
+
+    /** An S3 bucket that can hand out pre-signed GET URLs. */
+    public static final class PresigningStore extends InMemoryStore implements PresignedReads {
+        private PresigningStore(String bucket) {
+            super(StoreKind.S3, null, bucket, false);
+        }
+
+        @Override
+        public URL presignGet(String key, Precondition condition, Duration validity) {
+            String versionId = condition instanceof Precondition.Version v ? v.versionId() : null;
+            String url = "https://presigned.invalid/" + UUID.randomUUID() + "?X-Amz-Signature=" + randomHex();
+            PRESIGNED.put(url, new Presigned(this, key, versionId));
+            try {
+                return URI.create(url).toURL();
+            } catch (MalformedURLException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    /** An Azure container that can copy from a URL, as Put Blob From URL / Put Block From URL do. */
+    public static final class UrlCopyingStore extends InMemoryStore implements UrlCopyTarget {
+        private volatile RuntimeException urlCopyFailure;
+
+        private UrlCopyingStore(String account, String container) {
+            super(StoreKind.AZURE_BLOB, account, container, false);
+        }
+
+        /** Every URL copy throws {@code failure}, e.g. UNSUPPORTED or CannotVerifyCopySource. */
+        public UrlCopyingStore failUrlCopies(RuntimeException failure) {
+            urlCopyFailure = failure;
+            return this;
+        }
+
+        @Override
+        public WriteResult copyFromUrl(String key, URL source, long size, long blockSize, WriteSpec spec, Precondition condition) {
+            InMemoryStore self = this; // the enclosing class's private members, reached through this instance
+            self.count(Op.COPY_FROM_URL);
+            if (urlCopyFailure != null) {
+                throw urlCopyFailure;
+            }
+            Presigned presigned = PRESIGNED.get(source.toString());
+            if (presigned == null) {
+                throw new StoreException(Kind.BAD_REQUEST, 400, "CannotVerifyCopySource", "the source URL is not readable", null, null);
+            }
+            Stored sourceObject;
+            synchronized (presigned.store.lock) {
+                Precondition read = presigned.versionId == null ? Precondition.NONE : new Precondition.Version(presigned.versionId);
+                sourceObject = presigned.store.readable(presigned.key, read);
+            }
+            if (sourceObject.content.length != size) {
+                throw new StoreException(Kind.BAD_REQUEST, 400, "InvalidRange",
+                        "source has " + sourceObject.content.length + " bytes, copy asked for " + size, null, null);
+            }
+            ObjectAttributes attributes = self.acceptAttributes(spec.attributes());
+            synchronized (self.lock) {
+                self.checkWriteCondition(key, condition);
+                byte[] stored = self.corruptWrites ? flipOneByte(sourceObject.content) : sourceObject.content;
+                byte[] contentMd5 = spec.contentMd5() != null ? spec.contentMd5() : (size <= blockSize ? md5(stored) : null);
+                Stored result = self.store(key, stored, self.nextAzureEtag(), contentMd5, attributes, spec.options());
+                return new WriteResult(result.etag, result.versionId, null);
+            }
+        }
+    }
+}

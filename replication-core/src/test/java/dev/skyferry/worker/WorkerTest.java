@@ -1,0 +1,526 @@
+package dev.skyferry.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.skyferry.ack.Outcome;
+import dev.skyferry.pipeline.EventProcessor;
+import dev.skyferry.queue.SourceType;
+import dev.skyferry.resilience.CircuitBreakerSettings;
+import dev.skyferry.resilience.Endpoint;
+import dev.skyferry.resilience.EndpointBreakers;
+import dev.skyferry.resilience.ResilientCalls;
+import dev.skyferry.resilience.RetryObserver;
+import dev.skyferry.resilience.RetrySettings;
+import dev.skyferry.store.StoreKind;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class WorkerTest {
+
+    private static final RetrySettings RETRY = new RetrySettings(2, Duration.ofMillis(1), Duration.ofMillis(10),
+            Duration.ofMillis(100), Duration.ofMillis(400));
+    private static final Duration VISIBILITY = Duration.ofSeconds(30);
+    private static final Outcome REPLICATED = new Outcome.Replicated("copied", 3, Duration.ofMillis(7));
+
+    private final List<Worker> workers = new ArrayList<>();
+
+    @AfterEach
+    void stopWorkers() {
+        workers.forEach(worker -> worker.stop(Duration.ZERO));
+    }
+
+    private static ResilientCalls calls(CircuitBreakerSettings breakerSettings) {
+        return new ResilientCalls(RETRY, new EndpointBreakers(breakerSettings), RetryObserver.NONE);
+    }
+
+    private static InMemoryQueue azureQueue(String name, int maxDeliveries, InMemoryQueue.Ledger ledger) {
+        return new InMemoryQueue(name, SourceType.AZURE_QUEUE, VISIBILITY, maxDeliveries, ledger);
+    }
+
+    private Worker.Builder builder(EventProcessor processor, int maxInFlight) {
+        return Worker.builder()
+                .settings(new WorkerSettings(maxInFlight, Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofMillis(50)))
+                .calls(calls(CircuitBreakerSettings.DEFAULTS))
+                .processor(processor);
+    }
+
+    private Worker started(Worker worker) {
+        workers.add(worker);
+        worker.start();
+        return worker;
+    }
+
+    private Worker startWorker(EventProcessor processor, InMemoryQueue queue) {
+        return started(builder(processor, 4).source(queue, TestEvents.parser(StoreKind.AZURE_BLOB)).build());
+    }
+
+    // ---------------------------------------------------------------- settling
+
+    @Test
+    void deletesAMessageOnceEveryEventIsReplicatedOrSkipped() {
+        InMemoryQueue queue = azureQueue("azure-events", 5, new InMemoryQueue.Ledger(4));
+        List<String> processed = Collections.synchronizedList(new ArrayList<>());
+        String id = queue.send("copy:a|ignore:test-event|copy:b");
+
+        startWorker(event -> {
+            processed.add(event.key());
+            return REPLICATED;
+        }, queue);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> queue.deleted.contains(id));
+        assertThat(processed).containsExactly("a", "b");
+        assertThat(queue.releases).isEmpty();
+        assertThat(queue.deadLettered).isEmpty();
+    }
+
+    @Test
+    void releasesTransientFailuresWithADelayGrowingPerDelivery() {
+        InMemoryQueue queue = azureQueue("azure-events", 100, new InMemoryQueue.Ledger(4));
+        queue.send("copy:a");
+
+        startWorker(event -> new Outcome.Retry("throttled", "503 SlowDown", null), queue);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> queue.releases.size() >= 4);
+        assertThat(queue.releases.subList(0, 4)).containsExactly(
+                Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(400), Duration.ofMillis(400));
+        assertThat(queue.deleted).isEmpty();
+    }
+
+    @Test
+    void deadLettersAnUnreadableMessageWithTheParsersReasonAndTheOriginalText() {
+        InMemoryQueue queue = azureQueue("azure-events", 5, new InMemoryQueue.Ledger(4));
+        AtomicInteger processed = new AtomicInteger();
+        queue.send("copy:a|garbage");
+
+        startWorker(event -> {
+            processed.incrementAndGet();
+            return REPLICATED;
+        }, queue);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> !queue.deadLettered.isEmpty());
+        InMemoryQueue.DeadLettered dead = queue.deadLettered.getFirst();
+        assertThat(dead.text()).isEqualTo("copy:a|garbage");
+        assertThat(dead.facts().reason()).isEqualTo(Worker.UNPARSEABLE);
+        assertThat(dead.facts().lastError()).isEqualTo("unparseable: not an event: garbage");
+        assertThat(dead.facts().attempts()).isEqualTo(1);
+        assertThat(processed).as("the readable event is still replicated").hasValue(1);
+    }
+
+    @Test
+    void deadLettersAPermanentFailureAtOnce() {
+        InMemoryQueue queue = azureQueue("azure-events", 5, new InMemoryQueue.Ledger(4));
+        queue.send("copy:secret");
+
+        startWorker(event -> new Outcome.DeadLetter("forbidden", "403 AccessDenied on " + event.key()
+                + " via https://acct.blob.core.windows.net/c/secret?sv=2024&sig=SECRET", null), queue);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> !queue.deadLettered.isEmpty());
+        InMemoryQueue.DeadLettered dead = queue.deadLettered.getFirst();
+        assertThat(dead.facts().reason()).isEqualTo("forbidden");
+        assertThat(dead.facts().lastError())
+                .startsWith("forbidden: 403 AccessDenied on secret")
+                .doesNotContain("SECRET")
+                .contains("https://acct.blob.core.windows.net/c/secret?<redacted>");
+        assertThat(queue.releases).isEmpty();
+    }
+
+    @Test
+    void onTheLastAllowedDeliveryATransientFailureIsDeadLetteredNamingFirstAndLastError() {
+        InMemoryQueue queue = azureQueue("azure-events", 3, new InMemoryQueue.Ledger(4));
+        AtomicInteger attempts = new AtomicInteger();
+        queue.send("copy:a");
+
+        startWorker(event -> new Outcome.Retry("throttled", "attempt " + attempts.incrementAndGet(), null), queue);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> !queue.deadLettered.isEmpty());
+        InMemoryQueue.DeadLettered dead = queue.deadLettered.getFirst();
+        assertThat(dead.facts().reason()).isEqualTo(Worker.RETRIES_EXHAUSTED);
+        assertThat(dead.facts().attempts()).isEqualTo(3);
+        assertThat(dead.facts().firstError()).isEqualTo("throttled: attempt 1");
+        assertThat(dead.facts().lastError()).isEqualTo("throttled: attempt 3");
+        assertThat(dead.facts().firstErrorAt()).isBefore(dead.facts().deadLetteredAt());
+        assertThat(queue.releases).hasSize(2);
+        assertThat(attempts).hasValue(3);
+    }
+
+    @Test
+    void aMessageDeliveredMoreOftenThanAllowedIsDeadLetteredWithoutProcessingIt() {
+        InMemoryQueue queue = azureQueue("azure-events", 5, new InMemoryQueue.Ledger(4));
+        AtomicInteger processed = new AtomicInteger();
+        queue.send("copy:crashes-workers", 5);
+
+        startWorker(event -> {
+            processed.incrementAndGet();
+            return REPLICATED;
+        }, queue);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> !queue.deadLettered.isEmpty());
+        assertThat(queue.deadLettered.getFirst().facts().reason()).isEqualTo(Worker.MAX_DELIVERIES_EXCEEDED);
+        assertThat(queue.deadLettered.getFirst().facts().attempts()).isEqualTo(6);
+        assertThat(processed).hasValue(0);
+    }
+
+    @Test
+    void aProcessorThatThrowsDoesNotLoseTheMessage() {
+        InMemoryQueue queue = azureQueue("azure-events", 100, new InMemoryQueue.Ledger(4));
+        queue.send("copy:a");
+
+        startWorker(event -> {
+            throw new IllegalStateException("bug");
+        }, queue);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> !queue.deadLettered.isEmpty());
+        assertThat(queue.deadLettered.getFirst().facts().reason()).isEqualTo(Worker.PROCESSOR_ERROR);
+        assertThat(queue.deadLettered.getFirst().facts().lastError()).contains("IllegalStateException: bug");
+    }
+
+    // ---------------------------------------------------------------- visibility
+
+    @Test
+    void aCopyOutlivingTheVisibilityTimeoutIsProcessedOnceWhileASecondWorkerPolls() {
+        InMemoryQueue.Ledger ledger = new InMemoryQueue.Ledger(8);
+        InMemoryQueue queue = new InMemoryQueue("azure-events", SourceType.AZURE_QUEUE, Duration.ofMillis(300), 5, ledger);
+        AtomicInteger processed = new AtomicInteger();
+        EventProcessor slowCopy = event -> {
+            processed.incrementAndGet();
+            sleep(Duration.ofMillis(1_500)); // five visibility timeouts
+            return REPLICATED;
+        };
+        String id = queue.send("copy:big");
+
+        startWorker(slowCopy, queue);
+        startWorker(slowCopy, queue);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> queue.deleted.contains(id));
+        assertThat(processed).hasValue(1);
+        assertThat(queue.extensions.get()).isGreaterThanOrEqualTo(3);
+    }
+
+    // ---------------------------------------------------------------- permits and fairness
+
+    @Test
+    void aFloodedSourceDoesNotStarveAQuietOne() {
+        InMemoryQueue.Ledger ledger = new InMemoryQueue.Ledger(4);
+        InMemoryQueue flooded = azureQueue("flooded", 5, ledger);
+        InMemoryQueue quiet = new InMemoryQueue("quiet", SourceType.SQS, VISIBILITY, Integer.MAX_VALUE, ledger);
+        for (int i = 0; i < 40; i++) {
+            flooded.send("copy:f" + i);
+        }
+        List<String> quietIds = List.of(quiet.send("copy:q1"), quiet.send("copy:q2"), quiet.send("copy:q3"));
+        CountDownLatch floodGate = new CountDownLatch(1);
+        AtomicInteger floodedStarted = new AtomicInteger();
+        EventProcessor processor = event -> {
+            if (event.source() == StoreKind.AZURE_BLOB) {
+                floodedStarted.incrementAndGet();
+                awaitLatch(floodGate);
+            }
+            return REPLICATED;
+        };
+
+        started(builder(processor, 4)
+                .source(flooded, TestEvents.parser(StoreKind.AZURE_BLOB))
+                .source(quiet, TestEvents.parser(StoreKind.S3))
+                .build());
+
+        // Every flooded copy blocks, yet the quiet source's messages all get through.
+        await().atMost(Duration.ofSeconds(10)).until(() -> quiet.deleted.containsAll(quietIds));
+        assertThat(floodedStarted.get()).isBetween(1, 3);
+        floodGate.countDown();
+        await().atMost(Duration.ofSeconds(20)).until(() -> flooded.deleted.size() == 40);
+        assertThat(ledger.violations()).isEmpty();
+    }
+
+    @Test
+    void neverReceivesMoreMessagesThanThereAreFreePermits() {
+        InMemoryQueue.Ledger ledger = new InMemoryQueue.Ledger(3);
+        InMemoryQueue first = azureQueue("first", 5, ledger);
+        InMemoryQueue second = new InMemoryQueue("second", SourceType.SQS, VISIBILITY, Integer.MAX_VALUE, ledger);
+        for (int i = 0; i < 30; i++) {
+            first.send("copy:a" + i);
+            second.send("copy:b" + i);
+        }
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger mostRunning = new AtomicInteger();
+        EventProcessor processor = event -> {
+            mostRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+            sleep(Duration.ofMillis(5 + event.key().hashCode() % 10 & 15));
+            running.decrementAndGet();
+            return REPLICATED;
+        };
+
+        started(builder(processor, 3)
+                .source(first, TestEvents.parser(StoreKind.AZURE_BLOB))
+                .source(second, TestEvents.parser(StoreKind.S3))
+                .build());
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> first.deleted.size() == 30 && second.deleted.size() == 30);
+        assertThat(ledger.violations()).isEmpty();
+        assertThat(ledger.mostHeld()).isLessThanOrEqualTo(3);
+        assertThat(mostRunning.get()).isLessThanOrEqualTo(3);
+    }
+
+    // ---------------------------------------------------------------- circuit breakers
+
+    @Test
+    void anOpenBreakerPausesTheSourcesThatNeedItAndConsumptionResumesByItself() {
+        InMemoryQueue queue = azureQueue("azure-events", 5, new InMemoryQueue.Ledger(4));
+        ResilientCalls calls = calls(new CircuitBreakerSettings(50, 4, Duration.ofSeconds(2)));
+        Worker worker = started(builder(event -> REPLICATED, 4)
+                .calls(calls)
+                .source(queue, TestEvents.parser(StoreKind.AZURE_BLOB))
+                .build());
+        await().atMost(Duration.ofSeconds(5)).until(() -> worker.health().readiness().ok());
+
+        calls.breakers().breaker(Endpoint.S3).transitionToOpenState();
+        String id = queue.send("copy:waits");
+
+        assertThat(worker.health().readiness().reasons())
+                .contains("circuit breaker s3 is open: paused sources azure-events");
+        sleep(Duration.ofMillis(500));
+        assertThat(queue.deliveries(id)).as("not received while s3's breaker is open").isZero();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> queue.deleted.contains(id));
+        assertThat(worker.health().readiness().reasons()).noneMatch(reason -> reason.startsWith("circuit breaker"));
+    }
+
+    @Test
+    void aQueueBreakerOpeningMidCopyStillLetsTheHeartbeatAndTheDeleteThrough() {
+        InMemoryQueue.Ledger ledger = new InMemoryQueue.Ledger(8);
+        InMemoryQueue queue = new InMemoryQueue("azure-events", SourceType.AZURE_QUEUE, Duration.ofMillis(300), 5, ledger);
+        ResilientCalls calls = calls(new CircuitBreakerSettings(50, 4, Duration.ofMinutes(5)));
+        CountDownLatch copying = new CountDownLatch(1);
+        AtomicInteger copies = new AtomicInteger();
+        EventProcessor slowCopy = event -> {
+            copies.incrementAndGet();
+            copying.countDown();
+            sleep(Duration.ofMillis(1_500));
+            return REPLICATED;
+        };
+        String id = queue.send("copy:big");
+        started(builder(slowCopy, 4).calls(calls).source(queue, TestEvents.parser(StoreKind.AZURE_BLOB)).build());
+        awaitLatch(copying);
+
+        calls.breakers().breaker(Endpoint.AZURE_QUEUE).transitionToOpenState();
+        startWorker(slowCopy, queue); // its own breakers are closed: it polls the same queue throughout
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> queue.deleted.contains(id));
+        assertThat(copies).hasValue(1);
+        assertThat(queue.extensions.get()).isGreaterThanOrEqualTo(3);
+    }
+
+    @Test
+    void aBreakerOfAnEndpointTheSourceDoesNotNeedLeavesItRunning() {
+        InMemoryQueue queue = azureQueue("azure-events", 5, new InMemoryQueue.Ledger(4));
+        ResilientCalls calls = calls(new CircuitBreakerSettings(50, 4, Duration.ofMinutes(5)));
+        started(builder(event -> REPLICATED, 4)
+                .calls(calls)
+                .source(queue, TestEvents.parser(StoreKind.AZURE_BLOB))
+                .build());
+
+        calls.breakers().breaker(Endpoint.SQS).transitionToOpenState();
+        String id = queue.send("copy:flows");
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> queue.deleted.contains(id));
+    }
+
+    // ---------------------------------------------------------------- stopping
+
+    @Test
+    void stopLetsInFlightMessagesFinishWithinTheGrace() {
+        InMemoryQueue queue = azureQueue("azure-events", 5, new InMemoryQueue.Ledger(4));
+        CountDownLatch started = new CountDownLatch(1);
+        String id = queue.send("copy:a");
+        Worker worker = startWorker(event -> {
+            started.countDown();
+            sleep(Duration.ofMillis(300));
+            return REPLICATED;
+        }, queue);
+        awaitLatch(started);
+
+        worker.stop(Duration.ofSeconds(10));
+
+        assertThat(queue.deleted).containsExactly(id);
+        assertThat(queue.releases).isEmpty();
+        assertThat(worker.inFlight()).isZero();
+    }
+
+    @Test
+    void stopPastTheGraceInterruptsTheCopyAndReleasesTheMessageForAnotherWorker() {
+        InMemoryQueue queue = azureQueue("azure-events", 5, new InMemoryQueue.Ledger(4));
+        CountDownLatch started = new CountDownLatch(1);
+        AtomicInteger completed = new AtomicInteger();
+        String id = queue.send("copy:a");
+        Worker first = startWorker(event -> {
+            started.countDown();
+            try {
+                Thread.sleep(Duration.ofMinutes(5));
+                return REPLICATED;
+            } catch (InterruptedException e) {
+                return new Outcome.Retry(Worker.INTERRUPTED, "aborted the upload", e);
+            }
+        }, queue);
+        awaitLatch(started);
+
+        first.stop(Duration.ofMillis(200));
+
+        assertThat(queue.releases).containsExactly(Duration.ZERO);
+        assertThat(queue.deleted).isEmpty();
+        startWorker(event -> {
+            completed.incrementAndGet();
+            return REPLICATED;
+        }, queue);
+        await().atMost(Duration.ofSeconds(10)).until(() -> queue.deleted.contains(id));
+        assertThat(completed).hasValue(1);
+    }
+
+    @Test
+    void aSecondStopInterruptsAtOnce() throws InterruptedException {
+        InMemoryQueue queue = azureQueue("azure-events", 5, new InMemoryQueue.Ledger(4));
+        CountDownLatch started = new CountDownLatch(1);
+        queue.send("copy:a");
+        Worker worker = startWorker(event -> {
+            started.countDown();
+            try {
+                Thread.sleep(Duration.ofMinutes(5));
+                return REPLICATED;
+            } catch (InterruptedException e) {
+                return new Outcome.Retry(Worker.INTERRUPTED, "aborted", e);
+            }
+        }, queue);
+        awaitLatch(started);
+        Thread firstStop = Thread.ofVirtual().start(() -> worker.stop(Duration.ofMinutes(5)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> worker.health().readiness().reasons().contains("worker stopping"));
+
+        worker.stop(Duration.ofMinutes(5));
+
+        assertThat(firstStop.join(Duration.ofSeconds(10))).as("the first stop returns once the copy is interrupted").isTrue();
+        assertThat(queue.releases).containsExactly(Duration.ZERO);
+    }
+
+    // ---------------------------------------------------------------- health and metrics
+
+    @Test
+    void healthSaysWhyTheWorkerIsNotLiveOrNotReady() {
+        InMemoryQueue queue = azureQueue("azure-events", 5, new InMemoryQueue.Ledger(4));
+        AtomicInteger probeFailures = new AtomicInteger(1);
+        Worker worker = builder(event -> REPLICATED, 4)
+                .source(queue, TestEvents.parser(StoreKind.AZURE_BLOB))
+                .probe(HealthProbe.of("target s3://backup", () -> {
+                    if (probeFailures.get() > 0) {
+                        throw new IllegalStateException("connection refused");
+                    }
+                }))
+                .build();
+        workers.add(worker);
+
+        assertThat(worker.health().liveness().reasons()).containsExactly("worker not started");
+        assertThat(worker.health().readiness().reasons()).contains("worker not started", "source azure-events: no answer yet");
+
+        worker.start();
+
+        assertThat(worker.health().liveness().ok()).isTrue();
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(worker.health().readiness().reasons())
+                .singleElement().asString().startsWith("target s3://backup: connection refused (since "));
+        probeFailures.set(0);
+        await().atMost(Duration.ofSeconds(5)).until(() -> worker.health().readiness().ok());
+
+        worker.stop(Duration.ZERO);
+
+        assertThat(worker.health().liveness().reasons()).containsExactly("worker stopped");
+        assertThat(worker.health().readiness().reasons()).contains("worker stopping");
+    }
+
+    @Test
+    void countsEachEventByDirectionOutcomeAndReasonOnceItsMessageSettles() {
+        InMemoryQueue azure = azureQueue("azure-events", 5, new InMemoryQueue.Ledger(4));
+        RecordingMetrics metrics = new RecordingMetrics();
+        azure.send("copy:a|ignore:sftp-create");
+        azure.send("rubbish");
+
+        started(builder(event -> new Outcome.Replicated("copied", 42, Duration.ofMillis(9)), 4)
+                .metrics(metrics)
+                .source(azure, TestEvents.parser(StoreKind.AZURE_BLOB))
+                .build());
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> metrics.settled.size() == 3);
+        assertThat(metrics.received).containsExactlyInAnyOrder(
+                "azure-events azure-to-s3", "azure-events azure-to-s3", "azure-events azure-to-s3");
+        assertThat(metrics.settled).containsExactlyInAnyOrder(
+                "azure-to-s3 replicated replicated 42 PT0.009S lag",
+                "azure-to-s3 skipped sftp-create 0 null null",
+                "azure-to-s3 dead_lettered unparseable 0 null null");
+        await().atMost(Duration.ofSeconds(5)).until(() -> metrics.depths.contains("azure-events 0"));
+    }
+
+    @Test
+    void refusesAnIncompleteOrUnfairSetup() {
+        InMemoryQueue one = azureQueue("same", 5, new InMemoryQueue.Ledger(4));
+        InMemoryQueue two = azureQueue("same", 5, new InMemoryQueue.Ledger(4));
+        InMemoryQueue three = azureQueue("other", 5, new InMemoryQueue.Ledger(4));
+
+        assertThatThrownBy(() -> Worker.builder().build())
+                .hasMessageContaining("calls (ResilientCalls) must be set")
+                .hasMessageContaining("processor must be set")
+                .hasMessageContaining("at least one source is needed");
+        assertThatThrownBy(() -> builder(event -> REPLICATED, 2)
+                .source(one, TestEvents.parser(StoreKind.AZURE_BLOB))
+                .source(two, TestEvents.parser(StoreKind.AZURE_BLOB))
+                .source(three, TestEvents.parser(StoreKind.AZURE_BLOB))
+                .build())
+                .hasMessageContaining("source names must be unique, repeated: [same]")
+                .hasMessageContaining("maxCopiesInFlight (2) must be at least the number of sources (3)");
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static final class RecordingMetrics implements WorkerMetrics {
+        final List<String> received = Collections.synchronizedList(new ArrayList<>());
+        final List<String> settled = Collections.synchronizedList(new ArrayList<>());
+        final List<String> depths = Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public void eventReceived(String source, Direction direction) {
+            received.add(source + " " + direction);
+        }
+
+        @Override
+        public void eventSettled(Direction direction, EventOutcome outcome, String reason, long bytes,
+                                 Duration copyDuration, Duration lag) {
+            settled.add(direction + " " + outcome + " " + reason + " " + bytes + " " + copyDuration + " "
+                    + (lag == null ? null : lag.isPositive() ? "lag" : "negative lag " + lag));
+        }
+
+        @Override
+        public void queueDepth(String source, long depth) {
+            depths.add(source + " " + depth);
+        }
+    }
+
+    private static void awaitLatch(CountDownLatch latch) {
+        try {
+            if (!latch.await(30, TimeUnit.SECONDS)) {
+                throw new AssertionError("timed out waiting");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
