@@ -1,24 +1,27 @@
 package dev.skyferry.identity.check;
 
 import com.azure.core.util.BinaryData;
-import com.azure.storage.blob.BlobClient;
 import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.queue.QueueClient;
 import dev.skyferry.identity.IdentityFailure;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * The permission half of {@code skyferry check}: small probes, each on a client the caller built
  * exactly as the worker will (same endpoint, same credential), each returning one row with the role or
- * IAM action to grant when it fails. Probes never consume a message and remove what they write
- * ({@value #PROBE_PREFIX}&lt;uuid&gt;).
+ * IAM action to grant when it fails. Probes never consume a message, and write probes never create an
+ * object or blob (so no storage event fires and nothing needs the delete permission the worker may
+ * not have): they write an uncommitted block or an aborted multipart part under
+ * {@value #PROBE_PREFIX}&lt;uuid&gt;.
  */
 public final class AccessProbes {
 
@@ -59,23 +62,22 @@ public final class AccessProbes {
         }
     }
 
-    /** Write: uploads and deletes a one-byte {@value #PROBE_PREFIX}&lt;uuid&gt; blob. */
+    /**
+     * Write: stages one uncommitted block on a {@value #PROBE_PREFIX}&lt;uuid&gt; blob and never commits
+     * it — the write permission is exercised, yet no blob appears and no BlobCreated event fires
+     * (which Skyferry would otherwise replicate); Azure discards uncommitted blocks within 7 days.
+     */
     public CheckResult blobWrite(BlobContainerClient container) {
         String target = container.getBlobContainerUrl();
-        BlobClient blob = container.getBlobClient(PROBE_PREFIX + UUID.randomUUID());
+        String name = PROBE_PREFIX + UUID.randomUUID();
+        String blockId = Base64.getEncoder().encodeToString("skyferry-check-0".getBytes(StandardCharsets.US_ASCII));
         try {
-            blob.upload(BinaryData.fromString("skyferry check"), false);
+            container.getBlobClient(name).getBlockBlobClient().stageBlock(blockId, BinaryData.fromString("skyferry check"));
+            return CheckResult.pass("blob write", target, "write allowed (staged an uncommitted block on " + name
+                    + ": no blob, no event)");
         } catch (RuntimeException e) {
-            return CheckResult.fail("blob write", target, "upload: " + Failures.describe(e),
+            return CheckResult.fail("blob write", target, Failures.describe(e),
                     azureHint(e, "Storage Blob Data Contributor", "container " + container.getBlobContainerName()));
-        }
-        try {
-            blob.delete();
-            return CheckResult.pass("blob write", target, "wrote and deleted " + blob.getBlobName());
-        } catch (RuntimeException e) {
-            return CheckResult.fail("blob write", target, "wrote " + blob.getBlobName() + " but could not delete it: "
-                    + Failures.describe(e), azureHint(e, "Storage Blob Data Contributor", "container " + container.getBlobContainerName())
-                    + "; remove " + blob.getBlobName() + " by hand");
         }
     }
 
@@ -124,38 +126,37 @@ public final class AccessProbes {
     }
 
     /**
-     * Write: puts, reads back and deletes a small object under {@code prefix}.
+     * Write: starts a multipart upload of a {@value #PROBE_PREFIX}&lt;uuid&gt; object, uploads one small
+     * part and aborts — needing only the worker's s3:PutObject and s3:AbortMultipartUpload, leaving
+     * nothing behind and firing no ObjectCreated notification (which Skyferry would replicate).
      *
-     * @param targetOptions the rule's put options (storage class, SSE-KMS key), so KMS permissions are probed too
+     * @param targetOptions the rule's upload options (storage class, SSE-KMS key), so KMS permissions are probed too
      */
-    public CheckResult s3Write(S3Client s3, String bucket, String prefix, Consumer<PutObjectRequest.Builder> targetOptions) {
+    public CheckResult s3Write(S3Client s3, String bucket, String prefix, Consumer<CreateMultipartUploadRequest.Builder> targetOptions) {
         String key = (prefix == null ? "" : prefix) + PROBE_PREFIX + UUID.randomUUID();
         String target = "s3://" + bucket + "/" + (prefix == null ? "" : prefix);
         String resource = "arn:" + partition + ":s3:::" + bucket + "/" + (prefix == null ? "" : prefix) + "*";
+        String uploadId;
         try {
-            s3.putObject(b -> {
+            uploadId = s3.createMultipartUpload(b -> {
                 b.bucket(bucket).key(key);
                 if (targetOptions != null) {
                     targetOptions.accept(b);
                 }
-            }, RequestBody.fromString("skyferry check"));
+            }).uploadId();
+            s3.uploadPart(b -> b.bucket(bucket).key(key).uploadId(uploadId).partNumber(1),
+                    RequestBody.fromString("skyferry check"));
         } catch (RuntimeException e) {
-            return CheckResult.fail("s3 write", target, "put: " + Failures.describe(e),
+            return CheckResult.fail("s3 write", target, "upload: " + Failures.describe(e),
                     awsHint(e, "s3:PutObject on " + resource, "bucket " + bucket));
         }
         try {
-            s3.getObjectAsBytes(b -> b.bucket(bucket).key(key));
+            s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId));
+            return CheckResult.pass("s3 write", target, "write allowed (uploaded a part of " + key + " and aborted: no object, no event)");
         } catch (RuntimeException e) {
-            return CheckResult.fail("s3 write", target, "read back: " + Failures.describe(e),
-                    awsHint(e, "s3:GetObject on " + resource, "bucket " + bucket) + "; remove " + key + " by hand");
-        }
-        try {
-            s3.deleteObject(b -> b.bucket(bucket).key(key));
-            return CheckResult.pass("s3 write", target, "wrote, read back and deleted " + key);
-        } catch (RuntimeException e) {
-            return CheckResult.fail("s3 write", target, "wrote " + key + " but could not delete it: " + Failures.describe(e),
-                    awsHint(e, "s3:DeleteObject on " + resource + " (only needed for the probe and for deletes: propagate)",
-                            "bucket " + bucket) + "; remove " + key + " by hand");
+            return CheckResult.fail("s3 write", target, "uploaded a part of " + key + " but could not abort: " + Failures.describe(e),
+                    awsHint(e, "s3:AbortMultipartUpload on " + resource, "bucket " + bucket)
+                            + "; a bucket lifecycle rule AbortIncompleteMultipartUpload cleans it up");
         }
     }
 

@@ -41,7 +41,7 @@ class AccessProbesTest {
 
         assertThat(write.status()).isEqualTo(CheckResult.Status.PASS);
         assertThat(write.detail()).contains(AccessProbes.PROBE_PREFIX);
-        assertThat(container.listBlobs()).isEmpty();
+        assertThat(container.listBlobs()).as("no blob, so no BlobCreated event").isEmpty();
     }
 
     @Test
@@ -70,7 +70,7 @@ class AccessProbesTest {
     }
 
     @Test
-    void s3ProbesPassOnAWritableBucketAndLeaveNothingBehind() {
+    void s3ProbesPassOnAWritableBucketAndLeaveNothingBehindNotEvenAnUpload() {
         S3Client s3 = emulators.s3Client();
         String bucket = Emulators.freshName("probe");
         s3.createBucket(b -> b.bucket(bucket));
@@ -79,7 +79,8 @@ class AccessProbesTest {
         CheckResult write = probes.s3Write(s3, bucket, "from-azure/", null);
 
         assertThat(write.status()).isEqualTo(CheckResult.Status.PASS);
-        assertThat(s3.listObjectsV2(b -> b.bucket(bucket)).contents()).isEmpty();
+        assertThat(s3.listObjectsV2(b -> b.bucket(bucket)).contents()).as("no object, so no ObjectCreated event").isEmpty();
+        assertThat(s3.listMultipartUploads(b -> b.bucket(bucket)).uploads()).as("the upload was aborted").isEmpty();
     }
 
     @Test
@@ -168,7 +169,7 @@ class AccessProbesTest {
             CheckResult write = probes.s3Write(s3, "backup", "from-azure/", null);
 
             assertThat(write.failed()).isTrue();
-            assertThat(write.detail()).startsWith("put: HTTP 403 AccessDenied");
+            assertThat(write.detail()).startsWith("upload: HTTP 403 AccessDenied");
             assertThat(write.hint()).isEqualTo("allow " + AWS_ROLE + " s3:PutObject on arn:aws:s3:::backup/from-azure/*");
         }
     }
