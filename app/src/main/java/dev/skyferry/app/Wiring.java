@@ -1,6 +1,7 @@
 package dev.skyferry.app;
 
 import com.azure.core.credential.TokenCredential;
+import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.common.StorageSharedKeyCredential;
 import com.azure.storage.common.policy.RequestRetryOptions;
 import com.azure.storage.common.policy.RetryPolicyType;
@@ -10,11 +11,9 @@ import com.azure.storage.queue.QueueMessageEncoding;
 import dev.skyferry.app.config.ConfigException;
 import dev.skyferry.app.config.SkyferryConfig;
 import dev.skyferry.identity.AwsAuthSettings;
-import dev.skyferry.identity.AwsCredentials;
-import dev.skyferry.identity.AzureAuthMode;
 import dev.skyferry.identity.AzureAuthSettings;
-import dev.skyferry.identity.AzureCredentials;
 import dev.skyferry.identity.CloseableAwsCredentialsProvider;
+import dev.skyferry.identity.Identities;
 import dev.skyferry.resilience.CircuitBreakerSettings;
 import dev.skyferry.resilience.EndpointBreakers;
 import dev.skyferry.resilience.ResilientCalls;
@@ -41,8 +40,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
@@ -59,11 +56,8 @@ import software.amazon.awssdk.services.sqs.SqsClientBuilder;
  */
 public final class Wiring implements AutoCloseable {
 
-    private static final Logger log = LoggerFactory.getLogger(Wiring.class);
-
     private final SkyferryConfig config;
-    private final AzureAuthSettings azureAuth;
-    private final AwsAuthSettings awsAuth;
+    private final Identities identities;
     private final TokenCredential azureCredential;
     private final StorageSharedKeyCredential sharedKey;
     private final CloseableAwsCredentialsProvider awsCredentials;
@@ -77,23 +71,14 @@ public final class Wiring implements AutoCloseable {
 
     private Wiring(SkyferryConfig config, Map<String, String> env, RetryObserver retryObserver) {
         this.config = config;
-        this.azureAuth = AzureAuthSettings.resolve(azureInput(config), env);
-        this.awsAuth = AwsAuthSettings.resolve(awsInput(config), env);
         this.rules = RuleSet.of(rules(config));
-        if (azureAuth.mode() == AzureAuthMode.SHARED_KEY) {
-            log.warn("azure.auth.mode is shared-key: an account key is in use. Meant for emulators only; "
-                    + "use workload-identity or managed-identity in production.");
-            this.azureCredential = null;
-            this.sharedKey = StorageSharedKeyCredential.fromConnectionString(config.azure().auth().connectionString());
-        } else {
-            this.azureCredential = AzureCredentials.create(azureAuth, env);
-            this.sharedKey = null;
-        }
-        if ("static".equals(config.aws().auth().mode())) {
-            log.warn("aws.auth.mode is static: long-lived keys are in use. Meant for emulators only; "
-                    + "use azure-federated in production.");
-        }
-        this.awsCredentials = AwsCredentials.create(awsAuth, azureCredential);
+        // Identities builds the two sides in the order the modes need (aws-federated Azure needs AWS first).
+        this.identities = Identities.create(AzureAuthSettings.resolve(azureInput(config), env),
+                AwsAuthSettings.resolve(awsInput(config), env), env);
+        this.azureCredential = identities.azure().orElse(null);
+        this.sharedKey = identities.azureConnectionString()
+                .map(secret -> StorageSharedKeyCredential.fromConnectionString(secret.reveal())).orElse(null);
+        this.awsCredentials = identities.aws();
         this.calls = new ResilientCalls(retrySettings(config), new EndpointBreakers(breakerSettings(config)), retryObserver);
         // Credential refreshes go through the sts breaker, so an STS or Entra outage pauses consumption.
         this.guardedAwsCredentials = new StsGuardedCredentials(awsCredentials, calls);
@@ -105,8 +90,7 @@ public final class Wiring implements AutoCloseable {
      */
     public static void validate(SkyferryConfig config, Map<String, String> env) {
         List<String> problems = new ArrayList<>();
-        problems.addAll(AzureAuthSettings.validate(azureInput(config), env));
-        problems.addAll(AwsAuthSettings.validate(awsInput(config), env));
+        problems.addAll(Identities.validate(azureInput(config), awsInput(config), env));
         try {
             RuleSet.of(rules(config));
         } catch (InvalidRuleSetException e) {
@@ -143,8 +127,8 @@ public final class Wiring implements AutoCloseable {
         return awsCredentials;
     }
 
-    public AwsAuthSettings awsAuth() {
-        return awsAuth;
+    public Identities identities() {
+        return identities;
     }
 
     /** The resilient store for a configured rule side; the same instance on every call. */
@@ -164,13 +148,15 @@ public final class Wiring implements AutoCloseable {
     }
 
     private ObjectStore rawStore(StoreKind kind, String account, String container) {
-        if (kind == StoreKind.S3) {
-            return new S3Store(s3(), presigner(), container);
-        }
+        return kind == StoreKind.S3 ? new S3Store(s3(), presigner(), container) : new AzureBlobStore(blobContainer(account, container));
+    }
+
+    /** The SDK client of a container, authenticated as the worker (for stores and `check`'s probes). */
+    public BlobContainerClient blobContainer(String account, String container) {
         String endpoint = account(account).blobEndpointOrDefault();
-        return new AzureBlobStore(sharedKey != null
+        return sharedKey != null
                 ? AzureBlobClients.container(endpoint, container, sharedKey)
-                : AzureBlobClients.container(endpoint, container, azureCredential));
+                : AzureBlobClients.container(endpoint, container, azureCredential);
     }
 
     /** A queue client reading and writing message text as stored (the parser handles base64 and raw). */
@@ -304,6 +290,6 @@ public final class Wiring implements AutoCloseable {
         if (s3 != null) {
             s3.close();
         }
-        awsCredentials.close();
+        identities.close();
     }
 }
