@@ -1,13 +1,20 @@
 package dev.skyferry.ops;
 
+import dev.skyferry.copy.BufferBudget;
+import dev.skyferry.copy.CopySettings;
+import dev.skyferry.pipeline.EventProcessor;
+import dev.skyferry.pipeline.ReplicationPipeline;
+import dev.skyferry.pipeline.StoreLookup;
 import dev.skyferry.rule.ReplicationRule;
 import dev.skyferry.rule.RuleSet;
 import dev.skyferry.store.ObjectStore;
+import dev.skyferry.store.StoreKind;
 import dev.skyferry.store.azure.AzureBlobStore;
 import dev.skyferry.store.s3.S3ClientOptions;
 import dev.skyferry.store.s3.S3Clients;
 import dev.skyferry.store.s3.S3Store;
 import dev.skyferry.testkit.Emulators;
+import java.time.Clock;
 import java.util.List;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -61,6 +68,17 @@ public final class OpsFixtures {
                 new ReplicationRule.S3Side(bucket.container(), s3Prefix), direction, filter, deletes,
                 ReplicationRule.InvalidMetadataPolicy.RENAME, ObjectStore.TargetOptions.DEFAULTS,
                 ObjectStore.TargetOptions.DEFAULTS, false);
+    }
+
+    /**
+     * The worker's pipeline over these two stores. S3 → Azure streams: Azurite has no Put Blob From URL,
+     * and trying it first for every object only adds a refused request.
+     */
+    public static EventProcessor pipeline(RuleSet rules, ObjectStore azure, ObjectStore bucket) {
+        CopySettings settings = new CopySettings(CopySettings.DEFAULT_PART_SIZE, CopySettings.DEFAULT_PARTS_IN_FLIGHT,
+                CopySettings.DEFAULT_MEMORY_BUDGET, CopySettings.S3ToAzureMode.STREAM);
+        StoreLookup stores = (kind, account, container) -> kind == StoreKind.AZURE_BLOB ? azure : bucket;
+        return new ReplicationPipeline(rules, stores, settings, BufferBudget.forSettings(settings), Clock.systemUTC());
     }
 
     public static RuleSet rules(ReplicationRule... rules) {

@@ -16,6 +16,11 @@ import java.util.List;
  * names differently), a pairing is only ever missed, never wrong: an unpaired source object is
  * confirmed with a HEAD of its target, an unpaired target with a HEAD of its source, by
  * {@link ReplicaCheck}. So drift reports never depend on the order.
+ *
+ * <p>The same holds for a resumed listing: a checkpointed target continuation token names where
+ * that listing stood when it was issued (Azure's marker is the next blob name then), so replicas
+ * written since just before it are not listed again. Their sources go unpaired and are confirmed
+ * like any other — extra requests, never a wrong verdict.
  */
 public final class PairedListing {
 

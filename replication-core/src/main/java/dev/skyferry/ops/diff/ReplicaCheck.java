@@ -91,15 +91,15 @@ public final class ReplicaCheck {
             }
         }
         Map<String, String> metadata = target.attributes().userMetadata();
-        if (!ProvenanceReader.isReplica(metadata)) {
+        if (!Provenance.isReplica(metadata)) {
             if (sourceIsReplica(source)) {
                 return replicaAtSource(source, targetKey);
             }
             return new Verdict(Kind.DIFFERENT, source, targetKey, target, "target holds an object Skyferry did not write"
                     + " (size " + target.size() + ", source " + source.size() + ")");
         }
-        String expectedUri = ProvenanceReader.sourceUriValue(pair.source().uriOf(source.key()));
-        String recordedUri = ProvenanceReader.get(metadata, Provenance.SOURCE_URI);
+        String expectedUri = Provenance.sourceUriValue(pair.source().uriOf(source.key()));
+        String recordedUri = Provenance.get(metadata, Provenance.SOURCE_URI);
         if (recordedUri != null && !recordedUri.equals(expectedUri)) {
             return new Verdict(Kind.DIFFERENT, source, targetKey, target,
                     "target is a replica of " + recordedUri + ", not of " + expectedUri);
@@ -108,12 +108,12 @@ public final class ReplicaCheck {
             return new Verdict(Kind.DIFFERENT, source, targetKey, target,
                     "size differs: source " + source.size() + ", replica " + target.size());
         }
-        String recordedEtag = ProvenanceReader.get(metadata, Provenance.SOURCE_ETAG);
+        String recordedEtag = Provenance.get(metadata, Provenance.SOURCE_ETAG);
         if (recordedEtag != null && unquoteEtag(recordedEtag).equals(unquoteEtag(source.etag()))) {
             return new Verdict(Kind.IN_SYNC, source, targetKey, target, "replica of source etag " + unquoteEtag(source.etag()));
         }
         byte[] sourceMd5 = md5(source);
-        String recordedMd5 = ProvenanceReader.get(metadata, Provenance.SOURCE_MD5);
+        String recordedMd5 = Provenance.get(metadata, Provenance.SOURCE_MD5);
         if (sourceMd5 != null && recordedMd5 != null && recordedMd5.equals(Base64.getEncoder().encodeToString(sourceMd5))) {
             return new Verdict(Kind.IN_SYNC, source, targetKey, target, "replica with the source's MD5");
         }
@@ -141,18 +141,18 @@ public final class ReplicaCheck {
             }
         }
         Map<String, String> metadata = target.attributes().userMetadata();
-        if (!ProvenanceReader.isReplica(metadata)) {
+        if (!Provenance.isReplica(metadata)) {
             return Optional.empty();
         }
-        String expectedUri = ProvenanceReader.sourceUriValue(pair.source().uriOf(sourceKey.get()));
-        String recordedUri = ProvenanceReader.get(metadata, Provenance.SOURCE_URI);
+        String expectedUri = Provenance.sourceUriValue(pair.source().uriOf(sourceKey.get()));
+        String recordedUri = Provenance.get(metadata, Provenance.SOURCE_URI);
         if (recordedUri != null && !recordedUri.equals(expectedUri)) {
             return Optional.empty(); // another rule's or direction's replica: not ours to judge
         }
         if (pair.source().stat(sourceKey.get()).isPresent()) {
             return Optional.empty(); // paired late: the listings' orders disagreed
         }
-        String tombstone = ProvenanceReader.get(metadata, Provenance.SOURCE_DELETED_AT);
+        String tombstone = Provenance.get(metadata, Provenance.SOURCE_DELETED_AT);
         DeletePolicy policy = pair.rule().deletes();
         boolean expected = policy == DeletePolicy.IGNORE || (policy == DeletePolicy.TOMBSTONE && tombstone != null);
         String detail = "replica of " + expectedUri + ", which is gone"
@@ -182,7 +182,7 @@ public final class ReplicaCheck {
     }
 
     private static boolean isReplica(ObjectInfo info) {
-        return ProvenanceReader.isReplica(info.attributes().userMetadata());
+        return Provenance.isReplica(info.attributes().userMetadata());
     }
 
     /**

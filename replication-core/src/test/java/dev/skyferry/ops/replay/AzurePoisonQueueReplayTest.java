@@ -6,13 +6,12 @@ import com.azure.storage.queue.QueueClient;
 import com.azure.storage.queue.QueueMessageEncoding;
 import com.azure.storage.queue.QueueServiceClient;
 import com.azure.storage.queue.models.QueueMessageItem;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.skyferry.event.EventParser;
 import dev.skyferry.event.ParsedMessage;
 import dev.skyferry.event.SyntheticEvents;
 import dev.skyferry.ops.progress.Progress;
 import dev.skyferry.ops.replay.ReplayRecord.Action;
+import dev.skyferry.queue.AzureDeadLetterEnvelope;
 import dev.skyferry.testkit.EmulatorExtension;
 import dev.skyferry.testkit.Emulators;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +32,6 @@ class AzurePoisonQueueReplayTest {
 
     private static final Instant NOW = Instant.parse("2025-06-01T12:00:00Z");
     private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Emulators emulators;
     private final QueueServiceClient queues;
@@ -55,7 +53,7 @@ class AzurePoisonQueueReplayTest {
     }
 
     @Test
-    void unwrapsTheWorkersEnvelopeAndSendsTheOriginalTextBackUnchanged() throws Exception {
+    void unwrapsTheWorkersEnvelopeAndSendsTheOriginalTextBackUnchanged() {
         // As Event Grid writes it: base64 of the JSON, and that base64 text is what the envelope holds.
         String original = eventGridText("docs/report 1.pdf");
         poison.sendMessage(envelope(original, "forbidden", NOW.minus(Duration.ofHours(1))));
@@ -84,7 +82,7 @@ class AzurePoisonQueueReplayTest {
     }
 
     @Test
-    void filtersAndDryRunListWithoutMovingAndReleaseEverything() throws Exception {
+    void filtersAndDryRunListWithoutMovingAndReleaseEverything() {
         poison.sendMessage(envelope(eventGridText("keep/1.txt"), "checksum-mismatch", NOW.minus(Duration.ofHours(2))));
         poison.sendMessage(envelope(eventGridText("take/2.txt"), "forbidden", NOW.minus(Duration.ofHours(2))));
         poison.sendMessage(envelope(eventGridText("take/3.txt"), "forbidden", NOW.minus(Duration.ofDays(3))));
@@ -127,22 +125,11 @@ class AzurePoisonQueueReplayTest {
         return Base64.getEncoder().encodeToString(json.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** The worker's poison-queue envelope (dev.skyferry.queue.AzureDeadLetterEnvelope, format skyferry-dead-letter/1). */
-    static String envelope(String originalText, String reason, Instant deadLetteredAt) throws Exception {
-        ObjectNode node = JSON.createObjectNode();
-        node.put("format", "skyferry-dead-letter/1");
-        node.put("reason", reason);
-        node.put("attempts", 5);
-        node.put("firstError", "403 AuthorizationPermissionMismatch");
-        node.put("firstErrorAt", deadLetteredAt.minusSeconds(120).toString());
-        node.put("lastError", "403 AuthorizationPermissionMismatch");
-        node.put("deadLetteredAt", deadLetteredAt.toString());
-        node.put("source", "azure-events");
-        node.put("queue", "skyferry-events");
-        node.put("messageId", "m-1");
-        node.put("insertedAt", deadLetteredAt.minusSeconds(300).toString());
-        node.put("originalText", originalText);
-        return JSON.writeValueAsString(node);
+    /** The worker's poison-queue envelope, written by the worker's own code. */
+    static String envelope(String originalText, String reason, Instant deadLetteredAt) {
+        return new AzureDeadLetterEnvelope(reason, 5, "403 AuthorizationPermissionMismatch", deadLetteredAt.minusSeconds(120),
+                "403 AuthorizationPermissionMismatch", deadLetteredAt, "azure-events", "skyferry-events", "m-1",
+                deadLetteredAt.minusSeconds(300), originalText).toJson();
     }
 
     private static String originalOf(String poisonText) {

@@ -8,6 +8,7 @@ import dev.skyferry.event.ReplicationEvent;
 import dev.skyferry.event.SyntheticEvents;
 import dev.skyferry.ops.progress.Progress;
 import dev.skyferry.ops.replay.ReplayRecord.Action;
+import dev.skyferry.queue.SqsDeadLetterAttributes;
 import dev.skyferry.testkit.EmulatorExtension;
 import dev.skyferry.testkit.Emulators;
 import java.time.Clock;
@@ -201,17 +202,17 @@ class SqsReplayTest {
         sqs.sendMessage(r -> r.queueUrl(dlqUrl).messageBody(body).messageAttributes(attributes));
     }
 
-    /** The attributes the worker adds when it dead-letters (dev.skyferry.queue.SqsDeadLetterAttributes). */
+    /** The attributes the worker adds when it dead-letters ({@link SqsDeadLetterAttributes}). */
     static Map<String, MessageAttributeValue> workerFacts(String reason, Instant at) {
         Map<String, MessageAttributeValue> facts = new HashMap<>();
-        facts.put("Skyferry.DeadLetterReason", text(reason));
-        facts.put("Skyferry.Attempts", MessageAttributeValue.builder().dataType("Number").stringValue("3").build());
-        facts.put("Skyferry.LastError", text("AccessDenied on GET"));
-        facts.put("Skyferry.DeadLetteredAt", text(at.toString()));
-        facts.put("Skyferry.FirstError", text("AccessDenied on GET"));
-        facts.put("Skyferry.FirstErrorAt", text(at.minusSeconds(30).toString()));
-        facts.put("Skyferry.Source", text("s3-events"));
-        facts.put("Skyferry.OriginalMessageId", text("original-id"));
+        facts.put(SqsDeadLetterAttributes.REASON, text(reason));
+        facts.put(SqsDeadLetterAttributes.ATTEMPTS, MessageAttributeValue.builder().dataType("Number").stringValue("3").build());
+        facts.put(SqsDeadLetterAttributes.LAST_ERROR, text("AccessDenied on GET"));
+        facts.put(SqsDeadLetterAttributes.DEAD_LETTERED_AT, text(at.toString()));
+        facts.put(SqsDeadLetterAttributes.FIRST_ERROR, text("AccessDenied on GET"));
+        facts.put(SqsDeadLetterAttributes.FIRST_ERROR_AT, text(at.minusSeconds(30).toString()));
+        facts.put(SqsDeadLetterAttributes.SOURCE, text("s3-events"));
+        facts.put(SqsDeadLetterAttributes.ORIGINAL_MESSAGE_ID, text("original-id"));
         return facts;
     }
 
