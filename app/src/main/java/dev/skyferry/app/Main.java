@@ -1,5 +1,9 @@
 package dev.skyferry.app;
 
+import dev.skyferry.app.ops.BackfillCommand;
+import dev.skyferry.app.ops.DiffCommand;
+import dev.skyferry.app.ops.OpsContext;
+import dev.skyferry.app.ops.ReplayCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -8,7 +12,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Continuous, verified, two-way object replication between Azure Blob Storage and Amazon S3.",
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, CheckCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
     public static void main(String[] args) {
@@ -18,6 +22,10 @@ public final class Main {
     /** The configured command line, also used by tests to run commands in-process. */
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
+        OpsContext.Factory contexts = ConfigOpsContext.factory(System.getenv());
+        cli.addSubcommand(new ReplayCommand(contexts));
+        cli.addSubcommand(new BackfillCommand(contexts));
+        cli.addSubcommand(new DiffCommand(contexts));
         cli.setExecutionExceptionHandler(new ConfigProblemHandler());
         return cli;
     }

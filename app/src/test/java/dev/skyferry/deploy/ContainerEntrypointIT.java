@@ -103,7 +103,7 @@ class ContainerEntrypointIT {
                       queueEndpoint: %1$s/devstoreaccount1
                 aws:
                   region: us-east-1
-                  auth: { mode: static, accessKeyId: test, secretAccessKey: test }
+                  auth: { mode: static, accessKeyId: AKIAEXAMPLEEXAMPLE00, secretAccessKey: example-secret-not-used-by-any-service }
                   endpoints: { s3: "%1$s", sqs: "%1$s", sts: "%1$s" }
                   s3PathStyle: true
                 sources:

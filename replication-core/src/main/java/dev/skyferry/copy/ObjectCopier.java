@@ -8,7 +8,6 @@ import dev.skyferry.plan.ReasonCodes;
 import dev.skyferry.plan.ReplicationFailure;
 import dev.skyferry.plan.ReplicationTask;
 import dev.skyferry.store.ObjectInfo;
-import dev.skyferry.store.ObjectStore;
 import dev.skyferry.store.ObjectStore.MultipartWrite;
 import dev.skyferry.store.ObjectStore.OpenObject;
 import dev.skyferry.store.ObjectStore.WriteResult;
@@ -231,8 +230,14 @@ public final class ObjectCopier {
             WriteResult result = writeToTarget(task, write::complete);
             return new CopyResult.Copied(action, size, new WrittenReplica(task.targetKey(),
                     WrittenReplica.Method.MULTIPART, result, size, sourceMd5, uploads.partMd5s(), task.targetOptions()));
-        } catch (InterruptedException | RuntimeException | Error e) {
-            uploads.cancel();
+        } catch (InterruptedException e) {
+            uploads.cancel(true);
+            abortQuietly(write, e);
+            throw e;
+        } catch (RuntimeException | Error e) {
+            // A part cut off mid-request may still land after the abort (S3 says so for in-progress
+            // parts), so on an ordinary failure the parts in flight are allowed to finish first.
+            uploads.cancel(false);
             abortQuietly(write, e);
             throw e;
         }
@@ -345,6 +350,11 @@ public final class ObjectCopier {
             return Optional.of(sourceGone(task));
         }
         if (e.kind() == StoreException.Kind.PRECONDITION_FAILED) {
+            // Some services answer If-Match on a deleted object with 412 rather than 404 (Azurite does):
+            // one HEAD, on this rare path only, tells a deleted source from a replaced one.
+            if (task.source().stat(task.sourceKey()).isEmpty()) {
+                return Optional.of(sourceGone(task));
+            }
             return Optional.of(superseded(task, "the source no longer has the version the event names ("
                     + e.getMessage() + ")"));
         }

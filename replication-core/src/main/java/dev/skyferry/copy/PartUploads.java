@@ -15,13 +15,14 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code partsInFlight} parts are being read or uploaded at once. Each upload computes its part's MD5
  * (sent for the service to check) and gives its buffer back as soon as the part is stored.
  *
- * <p>The first failure stops further uploads. {@link #cancel()} interrupts uploads still running and
- * waits for them to end, so that an abort that follows is final: no part lands after it.
+ * <p>The first failure stops further uploads. {@link #cancel} waits for the uploads still running
+ * (interrupting them on shutdown), so that an abort that follows is final.
  */
 final class PartUploads {
 
-    /** How long a cancel waits for interrupted uploads to return; the SDKs' own timeouts bound it too. */
-    private static final long CANCEL_WAIT_SECONDS = 30;
+    /** How long a cancel waits for uploads to end; the SDKs' own call timeouts bound them too. */
+    private static final long FINISH_WAIT_SECONDS = 300;
+    private static final long INTERRUPTED_WAIT_SECONDS = 30;
 
     private final MultipartWrite write;
     private final BufferBudget budget;
@@ -108,15 +109,21 @@ final class PartUploads {
     }
 
     /**
-     * Stops the uploads still running and waits for them to end. Keeps the caller's interrupt status
-     * but does not let it cut the wait short: the abort that follows must come after the last part.
+     * Starts no further part and waits for the uploads still running to end, so that the abort which
+     * follows comes after the last part. Keeps the caller's interrupt status but does not let it cut
+     * the wait short.
+     *
+     * @param interruptRunning true on shutdown: interrupt the uploads instead of letting them finish
      */
-    void cancel() {
+    void cancel(boolean interruptRunning) {
         failure.compareAndSet(null, new IllegalStateException("cancelled"));
-        running.forEach(Thread::interrupt);
+        if (interruptRunning) {
+            running.forEach(Thread::interrupt);
+        }
         boolean interrupted = Thread.interrupted();
         try {
-            if (slots.tryAcquire(partsInFlight, CANCEL_WAIT_SECONDS, TimeUnit.SECONDS)) {
+            long wait = interruptRunning ? INTERRUPTED_WAIT_SECONDS : FINISH_WAIT_SECONDS;
+            if (slots.tryAcquire(partsInFlight, wait, TimeUnit.SECONDS)) {
                 slots.release(partsInFlight);
             }
         } catch (InterruptedException e) {

@@ -88,8 +88,25 @@ public final class ResilientCalls {
     }
 
     /**
+     * Runs {@code call} with retries but not under the endpoint's breaker: for the few calls that
+     * finish work already done (deleting, releasing or dead-lettering a processed message). Rejecting
+     * them while the breaker is open would not spare the service anything worth sparing, and would
+     * cost a redelivery of finished work.
+     */
+    public <T> T callPastBreaker(Endpoint endpoint, Supplier<T> call) {
+        return Retry.decorateSupplier(retries.get(endpoint), call).get();
+    }
+
+    public void runPastBreaker(Endpoint endpoint, Runnable call) {
+        callPastBreaker(endpoint, () -> {
+            call.run();
+            return null;
+        });
+    }
+
+    /**
      * Runs {@code call} once under the endpoint's breaker, without retries: for calls that are
-     * repeated anyway (a queue receive, a visibility heartbeat, a health probe).
+     * repeated anyway (a queue receive, a health probe).
      */
     public <T> T callOnce(Endpoint endpoint, Supplier<T> call) {
         return translatingRejection(endpoint, CircuitBreaker.decorateSupplier(breakers.breaker(endpoint), call));

@@ -47,6 +47,10 @@ import org.slf4j.MDC;
  * While it is handled, a heartbeat extends its visibility every third of the visibility timeout, so a
  * long copy is never delivered to a second worker.
  *
+ * <p>Queue calls: receives and depth probes run under the queue endpoint's breaker; heartbeats and
+ * the settling calls (delete, release, dead-letter; retried) do not, because they finish work
+ * already under way and an open breaker must not turn a finished copy into a redelivery.
+ *
  * <h2>Settling (acknowledge only after the outcome says so)</h2>
  * <ul>
  *   <li>every event replicated or skipped (ignored by the parser included) → delete;</li>
@@ -340,11 +344,10 @@ public final class Worker {
 
     private Heartbeat startHeartbeat(ConsumedSource source, ReceivedMessage message) {
         Duration visibility = source.source.visibilityTimeout();
+        // Not under the queue's breaker: a beat rejected while it is open could let the message
+        // reappear mid-copy; a failed beat is simply tried again at the next one.
         return Heartbeat.start(source.name() + "-" + message.messageId(), visibility.dividedBy(3),
-                () -> calls.callOnce(source.queueEndpoint(), () -> {
-                    source.source.extendVisibility(message, visibility);
-                    return null;
-                }));
+                () -> source.source.extendVisibility(message, visibility));
     }
 
     private List<HandledEvent> handleEvents(ConsumedSource source, ReceivedMessage message) {
@@ -446,7 +449,7 @@ public final class Worker {
                 first == null ? null : StoreErrors.redact(first.error()), first == null ? null : first.at(),
                 StoreErrors.redact(lastError), clock.instant());
         try {
-            calls.run(source.queueEndpoint(), () -> source.source.deadLetter(message, facts));
+            calls.runPastBreaker(source.queueEndpoint(), () -> source.source.deadLetter(message, facts));
             firstErrors.forget(key);
             log.warn("dead-lettered {}: {}", message, facts.lastError());
             return true;
@@ -460,7 +463,7 @@ public final class Worker {
 
     private void release(ConsumedSource source, ReceivedMessage message, Duration delay) {
         try {
-            calls.run(source.queueEndpoint(), () -> source.source.release(message, delay));
+            calls.runPastBreaker(source.queueEndpoint(), () -> source.source.release(message, delay));
         } catch (StoreException e) {
             log.warn("cannot release {}: {}; it is delivered again when its visibility timeout ends", message, e.getMessage());
         }
@@ -468,7 +471,7 @@ public final class Worker {
 
     private void delete(ConsumedSource source, ReceivedMessage message) {
         try {
-            calls.run(source.queueEndpoint(), () -> source.source.delete(message));
+            calls.runPastBreaker(source.queueEndpoint(), () -> source.source.delete(message));
         } catch (StoreException e) {
             log.warn("cannot delete settled {}: {}; it is delivered again and found already done", message, e.getMessage());
         }

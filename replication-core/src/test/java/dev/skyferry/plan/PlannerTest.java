@@ -125,6 +125,15 @@ class PlannerTest {
     }
 
     @Test
+    void treatsAnUnsetDeletePolicyAsIgnore() {
+        seedReplica("a.txt", "etag", "0A");
+
+        Plan plan = planner.plan(task(deleted(source, "a.txt", "0B"), rule().deletes(null).build(), source, target));
+
+        assertThat(((Plan.Skip) plan).reason()).isEqualTo(ReasonCodes.DELETE_IGNORED);
+    }
+
+    @Test
     void propagatesADeleteToOurReplicaWhileItKeepsItsEtag() {
         ObjectInfo replica = seedReplica("a.txt", "etag", "0A");
 

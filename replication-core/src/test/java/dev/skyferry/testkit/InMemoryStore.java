@@ -11,7 +11,6 @@ import dev.skyferry.store.StoreException.Kind;
 import dev.skyferry.store.StoreKind;
 import dev.skyferry.store.UrlCopyTarget;
 import java.io.ByteArrayInputStream;
-import java.io.InputStream;
 import java.net.MalformedURLException;
 import java.net.URI;
 import java.net.URISyntaxException;

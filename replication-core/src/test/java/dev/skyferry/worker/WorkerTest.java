@@ -293,6 +293,31 @@ class WorkerTest {
     }
 
     @Test
+    void aQueueBreakerOpeningMidCopyStillLetsTheHeartbeatAndTheDeleteThrough() {
+        InMemoryQueue.Ledger ledger = new InMemoryQueue.Ledger(8);
+        InMemoryQueue queue = new InMemoryQueue("azure-events", SourceType.AZURE_QUEUE, Duration.ofMillis(300), 5, ledger);
+        ResilientCalls calls = calls(new CircuitBreakerSettings(50, 4, Duration.ofMinutes(5)));
+        CountDownLatch copying = new CountDownLatch(1);
+        AtomicInteger copies = new AtomicInteger();
+        EventProcessor slowCopy = event -> {
+            copies.incrementAndGet();
+            copying.countDown();
+            sleep(Duration.ofMillis(1_500));
+            return REPLICATED;
+        };
+        String id = queue.send("copy:big");
+        started(builder(slowCopy, 4).calls(calls).source(queue, TestEvents.parser(StoreKind.AZURE_BLOB)).build());
+        awaitLatch(copying);
+
+        calls.breakers().breaker(Endpoint.AZURE_QUEUE).transitionToOpenState();
+        startWorker(slowCopy, queue); // its own breakers are closed: it polls the same queue throughout
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> queue.deleted.contains(id));
+        assertThat(copies).hasValue(1);
+        assertThat(queue.extensions.get()).isGreaterThanOrEqualTo(3);
+    }
+
+    @Test
     void aBreakerOfAnEndpointTheSourceDoesNotNeedLeavesItRunning() {
         InMemoryQueue queue = azureQueue("azure-events", 5, new InMemoryQueue.Ledger(4));
         ResilientCalls calls = calls(new CircuitBreakerSettings(50, 4, Duration.ofMinutes(5)));

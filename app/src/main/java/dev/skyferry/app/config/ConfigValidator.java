@@ -29,9 +29,9 @@ final class ConfigValidator {
     static final Set<String> LOG_FORMATS = Set.of("json", "text");
     static final Set<String> LOG_LEVELS = Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR");
 
-    /** S3 multipart parts are 5 MiB – 5 GiB; Azure blocks at most 4000 MiB. */
+    /** S3 parts are at least 5 MiB; a part is one Java array in memory, so at most 2000 MiB (below Azure's 4000 MiB block). */
     static final long MIN_PART_SIZE = 5L << 20;
-    static final long MAX_PART_SIZE = 4000L << 20;
+    static final long MAX_PART_SIZE = 2000L << 20;
     /** SQS caps a message's total invisibility at 12 h. */
     static final Duration MAX_VISIBILITY = Duration.ofHours(12);
 
@@ -101,7 +101,7 @@ final class ConfigValidator {
         var copy = c.copy();
         long part = copy.partSize().bytes();
         if (part < MIN_PART_SIZE || part > MAX_PART_SIZE) {
-            p.add("copy.partSize: must be between 5MiB and 4000MiB (S3 part and Azure block limits), was " + copy.partSize());
+            p.add("copy.partSize: must be between 5MiB (the S3 part minimum) and 2000MiB, was " + copy.partSize());
         }
         atLeast(p, "copy.partsInFlightPerObject", copy.partsInFlightPerObject(), 1);
         atLeast(p, "copy.maxCopiesInFlight", copy.maxCopiesInFlight(), 1);

@@ -123,7 +123,7 @@ public record SkyferryConfig(
             exclude = exclude == null ? new Filter(null, null) : exclude;
             deletes = deletes == null ? DEFAULT_DELETES : deletes;
             invalidMetadata = invalidMetadata == null ? DEFAULT_INVALID_METADATA : invalidMetadata;
-            copyTags = copyTags == null || copyTags;
+            copyTags = copyTags != null && copyTags;
             s3Target = s3Target == null ? new S3Target(null, null, null) : s3Target;
             azureTarget = azureTarget == null ? new AzureTarget(null, null) : azureTarget;
         }

@@ -163,7 +163,7 @@ class ConfigLoaderTest {
                         "rules[0].azure.container: 'c' is not valid (3-63 lower-case letters, digits and single hyphens)",
                         "rules[0].s3.bucket: 'UPPER' is not valid (3-63 lower-case letters, digits, dots and hyphens)",
                         "rules[0].direction: 'sideways' is not one of [azure-to-s3, both, s3-to-azure]",
-                        "copy.partSize: must be between 5MiB and 4000MiB (S3 part and Azure block limits), was 1MiB",
+                        "copy.partSize: must be between 5MiB (the S3 part minimum) and 2000MiB, was 1MiB",
                         "copy.maxCopiesInFlight: must be at least 1, was 0",
                         "retry.initialBackoff: must not exceed retry.maxBackoff (PT1S), was PT1M"));
     }

@@ -32,8 +32,8 @@ public final class LocalFederation implements AutoCloseable {
     private final String roleArn;
     private final Path tokenFile;
 
-    private LocalFederation(LocalSts.Builder stsBuilder) {
-        issuer = LocalOidcIssuer.start();
+    private LocalFederation(LocalSts.Builder stsBuilder, int issuerPort) {
+        issuer = LocalOidcIssuer.start(issuerPort);
         workerIdentity = issuer.addManagedIdentity("skyferry-worker");
         issuer.addFederatedCredential(workerIdentity, issuer.serviceAccountIssuer(),
                 "system:serviceaccount:" + NAMESPACE + ":" + SERVICE_ACCOUNT);
@@ -52,7 +52,12 @@ public final class LocalFederation implements AutoCloseable {
 
     /** Starts the pair; {@code sts} sets the key pair S3Proxy accepts and, for refresh tests, a short credential lifetime. */
     public static LocalFederation start(LocalSts.Builder sts) {
-        return new LocalFederation(sts);
+        return new LocalFederation(sts, 0);
+    }
+
+    /** As {@link #start(LocalSts.Builder)} with the issuer on a fixed port (e.g. {@code skyferry local}; the STS port is set on its builder). */
+    public static LocalFederation start(LocalSts.Builder sts, int issuerPort) {
+        return new LocalFederation(sts, issuerPort);
     }
 
     public static LocalFederation start(String accessKeyId, String secretAccessKey, Duration credentialLifetime) {

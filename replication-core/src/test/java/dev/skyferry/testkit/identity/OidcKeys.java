@@ -43,7 +43,8 @@ final class OidcKeys {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http = HttpClient.newBuilder()
             .sslContext(LocalTls.sslContext())
-            .connectTimeout(Duration.ofSeconds(2))
+            .connectTimeout(Duration.ofSeconds(5))
+            .version(HttpClient.Version.HTTP_1_1)
             .build();
 
     /** True when {@code jwt}'s signature verifies with a key from {@code issuer}'s discovery document. */
@@ -76,7 +77,7 @@ final class OidcKeys {
 
     private JsonNode getJson(URI uri) throws Unreachable {
         try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(3)).GET().build(),
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET().build(),
                     HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
                 throw new Unreachable(uri + " answered " + response.statusCode(), null);

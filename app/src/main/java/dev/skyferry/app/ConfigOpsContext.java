@@ -1,0 +1,94 @@
+package dev.skyferry.app;
+
+import com.azure.storage.queue.QueueClient;
+import dev.skyferry.app.config.ConfigLoader;
+import dev.skyferry.app.config.SkyferryConfig;
+import dev.skyferry.app.ops.OpsContext;
+import dev.skyferry.copy.BufferBudget;
+import dev.skyferry.copy.CopySettings;
+import dev.skyferry.pipeline.EventProcessor;
+import dev.skyferry.pipeline.ReplicationPipeline;
+import dev.skyferry.resilience.RetryObserver;
+import dev.skyferry.rule.RuleSet;
+import dev.skyferry.store.ObjectStore;
+import dev.skyferry.store.StoreKind;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+
+/** The operator commands' view of a configuration: the same wiring the worker uses. */
+final class ConfigOpsContext implements OpsContext {
+
+    private final Wiring wiring;
+    private final EventProcessor processor;
+
+    private ConfigOpsContext(SkyferryConfig config, Map<String, String> env) {
+        wiring = Wiring.create(config, env, RetryObserver.NONE);
+        SkyferryConfig.Copy copy = config.copy();
+        CopySettings settings = new CopySettings(copy.partSize().bytes(), copy.partsInFlightPerObject(),
+                copy.memoryBudget().bytes(), CopySettings.S3ToAzureMode.parse(copy.s3ToAzureMode()));
+        processor = new ReplicationPipeline(wiring.rules(), wiring::store, settings, BufferBudget.forSettings(settings),
+                Clock.systemUTC());
+    }
+
+    /** Opens a context per command run, from --config (or SKYFERRY_CONFIG) plus the environment. */
+    static OpsContext.Factory factory(Map<String, String> env) {
+        return configFile -> {
+            Path file = configFile != null ? configFile
+                    : env.get(ConfigLoader.CONFIG_FILE_ENV) == null ? null : Path.of(env.get(ConfigLoader.CONFIG_FILE_ENV));
+            if (file == null) {
+                throw new dev.skyferry.app.config.ConfigException(
+                        List.of("no configuration: pass --config FILE or set " + ConfigLoader.CONFIG_FILE_ENV));
+            }
+            return new ConfigOpsContext(ConfigLoader.load(file, env), env);
+        };
+    }
+
+    @Override
+    public RuleSet rules() {
+        return wiring.rules();
+    }
+
+    @Override
+    public List<SourceQueue> sources() {
+        return wiring.config().sources().stream().map(s -> SkyferryConfig.Source.AZURE_QUEUE.equals(s.type())
+                ? SourceQueue.azure(s.name(), s.account(), s.queue(), s.poisonQueueOrDefault())
+                : SourceQueue.sqs(s.name(), s.queueUrl(), s.deadLetterQueueUrl())).toList();
+    }
+
+    @Override
+    public ObjectStore azureContainer(String account, String container) {
+        return wiring.store(StoreKind.AZURE_BLOB, account, container);
+    }
+
+    @Override
+    public ObjectStore s3Bucket(String bucket) {
+        return wiring.store(StoreKind.S3, null, bucket);
+    }
+
+    @Override
+    public QueueClient azureQueue(String account, String queueName) {
+        return wiring.azureQueue(account, queueName);
+    }
+
+    @Override
+    public software.amazon.awssdk.services.sqs.SqsClient sqs() {
+        return wiring.sqs();
+    }
+
+    @Override
+    public String awsRegion() {
+        return wiring.config().aws().region();
+    }
+
+    @Override
+    public EventProcessor processor() {
+        return processor;
+    }
+
+    @Override
+    public void close() {
+        wiring.close();
+    }
+}

@@ -1,0 +1,116 @@
+package dev.skyferry.app;
+
+import dev.skyferry.app.config.ConfigException;
+import dev.skyferry.app.config.DataSize;
+import dev.skyferry.app.config.SkyferryConfig;
+import dev.skyferry.app.http.ObservabilityServer;
+import dev.skyferry.app.metrics.MicrometerMetrics;
+import dev.skyferry.copy.BufferBudget;
+import dev.skyferry.copy.CopySettings;
+import dev.skyferry.event.EventParser;
+import dev.skyferry.pipeline.ReplicationPipeline;
+import dev.skyferry.queue.AzureQueueSettings;
+import dev.skyferry.queue.AzureQueueSource;
+import dev.skyferry.queue.SqsSource;
+import dev.skyferry.queue.SqsSourceSettings;
+import dev.skyferry.store.ObjectStore;
+import dev.skyferry.worker.HealthProbe;
+import dev.skyferry.worker.HealthStatus;
+import dev.skyferry.worker.Worker;
+import dev.skyferry.worker.WorkerSettings;
+import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Wires {@code skyferry run} from a validated config: identities and stores ({@link Wiring}), the
+ * replication pipeline, one message source per configured queue, the worker, metrics and the HTTP
+ * endpoints. It decides nothing itself; every policy lives in core.
+ */
+public final class WorkerAssembly {
+
+    /** The readiness probe stats this key: a HEAD that answers 404 proves reachability and permission. */
+    static final String PROBE_KEY = ".skyferry-readiness-probe";
+
+    private WorkerAssembly() {}
+
+    /** Part buffers may take at most this share of the heap; the SDKs and the JVM need the rest. */
+    static final double MAX_HEAP_SHARE_FOR_BUFFERS = 0.6;
+
+    public static RunningWorker start(SkyferryConfig config, Map<String, String> env) {
+        LoggingSetup.apply(config.logging().format(), config.logging().level());
+        long heap = Runtime.getRuntime().maxMemory();
+        if (config.copy().memoryBudget().bytes() > heap * MAX_HEAP_SHARE_FOR_BUFFERS) {
+            throw new ConfigException(List.of("copy.memoryBudget: " + config.copy().memoryBudget()
+                    + " does not fit this JVM's heap (" + new DataSize(heap) + "); keep it at most "
+                    + (int) (MAX_HEAP_SHARE_FOR_BUFFERS * 100) + "% of -Xmx / MaxRAMPercentage"));
+        }
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        MicrometerMetrics metrics = new MicrometerMetrics(registry);
+        Wiring wiring = Wiring.create(config, env, metrics);
+        try {
+            Clock clock = Clock.systemUTC();
+            SkyferryConfig.Copy copy = config.copy();
+            CopySettings copySettings = new CopySettings(copy.partSize().bytes(), copy.partsInFlightPerObject(),
+                    copy.memoryBudget().bytes(), CopySettings.S3ToAzureMode.parse(copy.s3ToAzureMode()));
+            BufferBudget budget = BufferBudget.forSettings(copySettings);
+            ReplicationPipeline pipeline = new ReplicationPipeline(wiring.rules(), wiring::store, copySettings, budget,
+                    clock, metrics);
+
+            EventParser parser = new EventParser();
+            Worker.Builder builder = Worker.builder()
+                    .settings(new WorkerSettings(copy.maxCopiesInFlight(), config.worker().drainGrace()))
+                    .calls(wiring.calls())
+                    .processor(pipeline)
+                    .metrics(metrics)
+                    .clock(clock);
+            for (SkyferryConfig.Source source : config.sources()) {
+                if (SkyferryConfig.Source.AZURE_QUEUE.equals(source.type())) {
+                    var settings = new AzureQueueSettings(source.name(), source.visibilityTimeout(), source.maxDequeueCount());
+                    builder.source(new AzureQueueSource(settings, wiring.azureQueue(source.account(), source.queue()),
+                            wiring.azureQueue(source.account(), source.poisonQueueOrDefault()), clock),
+                            parser::parseAzureQueueMessage);
+                } else {
+                    var settings = new SqsSourceSettings(source.name(), source.queueUrl(), source.deadLetterQueueUrl(),
+                            source.visibilityTimeout());
+                    builder.source(new SqsSource(settings, wiring.sqs(), clock), parser::parseSqsMessage);
+                }
+            }
+            for (ObjectStore store : wiring.ruleStores()) {
+                builder.probe(HealthProbe.ofStore(store.kind() + " " + store.container(), store, PROBE_KEY));
+            }
+            Worker worker = builder.build();
+
+            metrics.bindGauges(worker::inFlight, budget::inUse);
+            TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(wiring.calls().breakers().registry()).bindTo(registry);
+            new JvmMemoryMetrics().bindTo(registry);
+            new JvmGcMetrics().bindTo(registry);
+            new JvmThreadMetrics().bindTo(registry);
+            new ProcessorMetrics().bindTo(registry);
+
+            ObservabilityServer http = new ObservabilityServer(config.worker().http().port(),
+                    () -> health(worker.health().liveness()), () -> health(worker.health().readiness()), registry);
+            worker.start();
+            return new RunningWorker(worker, http, wiring, config.worker().drainGrace());
+        } catch (IOException e) {
+            wiring.close();
+            throw new UncheckedIOException("cannot open the HTTP port " + config.worker().http().port(), e);
+        } catch (RuntimeException e) {
+            wiring.close();
+            throw e;
+        }
+    }
+
+    private static ObservabilityServer.Health health(HealthStatus status) {
+        return new ObservabilityServer.Health(status.ok(), status.reasons());
+    }
+}

@@ -1,0 +1,115 @@
+package dev.skyferry.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.skyferry.app.local.EmulatorConfig;
+import dev.skyferry.testkit.EmulatorExtension;
+import dev.skyferry.testkit.Emulators;
+import dev.skyferry.testkit.identity.LocalSts;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code skyferry check} on the emulators: who we are, what we may do, and an exit code that says so. */
+@ExtendWith(EmulatorExtension.class)
+class CheckCommandTest {
+
+    private final Emulators emulators;
+    private LocalSts sts;
+    private ObjectNode config;
+
+    @TempDir
+    Path dir;
+
+    CheckCommandTest(Emulators emulators) {
+        this.emulators = emulators;
+    }
+
+    @BeforeEach
+    void setUp() {
+        sts = LocalSts.builder().keyPair(emulators.awsAccessKeyId(), emulators.awsSecretAccessKey()).start()
+                .basePrincipal("arn:aws:iam::000000000000:user/skyferry-check");
+        String container = Emulators.freshName("check");
+        String bucket = Emulators.freshName("check");
+        String queue = Emulators.freshName("events");
+        emulators.blobService().createBlobContainer(container);
+        emulators.s3Client().createBucket(b -> b.bucket(bucket));
+        emulators.queueService().createQueue(queue);
+        String sqsUrl = emulators.sqsClient().createQueue(b -> b.queueName(Emulators.freshName("events"))).queueUrl();
+        String dlqUrl = emulators.sqsClient().createQueue(b -> b.queueName(Emulators.freshName("dlq"))).queueUrl();
+        config = new EmulatorConfig(emulators, container, bucket, queue, sqsUrl, dlqUrl).tree();
+        config.withObject("/aws/endpoints").put("sts", sts.endpoint().toString());
+    }
+
+    @AfterEach
+    void tearDown() {
+        sts.close();
+    }
+
+    private ObjectNode rule() {
+        return (ObjectNode) config.withArray("rules").get(0);
+    }
+
+    private record Run(int exitCode, String out, String err) {}
+
+    private Run check() {
+        Path file = write();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = Main.commandLine();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int code = cli.execute("check", "--config", file.toString());
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    private Path write() {
+        try {
+            Path file = dir.resolve("skyferry.yaml");
+            new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+                    .writeValue(file.toFile(), config);
+            return file;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void passesAndNamesTheAwsPrincipalWhenEverythingIsReachable() {
+        Run run = check();
+
+        assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+        assertThat(run.out())
+                .contains("arn:aws:iam::000000000000:user/skyferry-check")
+                .contains("All checks passed.")
+                .doesNotContain("FAIL");
+    }
+
+    @Test
+    void failsWithARemediationHintWhenABucketIsMissing() {
+        rule().withObject("/s3").put("bucket", "no-such-bucket-here");
+
+        Run run = check();
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.out()).contains("FAIL").contains("no-such-bucket-here").contains("fix:");
+    }
+
+    @Test
+    void invalidConfigListsEveryProblemAndExitsTwo() {
+        rule().withObject("/s3").put("bucket", "");
+        config.withObject("/copy").put("partSize", "1MiB");
+
+        Run run = check();
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("rules[0].s3.bucket: required").contains("copy.partSize");
+    }
+}
