@@ -5,14 +5,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Durations written the human way in config: {@code 250ms}, {@code 30s}, {@code 15m}, {@code 12h}; ISO-8601 too. */
-final class Durations {
+public final class Durations {
 
     private static final Pattern FORMAT = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
 
     private Durations() {}
 
     /** @throws IllegalArgumentException naming the bad value and the accepted forms */
-    static Duration parse(String text) {
+    public static Duration parse(String text) {
         String trimmed = text.trim();
         Matcher m = FORMAT.matcher(trimmed);
         if (m.matches()) {

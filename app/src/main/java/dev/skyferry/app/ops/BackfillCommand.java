@@ -25,6 +25,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -55,12 +56,8 @@ public final class BackfillCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "Configuration file (default: $SKYFERRY_CONFIG).")
     Path config;
 
-    @Option(names = "--rule", paramLabel = "NAME", description = "Only this rule; repeatable (default: every rule).")
-    List<String> rules;
-
-    @Option(names = "--direction", paramLabel = "DIRECTION", converter = OpsCli.DirectionChoice.Converter.class,
-            description = "azure-to-s3, s3-to-azure, or both (default: each rule's own direction).")
-    OpsCli.DirectionChoice direction = OpsCli.DirectionChoice.RULE;
+    @Mixin
+    RuleScope scope;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Mode mode;
@@ -116,7 +113,7 @@ public final class BackfillCommand implements Callable<Integer> {
         }
         try (OpsContext context = contexts.open(config);
              AutoCloseable ignored = OpsCli.interruptOnShutdown(Thread.currentThread(), SHUTDOWN_GRACE)) {
-            List<SyncPair> pairs = OpsCli.pairs(context, rules, direction);
+            List<SyncPair> pairs = scope.pairs(context);
             BackfillAction action = mode.direct ? new DirectReplication(context.processor()) : enqueue(context, pairs);
             Checkpoint checkpoint = Checkpoint.open(dryRun ? null : checkpointFile);
             if (checkpointFile == null && !dryRun) {

@@ -19,6 +19,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -46,12 +47,8 @@ public final class DiffCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "Configuration file (default: $SKYFERRY_CONFIG).")
     Path config;
 
-    @Option(names = "--rule", paramLabel = "NAME", description = "Only this rule; repeatable (default: every rule).")
-    List<String> rules;
-
-    @Option(names = "--direction", paramLabel = "DIRECTION", converter = OpsCli.DirectionChoice.Converter.class,
-            description = "azure-to-s3, s3-to-azure, or both (default: each rule's own direction).")
-    OpsCli.DirectionChoice direction = OpsCli.DirectionChoice.RULE;
+    @Mixin
+    RuleScope scope;
 
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "json",
             description = "json (JSON Lines) or csv (default ${DEFAULT-VALUE}).")
@@ -91,7 +88,7 @@ public final class DiffCommand implements Callable<Integer> {
              PrintWriter lines = output == null ? null
                      : new PrintWriter(Files.newBufferedWriter(output, StandardCharsets.UTF_8))) {
             PrintWriter out = lines != null ? lines : spec.commandLine().getOut();
-            List<SyncPair> pairs = OpsCli.pairs(context, rules, direction);
+            List<SyncPair> pairs = scope.pairs(context);
             if (driftFormat.header() != null) {
                 out.println(driftFormat.header());
             }

@@ -7,12 +7,11 @@ import dev.skyferry.store.ObjectStore;
 import dev.skyferry.store.StoreKind;
 import java.io.Console;
 import java.lang.reflect.Method;
+import dev.skyferry.app.config.Durations;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
 
@@ -50,22 +49,14 @@ final class OpsCli {
 
     /** {@code 500ms}, {@code 30s}, {@code 15m}, {@code 2h}, {@code 7d}. */
     static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
-        private static final Pattern FORMAT = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
         @Override
         public Duration convert(String value) {
-            Matcher m = FORMAT.matcher(value.strip().toLowerCase(Locale.ROOT));
-            if (!m.matches()) {
-                throw new CommandLine.TypeConversionException("'" + value + "' is not a duration like 30s, 15m, 2h or 7d");
+            try {
+                return Durations.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
             }
-            long n = Long.parseLong(m.group(1));
-            return switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
-            };
         }
     }
 
