@@ -59,7 +59,7 @@ public interface OpsContext extends AutoCloseable {
 
     /**
      * The worker's pipeline ({@code ReplicationPipeline}), for {@code backfill --direct} and
-     * {@code replay --process}. Built on first call: commands that do not process never build it.
+     * {@code replay --process}; only those call it, so it may be built on first call.
      */
     EventProcessor processor();
 

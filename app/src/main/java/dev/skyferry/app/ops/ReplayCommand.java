@@ -49,8 +49,11 @@ import picocli.CommandLine.Spec;
             "0:everything selected was replayed (or listed, with --dry-run)",
             "1:some dead letters failed, could not be read, or were replayed but not removed",
             "2:bad options or configuration; nothing was moved",
-            "3:the run stopped on an error; what was moved before is reported"})
+            "3:the run stopped early (an error, 10 failed deliveries in a row, Ctrl-C); what moved before is reported"})
 public final class ReplayCommand implements Callable<Integer> {
+
+    /** How long Ctrl-C waits for the letter in hand to be settled and kept messages to be released. */
+    static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
 
     private final OpsContext.Factory contexts;
 
@@ -133,7 +136,8 @@ public final class ReplayCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        try (OpsContext context = contexts.open(config)) {
+        try (OpsContext context = contexts.open(config);
+             AutoCloseable ignored = OpsCli.interruptOnShutdown(Thread.currentThread(), SHUTDOWN_GRACE)) {
             SourceQueue source = context.source(sourceName).orElseThrow(() -> new IllegalArgumentException(
                     "no source named '" + sourceName + "'; configured sources: "
                             + context.sources().stream().map(SourceQueue::name).collect(Collectors.joining(", "))));
@@ -159,11 +163,11 @@ public final class ReplayCommand implements Callable<Integer> {
             }
             out.flush();
             printSummary(err, result);
-            return result.clean() ? OpsCli.OK : OpsCli.PROBLEMS;
+            return result.stoppedEarly() != null ? OpsCli.ERROR : result.clean() ? OpsCli.OK : OpsCli.PROBLEMS;
         } catch (IllegalArgumentException e) {
             err.println("skyferry replay: " + e.getMessage());
             return OpsCli.USAGE;
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
             err.println("skyferry replay: stopped: " + e);
             return OpsCli.ERROR;
         }

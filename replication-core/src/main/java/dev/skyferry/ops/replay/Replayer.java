@@ -41,8 +41,19 @@ public final class Replayer {
     public ReplayResult run(DeadLetterSource source, ReplayDestination destination, ReplayOptions options,
                             Progress progress, Consumer<ReplayRecord> listener) {
         Run run = new Run(source, destination, options, progress, listener);
-        try (source) {
+        try {
             run.loop();
+        } finally {
+            // Releasing kept messages must not fail because Ctrl-C interrupted us: the SDKs refuse to
+            // start a call on an interrupted thread. The interrupt is restored for the caller.
+            boolean interrupted = Thread.interrupted();
+            try {
+                source.close();
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
         }
         return new ReplayResult(run.counts, run.limitReached, run.stoppedEarly);
     }
@@ -78,7 +89,14 @@ public final class Replayer {
             source.approximateCount().ifPresent(n ->
                     progress.total(options.limit() != null && options.filter().takesAll() ? Math.min(n, options.limit()) : n));
             while (!stopping()) {
-                DeadLetterSource.Batch batch = source.next();
+                DeadLetterSource.Batch batch;
+                try {
+                    batch = source.next();
+                } catch (RuntimeException e) {
+                    // Everything moved so far stays moved; report it instead of losing the counts.
+                    stoppedEarly = "reading " + source.describe() + " failed: " + e.getMessage();
+                    return;
+                }
                 if (batch.isEmpty()) {
                     return;
                 }
@@ -94,6 +112,10 @@ public final class Replayer {
                     source.batchDone();
                 } catch (EventGridDeadLetters.BlobChangedException e) {
                     stoppedEarly = e.getMessage();
+                } catch (RuntimeException e) {
+                    // The batch's letters were delivered but their removal failed: they stay, and go again.
+                    stoppedEarly = "settling the last batch in " + source.describe() + " failed (its replayed letters"
+                            + " stay and will be replayed again): " + e.getMessage();
                 }
             }
         }
