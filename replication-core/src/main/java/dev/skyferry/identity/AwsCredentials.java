@@ -3,6 +3,9 @@ package dev.skyferry.identity;
 import com.azure.core.credential.AccessToken;
 import com.azure.core.credential.TokenCredential;
 import com.azure.core.credential.TokenRequestContext;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +23,6 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.services.sts.StsClient;
 import software.amazon.awssdk.services.sts.auth.StsAssumeRoleWithWebIdentityCredentialsProvider;
-import software.amazon.awssdk.services.sts.auth.StsWebIdentityTokenFileCredentialsProvider;
 import software.amazon.awssdk.services.sts.model.AssumeRoleWithWebIdentityRequest;
 import software.amazon.awssdk.services.sts.model.IdpCommunicationErrorException;
 import software.amazon.awssdk.services.sts.model.InvalidIdentityTokenException;
@@ -76,14 +78,20 @@ public final class AwsCredentials {
         CloseableAwsCredentialsProvider provider = switch (settings.mode()) {
             case AZURE_FEDERATED -> azureFederated(settings, azure, refresh, resources);
             case WEB_IDENTITY_FILE -> {
-                // The sts module's variant takes our STS client: regional endpoint, partition, retries.
+                // Not the SDK's StsWebIdentityTokenFileCredentialsProvider: given a refresh request, it
+                // sends that request alone (no RoleArn, no RoleSessionName: STS refuses it), and it
+                // ignores the async/stale/prefetch settings. The same provider as azure-federated
+                // instead, its token read from the file at every refresh (the kubelet rotates it).
                 StsClient sts = stsClient(settings, AnonymousCredentialsProvider.create(), refresh.stsMaxAttempts());
-                var fileProvider = StsWebIdentityTokenFileCredentialsProvider.builder()
+                Path tokenFile = settings.webIdentityTokenFile();
+                var fileProvider = StsAssumeRoleWithWebIdentityCredentialsProvider.builder()
                         .stsClient(sts)
-                        .roleArn(settings.roleArn())
-                        .roleSessionName(settings.roleSessionName())
-                        .webIdentityTokenFile(settings.webIdentityTokenFile())
-                        .refreshRequest(r -> r.durationSeconds((int) settings.sessionDuration().toSeconds()))
+                        .refreshRequest(() -> AssumeRoleWithWebIdentityRequest.builder()
+                                .roleArn(settings.roleArn())
+                                .roleSessionName(settings.roleSessionName())
+                                .durationSeconds((int) settings.sessionDuration().toSeconds())
+                                .webIdentityToken(readToken(tokenFile))
+                                .build())
                         .asyncCredentialUpdateEnabled(true)
                         .staleTime(refresh.staleTime())
                         .prefetchTime(refresh.prefetchTime())
@@ -144,6 +152,16 @@ public final class AwsCredentials {
         resources.add(sts);
         return new ClassifyingCredentialsProvider(settings.mode(), provider, "STS AssumeRoleWithWebIdentity",
                 () -> new IdentityHints.Context(settings.audience(), settings.roleArn(), lastClaims.get()), resources);
+    }
+
+    /** The projected token, read at every refresh; a failed read (mid-rotation) is tried again later. */
+    private static String readToken(Path tokenFile) {
+        try {
+            return Files.readString(tokenFile).trim();
+        } catch (IOException e) {
+            throw new IdentityUnavailableException(IdentityFailure.Side.AWS, "cannot read the web identity token file "
+                    + tokenFile + ": " + e, "it is projected into the pod by the kubelet; check the volume mount", e);
+        }
     }
 
     /** A fresh-enough Entra token: the credential's cache hands out a cached one until 5 min before its expiry. */

@@ -12,6 +12,9 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An {@link ObjectStore} whose every call runs under {@link ResilientCalls}: retried when transient,
@@ -23,15 +26,29 @@ import java.util.Optional;
  * retried with the same bytes: every attempt reads its own {@link ByteBuffer#duplicate() duplicate},
  * so a failed attempt that consumed the buffer does not shorten the next one.
  *
+ * <p>Aborting a multipart write finishes work already under way, so it runs past the breaker (retried,
+ * never rejected): an open breaker must not leave uploaded parts behind, which cost money until the
+ * bucket's lifecycle rule removes them. An abort that still fails — the service is down — is owed:
+ * it is made again before this store starts its next multipart write, when the service answers again.
+ * Only a process that dies with aborts owed leaves them to the lifecycle rule.
+ *
  * <p>Optional capabilities survive the wrapping: {@link #wrap} returns a store that implements
  * {@link PresignedReads} and/or {@link UrlCopyTarget} exactly when the wrapped store does, so the
  * copier's {@code instanceof} discovery sees the same store.
  */
 public class ResilientObjectStore implements ObjectStore {
 
+    private static final Logger log = LoggerFactory.getLogger(ResilientObjectStore.class);
+    /** Owed aborts kept at most; beyond that the lifecycle rule is the backstop (and a warning says so). */
+    static final int MAX_ABORTS_OWED = 10_000;
+
     private final ObjectStore store;
     private final ResilientCalls calls;
     private final Endpoint endpoint;
+    /** Multipart writes whose abort failed, by upload id, until an abort succeeds. */
+    private final Map<String, Owed> abortsOwed = new ConcurrentHashMap<>();
+
+    private record Owed(String key, MultipartWrite write) {}
 
     private ResilientObjectStore(ObjectStore store, ResilientCalls calls) {
         this.store = store;
@@ -104,7 +121,29 @@ public class ResilientObjectStore implements ObjectStore {
     @Override
     public MultipartWrite startMultipart(String key, WriteSpec spec, Precondition condition) {
         MultipartWrite write = calls.call(endpoint, () -> store.startMultipart(key, spec, condition));
-        return new ResilientMultipartWrite(write);
+        // The service answers again: a good moment to make the aborts that failed while it did not.
+        makeOwedAborts();
+        return new ResilientMultipartWrite(key, write);
+    }
+
+    /** Uploads whose abort failed and is still to be made. */
+    public int abortsOwed() {
+        return abortsOwed.size();
+    }
+
+    private void makeOwedAborts() {
+        for (String uploadId : abortsOwed.keySet()) {
+            Owed owed = abortsOwed.remove(uploadId); // claimed: concurrent starts don't abort it twice
+            if (owed == null) {
+                continue;
+            }
+            try {
+                owed.write().abort();
+                log.info("aborted upload {} of {} now that {} answers again", uploadId, store.uriOf(owed.key()), endpoint.id());
+            } catch (RuntimeException e) {
+                abortsOwed.putIfAbsent(uploadId, owed);
+            }
+        }
     }
 
     @Override
@@ -138,9 +177,11 @@ public class ResilientObjectStore implements ObjectStore {
     }
 
     private final class ResilientMultipartWrite implements MultipartWrite {
+        private final String key;
         private final MultipartWrite write;
 
-        ResilientMultipartWrite(MultipartWrite write) {
+        ResilientMultipartWrite(String key, MultipartWrite write) {
+            this.key = key;
             this.write = write;
         }
 
@@ -159,9 +200,22 @@ public class ResilientObjectStore implements ObjectStore {
             return calls.call(endpoint, write::complete);
         }
 
+        /** Past the breaker and owed when it fails: see the class comment. */
         @Override
         public void abort() {
-            calls.run(endpoint, write::abort);
+            try {
+                calls.runPastBreaker(endpoint, write::abort);
+            } catch (RuntimeException e) {
+                if (abortsOwed.size() < MAX_ABORTS_OWED) {
+                    abortsOwed.put(write.uploadId(), new Owed(key, write));
+                    log.warn("could not abort upload {} of {} ({}); it is aborted before the next multipart write starts",
+                            write.uploadId(), store.uriOf(key), e.getMessage());
+                } else {
+                    log.warn("could not abort upload {} of {} ({}); {} aborts are owed already, so this one is left to the"
+                            + " bucket's lifecycle rule", write.uploadId(), store.uriOf(key), e.getMessage(), MAX_ABORTS_OWED);
+                }
+                throw e;
+            }
         }
     }
 

@@ -6,9 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.azure.core.credential.TokenCredential;
 import dev.skyferry.resilience.FailureClassifier;
 import dev.skyferry.testkit.identity.LocalFederation;
+import dev.skyferry.testkit.identity.LocalOidcIssuer;
 import dev.skyferry.testkit.identity.LocalSts;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -189,6 +191,30 @@ class AwsCredentialsTest {
             assertThat(credentials.resolveCredentials()).isInstanceOf(AwsSessionCredentials.class);
         }
         assertThat(federation.sts().issuedSessions()).hasSize(1);
+    }
+
+    @Test
+    void webIdentityFileAssumesTheConfiguredRoleWithTheProjectedToken() {
+        start(sts -> {});
+        String subject = "system:serviceaccount:" + LocalFederation.NAMESPACE + ":" + LocalFederation.SERVICE_ACCOUNT;
+        federation.sts().addOidcProvider(federation.issuer().serviceAccountIssuer(), LocalOidcIssuer.TOKEN_EXCHANGE_AUDIENCE);
+        String roleArn = federation.sts().addWebIdentityRole("projected", federation.issuer().serviceAccountIssuer(),
+                LocalOidcIssuer.TOKEN_EXCHANGE_AUDIENCE, subject);
+        var settings = AwsAuthSettings.resolve(new AwsAuthSettings.Input("web-identity-file", roleArn, "skyferry-pod", null,
+                900, federation.tokenFile().toString(), null, null, LocalFederation.REGION, "aws",
+                federation.sts().endpoint().toString()), Map.of());
+
+        try (var credentials = AwsCredentials.create(settings, null, QUICK_RETRIES);
+             StsClient sts = AwsCredentials.stsClient(settings, credentials)) {
+            var session = (AwsSessionCredentials) credentials.resolveCredentials();
+
+            assertThat(federation.sts().issuedSessions()).singleElement().satisfies(issued -> {
+                assertThat(issued.sessionToken()).isEqualTo(session.sessionToken());
+                assertThat(issued.roleArn()).isEqualTo(roleArn);
+                assertThat(issued.subject()).isEqualTo(subject);
+            });
+            assertThat(sts.getCallerIdentity().arn()).isEqualTo("arn:aws:sts::000000000000:assumed-role/projected/skyferry-pod");
+        }
     }
 
     private void assertRejected(Consumer<IdentityRejectedException> check) {

@@ -136,6 +136,62 @@ class ResilientObjectStoreTest {
     }
 
     @Test
+    void abortsAnUploadWhileTheBreakerIsOpenInsteadOfLeavingItsParts() {
+        ResilientCalls calls = calls(new CircuitBreakerSettings(50, 4, Duration.ofMinutes(1)));
+        ScriptedStore s3 = new ScriptedStore(StoreKind.S3);
+        ObjectStore store = ResilientObjectStore.wrap(s3, calls);
+        ObjectStore.MultipartWrite write = store.startMultipart("k", null, Precondition.IF_ABSENT);
+        for (int i = 0; i < 4; i++) {
+            s3.failingWith(ScriptedStore.throttled());
+        }
+        assertThatThrownBy(() -> write.uploadPart(1, ByteBuffer.wrap(new byte[] {1}), null)).isInstanceOf(StoreException.class);
+        assertThat(calls.breakers().breaker(Endpoint.S3).getState()).isEqualTo(CircuitBreaker.State.OPEN);
+
+        write.abort();
+
+        assertThat(s3.aborted).containsExactly(write.uploadId());
+    }
+
+    @Test
+    void anAbortThatFailsIsMadeBeforeTheNextMultipartWriteStarts() {
+        ScriptedStore s3 = new ScriptedStore(StoreKind.S3);
+        ResilientObjectStore store = (ResilientObjectStore) ResilientObjectStore.wrap(s3, calls());
+        ObjectStore.MultipartWrite cutOff = store.startMultipart("k", null, Precondition.IF_ABSENT);
+        for (int i = 0; i < FAST_RETRIES.maxAttempts(); i++) {
+            s3.failingAbortsWith(ScriptedStore.unreachable());
+        }
+
+        assertThatThrownBy(cutOff::abort).isInstanceOf(StoreException.class);
+        assertThat(s3.aborted).isEmpty();
+        assertThat(store.abortsOwed()).isEqualTo(1);
+
+        ObjectStore.MultipartWrite next = store.startMultipart("other", null, Precondition.IF_ABSENT);
+
+        assertThat(s3.aborted).containsExactly(cutOff.uploadId());
+        assertThat(store.abortsOwed()).isZero();
+        assertThat(next.uploadId()).isNotEqualTo(cutOff.uploadId());
+    }
+
+    @Test
+    void anOwedAbortThatFailsAgainStaysOwed() {
+        ScriptedStore s3 = new ScriptedStore(StoreKind.S3);
+        ResilientObjectStore store = (ResilientObjectStore) ResilientObjectStore.wrap(s3, calls());
+        ObjectStore.MultipartWrite cutOff = store.startMultipart("k", null, Precondition.IF_ABSENT);
+        for (int i = 0; i < FAST_RETRIES.maxAttempts(); i++) {
+            s3.failingAbortsWith(ScriptedStore.unreachable());
+        }
+        assertThatThrownBy(cutOff::abort).isInstanceOf(StoreException.class);
+
+        s3.failingAbortsWith(ScriptedStore.unreachable()); // the owed abort, tried once as the next write starts
+        store.startMultipart("other", null, Precondition.IF_ABSENT);
+        assertThat(store.abortsOwed()).isEqualTo(1);
+
+        store.startMultipart("third", null, Precondition.IF_ABSENT);
+        assertThat(s3.aborted).containsExactly(cutOff.uploadId());
+        assertThat(store.abortsOwed()).isZero();
+    }
+
+    @Test
     void answersThatAreNotTransientKeepTheBreakerClosed() {
         ResilientCalls calls = calls(new CircuitBreakerSettings(50, 4, Duration.ofMinutes(1)));
         ScriptedStore s3 = new ScriptedStore(StoreKind.S3);

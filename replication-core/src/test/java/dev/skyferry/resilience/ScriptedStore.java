@@ -26,6 +26,11 @@ class ScriptedStore implements ObjectStore {
     final Deque<RuntimeException> failures = new ArrayDeque<>();
     final AtomicInteger calls = new AtomicInteger();
     final List<byte[]> putAttempts = new ArrayList<>();
+    /** Failures for abort calls only, before {@link #failures}. */
+    final Deque<RuntimeException> abortFailures = new ArrayDeque<>();
+    /** Upload ids whose abort reached the store and succeeded. */
+    final List<String> aborted = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final AtomicInteger uploads = new AtomicInteger();
     private final StoreKind kind;
 
     ScriptedStore(StoreKind kind) {
@@ -34,6 +39,11 @@ class ScriptedStore implements ObjectStore {
 
     ScriptedStore failingWith(RuntimeException... scripted) {
         failures.addAll(List.of(scripted));
+        return this;
+    }
+
+    ScriptedStore failingAbortsWith(RuntimeException... scripted) {
+        abortFailures.addAll(List.of(scripted));
         return this;
     }
 
@@ -99,10 +109,11 @@ class ScriptedStore implements ObjectStore {
     public MultipartWrite startMultipart(String key, WriteSpec spec, Precondition condition) {
         answer();
         ScriptedStore self = this;
+        String uploadId = "upload-" + uploads.incrementAndGet();
         return new MultipartWrite() {
             @Override
             public String uploadId() {
-                return "upload";
+                return uploadId;
             }
 
             @Override
@@ -123,7 +134,16 @@ class ScriptedStore implements ObjectStore {
 
             @Override
             public void abort() {
+                RuntimeException scripted;
+                synchronized (self) {
+                    scripted = abortFailures.poll();
+                }
+                if (scripted != null) {
+                    calls.incrementAndGet();
+                    throw scripted;
+                }
                 answer();
+                aborted.add(uploadId);
             }
         };
     }
@@ -150,6 +170,10 @@ class ScriptedStore implements ObjectStore {
 
     static StoreException throttledRetryAfter(java.time.Duration retryAfter) {
         return new StoreException(StoreException.Kind.THROTTLED, 503, "ServerBusy", "busy", retryAfter, null);
+    }
+
+    static StoreException unreachable() {
+        return new StoreException(StoreException.Kind.UNAVAILABLE, 0, "ConnectException", "connection refused", null, null);
     }
 
     static StoreException forbidden() {
