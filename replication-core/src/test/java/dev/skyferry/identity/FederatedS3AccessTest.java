@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.azure.core.credential.TokenCredential;
 import dev.skyferry.testkit.EmulatorExtension;
 import dev.skyferry.testkit.Emulators;
+import dev.skyferry.testkit.LogCapture;
 import dev.skyferry.testkit.identity.LocalFederation;
 import dev.skyferry.testkit.identity.LocalSts;
 import java.nio.charset.StandardCharsets;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Level;
+import dev.skyferry.testkit.LogCapture;
 import dev.skyferry.testkit.identity.LocalFederation;
 import dev.skyferry.testkit.identity.LocalSts;
 import java.util.Map;

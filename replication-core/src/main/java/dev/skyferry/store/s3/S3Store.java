@@ -9,9 +9,11 @@ import dev.skyferry.store.StoreException;
 import dev.skyferry.store.StoreKind;
 import java.io.FilterInputStream;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URL;
+import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,6 +25,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -70,6 +74,7 @@ public final class S3Store implements ObjectStore, PresignedReads {
     /** Pre-signed URLs signed with SigV4 are valid for at most 7 days. */
     static final Duration MAX_PRESIGN_VALIDITY = Duration.ofDays(7);
 
+    private static final Logger log = LoggerFactory.getLogger(S3Store.class);
     private static final Pattern PLAIN_MD5_ETAG = Pattern.compile("[0-9a-fA-F]{32}");
 
     private final S3Client s3;
@@ -265,8 +270,29 @@ public final class S3Store implements ObjectStore, PresignedReads {
             String uploadId = s3.createMultipartUpload(request.build()).uploadId();
             return new MultipartUpload(key, uploadId, condition == null ? Precondition.NONE : condition);
         } catch (RuntimeException failure) {
-            throw S3Errors.translate(failure, "start multipart upload of " + where(key));
+            StoreException translated = S3Errors.translate(failure, "start multipart upload of " + where(key));
+            if (answerLost(translated)) {
+                // S3 may have created the upload, but its id never reached us, so nobody can abort it:
+                // only the bucket's AbortIncompleteMultipartUpload lifecycle rule (deploy/aws) removes it.
+                // It holds no parts, so it costs nothing meanwhile.
+                log.warn("{}; if S3 created that upload before the answer was lost, the bucket's lifecycle rule"
+                        + " aborts it (it holds no parts)", translated.getMessage());
+            }
+            throw translated;
         }
+    }
+
+    /** The request may have reached S3 (the connection failed after it was sent, not before). */
+    private static boolean answerLost(StoreException failure) {
+        if (failure.kind() != StoreException.Kind.UNAVAILABLE || failure.httpStatus() != 0) {
+            return false;
+        }
+        for (Throwable t = failure.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof ConnectException || t instanceof UnknownHostException) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.skyferry.store.s3;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Level;
 import dev.skyferry.store.ObjectAttributes;
 import dev.skyferry.store.ObjectInfo;
 import dev.skyferry.store.ObjectStore;
@@ -15,6 +16,7 @@ import dev.skyferry.store.StoreException.Kind;
 import dev.skyferry.store.StoreKind;
 import dev.skyferry.testkit.EmulatorExtension;
 import dev.skyferry.testkit.Emulators;
+import dev.skyferry.testkit.LogCapture;
 import dev.skyferry.testkit.fault.FaultProxy;
 import java.net.URI;
 import java.net.URL;
@@ -222,6 +224,38 @@ class S3StoreTest extends ObjectStoreContract {
                         assertThat(e.kind()).isEqualTo(Kind.UNAVAILABLE);
                         assertThat(e.httpStatus()).isZero();
                     });
+        }
+    }
+
+    @Test
+    void aMultipartCreateWhoseAnswerMayBeLostIsLoggedForTheLifecycleRule() {
+        try (FaultProxy proxy = FaultProxy.inFrontOf(emulators.s3Endpoint());
+             S3Client proxiedClient = S3Clients.client(optionsFor(proxy.proxiedUri(emulators.s3Endpoint()), emulators.awsSecretAccessKey()));
+             LogCapture logs = new LogCapture(Map.of(S3Store.class.getName(), Level.WARN))) {
+            S3Store proxied = new S3Store(proxiedClient, presigner, bucket);
+            proxy.resetConnections(true);
+
+            assertThatThrownBy(() -> proxied.startMultipart("cut answer.bin", spec(ObjectAttributes.NONE, new byte[S3_MIN_PART]), Precondition.NONE))
+                    .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.kind()).isEqualTo(Kind.UNAVAILABLE));
+            assertThat(logs.lines()).anySatisfy(line -> assertThat(line)
+                    .contains("start multipart upload of " + bucket + "/cut answer.bin: ")
+                    .contains("lifecycle rule aborts it"));
+        }
+    }
+
+    @Test
+    void aMultipartCreateThatNeverConnectedIsNotReportedAsPossiblyCreated() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        try (S3Client unreachable = S3Clients.client(optionsFor(URI.create("http://127.0.0.1:" + closedPort), emulators.awsSecretAccessKey()));
+             LogCapture logs = new LogCapture(Map.of(S3Store.class.getName(), Level.WARN))) {
+            S3Store store = new S3Store(unreachable, presigner, bucket);
+
+            assertThatThrownBy(() -> store.startMultipart("never sent.bin", spec(ObjectAttributes.NONE, new byte[S3_MIN_PART]), Precondition.NONE))
+                    .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.kind()).isEqualTo(Kind.UNAVAILABLE));
+            assertThat(logs.lines()).noneSatisfy(line -> assertThat(line).contains("lifecycle rule"));
         }
     }
 

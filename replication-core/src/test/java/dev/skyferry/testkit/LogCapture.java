@@ -1,4 +1,4 @@
-package dev.skyferry.identity;
+package dev.skyferry.testkit;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -13,15 +13,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Captures every log event while open, with the given loggers set to the given levels (restored on
- * close). For asserting what must never be logged (tokens, keys).
+ * close). For asserting what is logged, and what must never be (tokens, keys).
  */
-final class LogCapture implements AutoCloseable {
+public final class LogCapture implements AutoCloseable {
 
     private final LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
     private final Map<Logger, Level> previous = new HashMap<>();
 
-    LogCapture(Map<String, Level> levels) {
+    public LogCapture(Map<String, Level> levels) {
         appender.setContext(context);
         appender.start();
         context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).addAppender(appender);
@@ -33,7 +33,7 @@ final class LogCapture implements AutoCloseable {
     }
 
     /** Every captured event as text: message, arguments rendered, and the stack trace with causes. */
-    List<String> lines() {
+    public List<String> lines() {
         return appender.list.stream()
                 .map(e -> e.getLoggerName() + " " + e.getFormattedMessage()
                         + (e.getThrowableProxy() == null ? "" : "\n" + ThrowableProxyUtil.asString(e.getThrowableProxy())))
