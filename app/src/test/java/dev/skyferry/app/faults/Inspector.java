@@ -215,6 +215,12 @@ final class Inspector {
         return s3().listMultipartUploads(b -> b.bucket(bucket)).uploads();
     }
 
+    /** Parts uploaded so far to an open multipart upload. */
+    int partCount(MultipartUpload upload) {
+        return s3().listPartsPaginator(b -> b.bucket(bucket).key(upload.key()).uploadId(upload.uploadId()))
+                .parts().stream().mapToInt(part -> 1).sum();
+    }
+
     void abortMultipartUpload(MultipartUpload upload) {
         s3().abortMultipartUpload(b -> b.bucket(bucket).key(upload.key()).uploadId(upload.uploadId()));
     }
