@@ -6,7 +6,7 @@
 
 extension microsoftGraphV1
 
-@description('Identifier URI = the audience of the tokens (config aws.auth.audience, CloudFormation Audience). Use hyphens, not underscores (azure-sdk-for-java #43895).')
+@description('Identifier URI = the audience of the tokens (config aws.auth.audience, CloudFormation Audience).')
 param audience string
 
 @description('Object (principal) id of the worker identity, granted the app role.')
