@@ -1,10 +1,13 @@
 package dev.skyferry.identity;
 
+import dev.skyferry.store.StoreErrors;
+
 /**
  * The identity provider refused: wrong audience, issuer or trust policy, missing app role
  * assignment, expired secret. Retrying does not help; {@link #hint()} says what to change.
  */
-public final class IdentityRejectedException extends RuntimeException implements IdentityFailure {
+public final class IdentityRejectedException extends RuntimeException
+        implements IdentityFailure, StoreErrors.CredentialsRefused {
 
     private final Side side;
     private final String hint;

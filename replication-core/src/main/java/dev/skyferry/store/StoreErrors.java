@@ -16,6 +16,24 @@ import java.util.regex.Pattern;
  */
 public final class StoreErrors {
 
+    /**
+     * Marks a failure of the worker's own credentials — the identity provider refused the workload
+     * (wrong audience, trust policy, expired secret) — thrown by a credential provider from inside an
+     * SDK call. Stores report it as {@link StoreException.Kind#FORBIDDEN} with the provider's hint,
+     * not as a malformed request.
+     */
+    public interface CredentialsRefused {}
+
+    /** The {@link CredentialsRefused} failure in {@code failure}'s cause chain, or null. */
+    public static Throwable credentialsRefused(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof CredentialsRefused) {
+                return t;
+            }
+        }
+        return null;
+    }
+
     /** Error codes that mean "slow down", whatever the status (S3 sometimes says SlowDown with 503, sometimes 429). */
     private static final Set<String> THROTTLING_CODES = Set.of(
             "SlowDown", "ServerBusy", "Throttling", "ThrottlingException", "RequestLimitExceeded",

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.azure.core.credential.TokenCredential;
+import dev.skyferry.store.StoreException;
+import dev.skyferry.store.s3.S3Store;
 import dev.skyferry.testkit.EmulatorExtension;
 import dev.skyferry.testkit.Emulators;
 import dev.skyferry.testkit.LogCapture;
@@ -31,6 +33,7 @@ import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
  * The secretless chain end to end: Entra token (local issuer, workload identity) → STS
@@ -141,6 +144,22 @@ class FederatedS3AccessTest {
                 .clock(java.time.Clock.offset(java.time.Clock.systemUTC(), Duration.ofHours(2))));
 
         assertS3CallRefused("clock");
+    }
+
+    @Test
+    void aStoreOnRefusedCredentialsReportsForbiddenWithTheHint() {
+        startFederation(null);
+        federation.sts().addOidcProvider(federation.issuer().v1Issuer(), "api://another-app");
+
+        try (var credentials = AwsCredentials.create(aws(), azure()); S3Client s3 = s3(credentials)) {
+            S3Store store = new S3Store(s3, S3Presigner.builder().region(Region.of(emulators.awsRegion()))
+                    .credentialsProvider(credentials).build(), bucket);
+            assertThatThrownBy(() -> store.stat("refused.txt"))
+                    .isInstanceOfSatisfying(StoreException.class, e -> {
+                        assertThat(e.kind()).isEqualTo(StoreException.Kind.FORBIDDEN);
+                        assertThat(e.getMessage()).contains("credentials refused").contains("audience mismatch");
+                    });
+        }
     }
 
     private void assertS3CallRefused(String hint) {

@@ -51,6 +51,11 @@ final class AzureErrors {
                     + ": " + StoreErrors.firstLine(messageElement(serviceMessage));
             return new StoreException(StoreErrors.kindOf(status, code), status, code, message, retryAfter, cause);
         }
+        Throwable refused = StoreErrors.credentialsRefused(failure);
+        if (refused != null) {
+            return new StoreException(StoreException.Kind.FORBIDDEN, 0, null,
+                    operation + ": credentials refused: " + StoreErrors.firstLine(refused.getMessage()), null, cause);
+        }
         if (isNetworkFailure(failure)) {
             return new StoreException(StoreException.Kind.UNAVAILABLE, 0, null,
                     operation + ": " + StoreErrors.firstLine(String.valueOf(rootMessage(failure))), null, cause);
