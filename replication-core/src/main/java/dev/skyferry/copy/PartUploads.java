@@ -4,11 +4,13 @@ import dev.skyferry.store.ObjectStore.MultipartWrite;
 import dev.skyferry.verify.Checksums;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.MDC;
 
 /**
  * The parts of one multipart write, uploaded in parallel on virtual threads: at most
@@ -59,7 +61,11 @@ final class PartUploads {
 
     /** Uploads the part held in {@code lease} (flipped, ready to read) and releases it when done. */
     void submit(int partNumber, BufferBudget.Lease lease) {
+        Map<String, String> logContext = MDC.getCopyOfContextMap(); // its log lines name the event, like the copy's
         Thread upload = Thread.ofVirtual().name("part-" + partNumber + "-" + write.uploadId()).unstarted(() -> {
+            if (logContext != null) {
+                MDC.setContextMap(logContext);
+            }
             try {
                 if (failure.get() == null) {
                     byte[] md5 = Checksums.md5(lease.buffer());

@@ -17,6 +17,7 @@ import dev.skyferry.verify.ReplicaVerifier;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import org.slf4j.MDC;
 
 /**
  * The engine for one routed event: plan → copy → verify → outcome (or plan → delete / tombstone).
@@ -38,6 +39,8 @@ public final class Replicator {
 
     public Outcome replicate(ReplicationTask task) {
         Instant started = clock.instant();
+        // Every line logged while this task runs (retries, aborts, part uploads) names where it writes.
+        MDC.put("target", task.target().uriOf(task.targetKey()).toString());
         try {
             Plan plan = planner.plan(task);
             return switch (plan) {
@@ -51,6 +54,8 @@ public final class Replicator {
             return FailureOutcomes.interrupted(task.describe());
         } catch (RuntimeException | Error e) {
             return FailureOutcomes.of(task.describe(), e);
+        } finally {
+            MDC.remove("target");
         }
     }
 

@@ -19,22 +19,28 @@ import dev.skyferry.rule.ReplicationRule.KeyFilter;
 import dev.skyferry.rule.RuleSet;
 import dev.skyferry.store.ObjectInfo;
 import dev.skyferry.store.ObjectStore;
+import dev.skyferry.store.ObjectStore.MultipartWrite;
+import dev.skyferry.store.ObjectStore.WriteResult;
+import dev.skyferry.store.ObjectStore.WriteSpec;
 import dev.skyferry.store.Precondition;
 import dev.skyferry.store.StoreException;
 import dev.skyferry.store.StoreException.Kind;
 import dev.skyferry.store.StoreKind;
 import dev.skyferry.testkit.InMemoryStore;
 import dev.skyferry.testkit.InMemoryStore.Op;
+import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
 
 /** The whole chain on in-memory stores: route → plan → copy → verify → outcome, with request counts. */
 class ReplicationPipelineTest {
@@ -358,6 +364,54 @@ class ReplicationPipelineTest {
             assertThat(d.reason()).isEqualTo(ReasonCodes.INTERNAL_ERROR);
             assertThat(d.detail()).contains("store wiring bug");
         });
+    }
+
+    @Test
+    void logLinesOfTheCopyAndOfItsPartUploadsNameTheEventAndTheTarget() {
+        Map<Integer, String> logContextOfParts = new ConcurrentHashMap<>();
+        InMemoryStore target = new InMemoryStore(StoreKind.S3, null, "photos-backup", false) {
+            @Override
+            public MultipartWrite startMultipart(String key, WriteSpec spec, Precondition condition) {
+                MultipartWrite write = super.startMultipart(key, spec, condition);
+                return new MultipartWrite() {
+                    @Override
+                    public String uploadId() {
+                        return write.uploadId();
+                    }
+
+                    @Override
+                    public void uploadPart(int partNumber, ByteBuffer data, byte[] md5) {
+                        logContextOfParts.put(partNumber, MDC.get("object") + " -> " + MDC.get("target"));
+                        write.uploadPart(partNumber, data, md5);
+                    }
+
+                    @Override
+                    public WriteResult complete() {
+                        return write.complete();
+                    }
+
+                    @Override
+                    public void abort() {
+                        write.abort();
+                    }
+                };
+            }
+        };
+        ReplicationPipeline toTarget = new ReplicationPipeline(RuleSet.of(List.of(rule().build())),
+                (kind, account, container) -> kind == StoreKind.S3 ? target : azure,
+                new CopySettings(PART, 3, 16 * PART, S3ToAzureMode.AUTO), budget, clock);
+        ObjectInfo info = azure.seed("big.bin", bytes(3 * PART + 1));
+        MDC.put("object", "azure event of big.bin"); // the worker's part of the context
+
+        try {
+            assertThat(toTarget.process(created(azure, info, "01"))).isInstanceOf(Outcome.Replicated.class);
+        } finally {
+            MDC.remove("object");
+        }
+
+        assertThat(logContextOfParts).hasSize(4)
+                .allSatisfy((part, context) -> assertThat(context).isEqualTo("azure event of big.bin -> s3://photos-backup/big.bin"));
+        assertThat(MDC.get("target")).as("cleared when the task ends").isNull();
     }
 
     private static byte[] bytes(int size) {
