@@ -6,13 +6,27 @@ package dev.skyferry.identity;
  * issuer, STS or the network had a bad moment; retry), {@link IdentityRejectedException} is a
  * configuration or permission problem that retrying will not fix.
  */
-public sealed interface IdentityFailure permits IdentityUnavailableException, IdentityRejectedException {
+public abstract sealed class IdentityFailure extends RuntimeException
+        permits IdentityUnavailableException, IdentityRejectedException {
 
     /** Which side failed: Entra ID (Azure) or AWS STS. */
-    enum Side { AZURE, AWS }
+    public enum Side { AZURE, AWS }
 
-    Side side();
+    private final Side side;
+    private final String hint;
+
+    IdentityFailure(Side side, String message, String hint, Throwable cause) {
+        super(hint == null ? message : message + " — " + hint, cause);
+        this.side = side;
+        this.hint = hint;
+    }
+
+    public Side side() {
+        return side;
+    }
 
     /** What to change to fix it, or null when the failure is not a known one. */
-    String hint();
+    public String hint() {
+        return hint;
+    }
 }
