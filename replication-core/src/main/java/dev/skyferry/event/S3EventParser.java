@@ -30,16 +30,31 @@ final class S3EventParser {
         if (body == null || body.isBlank()) {
             return ParsedMessage.failed("message body is empty");
         }
-        JsonNode root;
         try {
-            root = EventJson.parse(body);
+            return parseNotification(jsonObject(body, "message body"), "");
+        } catch (NotAJsonObject e) {
+            return ParsedMessage.failed(e.getMessage());
+        }
+    }
+
+    /** {@code text} as a JSON object; {@code what} names it in the reason when it is not one. */
+    private static JsonNode jsonObject(String text, String what) throws NotAJsonObject {
+        JsonNode node;
+        try {
+            node = EventJson.parse(text);
         } catch (EventJson.MalformedJsonException e) {
-            return ParsedMessage.failed("message body is not valid JSON: " + e.getMessage());
+            throw new NotAJsonObject(what + " is not valid JSON: " + e.getMessage());
         }
-        if (!root.isObject()) {
-            return ParsedMessage.failed("message body is not a JSON object");
+        if (!node.isObject()) {
+            throw new NotAJsonObject(what + " is not a JSON object");
         }
-        return parseNotification(root, "");
+        return node;
+    }
+
+    private static final class NotAJsonObject extends Exception {
+        NotAJsonObject(String reason) {
+            super(reason, null, false, false);
+        }
     }
 
     /** @param via {@code ""} or {@code "SNS Message: "}, prefixed to reasons about the inner document */
@@ -72,16 +87,11 @@ final class S3EventParser {
         if (message == null) {
             return ParsedMessage.failed("SNS envelope has no Message string");
         }
-        JsonNode inner;
         try {
-            inner = EventJson.parse(message);
-        } catch (EventJson.MalformedJsonException e) {
-            return ParsedMessage.failed("SNS Message is not valid JSON: " + e.getMessage());
+            return parseNotification(jsonObject(message, "SNS Message"), "SNS Message: ");
+        } catch (NotAJsonObject e) {
+            return ParsedMessage.failed(e.getMessage());
         }
-        if (!inner.isObject()) {
-            return ParsedMessage.failed("SNS Message is not a JSON object");
-        }
-        return parseNotification(inner, "SNS Message: ");
     }
 
     private static ParsedMessage parseRecords(JsonNode records, String via) {
