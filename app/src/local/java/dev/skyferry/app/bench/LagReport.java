@@ -249,6 +249,13 @@ final class LagReport {
                 TARGET_P99_MILLIS, overall.count() > 0 && overall.percentile(99) <= TARGET_P99_MILLIS && failed() == 0
                         && lost(r -> true) == 0 ? "met" : "not met",
                 overall.percentile(99), machine.cores(), machine.cpuModel(), machine.jdk(), loadAverageBefore, loadAverageAfter));
+        double busiest = Math.max(firstLoadAverage(loadAverageBefore), firstLoadAverage(loadAverageAfter));
+        if (busiest > machine.cores()) {
+            md.append(String.format(Locale.ROOT, "**This run's machine was oversubscribed** (1-minute load average up to %.1f "
+                    + "on %d cores): per-message times grow with CPU starvation, and once a source's messages take longer "
+                    + "than its share of `copy.maxCopiesInFlight` covers at this rate, events queue up — the queue wait "
+                    + "column below shows how much of the lag that was.%n%n", busiest, machine.cores()));
+        }
         md.append("![lag distribution and lag over the run](bench/lag.svg)\n\n");
 
         md.append("**What is timed.** Start: the driver's wall clock just before it sends the event to the queue "
@@ -323,6 +330,14 @@ final class LagReport {
             s.append(breakdownRow(d.label(), direction(d)));
         }
         return s.toString();
+    }
+
+    private static double firstLoadAverage(String loadAverage) {
+        try {
+            return Double.parseDouble(loadAverage.split(" ")[0]);
+        } catch (NumberFormatException e) {
+            return Double.NaN;
+        }
     }
 
     /** One row per event, for digging into a run (not committed: it lands in app/target). */
