@@ -364,7 +364,7 @@ public final class Worker {
                     ReplicationEvent event = accepted.event();
                     Direction direction = Direction.from(event.source());
                     metrics.eventReceived(source.name(), direction);
-                    handled.add(new HandledEvent(direction, process(event), event.eventTime()));
+                    handled.add(new HandledEvent(direction, process(event, message), event.eventTime()));
                 }
                 case ParsedMessage.Ignored ignored -> {
                     metrics.eventReceived(source.name(), source.direction);
@@ -381,7 +381,7 @@ public final class Worker {
         return handled;
     }
 
-    private Outcome process(ReplicationEvent event) {
+    private Outcome process(ReplicationEvent event, ReceivedMessage message) {
         if (Thread.currentThread().isInterrupted()) {
             return new Outcome.Retry(INTERRUPTED, "stopping before " + event.describe() + " started", null);
         }
@@ -392,6 +392,12 @@ public final class Worker {
             if (outcome == null) {
                 log.error("the processor returned no outcome for {} (a bug)", event.describe());
                 return new Outcome.Retry(PROCESSOR_ERROR, "no outcome for " + event.describe(), null);
+            }
+            if (outcome instanceof Outcome.Replicated replicated) {
+                // One line per replica, stamped when it is verified: the audit trail of what was
+                // copied, and with the receipt instant it splits lag into queue wait and copy time.
+                log.info("replicated {}: {} {} bytes, received {}, copied and verified in {} ms", event.describe(),
+                        replicated.action(), replicated.bytes(), message.receivedAt(), replicated.copyTime().toMillis());
             }
             return outcome;
         } catch (RuntimeException e) {

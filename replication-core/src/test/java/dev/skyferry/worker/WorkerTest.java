@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.skyferry.ack.Outcome;
 import dev.skyferry.pipeline.EventProcessor;
 import dev.skyferry.queue.SourceType;
@@ -23,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 class WorkerTest {
 
@@ -80,6 +85,30 @@ class WorkerTest {
         assertThat(processed).containsExactly("a", "b");
         assertThat(queue.releases).isEmpty();
         assertThat(queue.deadLettered).isEmpty();
+    }
+
+    @Test
+    void logsOneLinePerVerifiedReplicaWithItsReceiptInstantAndCopyTime() {
+        InMemoryQueue queue = azureQueue("azure-events", 5, new InMemoryQueue.Ledger(4));
+        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.setContext(context);
+        appender.start();
+        Logger workerLog = context.getLogger(Worker.class);
+        workerLog.addAppender(appender);
+        try {
+            String id = queue.send("copy:a|ignore:test-event");
+
+            startWorker(event -> REPLICATED, queue);
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> queue.deleted.contains(id));
+            List<String> replicated = appender.list.stream().map(ILoggingEvent::getFormattedMessage)
+                    .filter(line -> line.startsWith("replicated ")).toList();
+            assertThat(replicated).singleElement().asString()
+                    .matches("replicated \\S+/a \\(\\w+\\): copied 3 bytes, received \\S+Z, copied and verified in 7 ms");
+        } finally {
+            workerLog.detachAppender(appender);
+        }
     }
 
     @Test
