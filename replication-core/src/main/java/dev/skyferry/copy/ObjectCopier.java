@@ -30,6 +30,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Copies one object from source to target, as rclone's generic copy does: server-side where both
@@ -50,6 +54,8 @@ import java.util.Optional;
  */
 public final class ObjectCopier {
 
+    private static final Logger log = LoggerFactory.getLogger(ObjectCopier.class);
+
     /** S3 allows 10 000 parts per upload, Azure 50 000 blocks per blob. */
     static final int S3_MAX_PARTS = 10_000;
     static final int AZURE_MAX_BLOCKS = 50_000;
@@ -63,6 +69,12 @@ public final class ObjectCopier {
     private final CopySettings settings;
     private final BufferBudget budget;
     private final CopyMetrics metrics;
+    /**
+     * Targets that answered a URL copy with "not implemented" (Azurite, Azure Stack): a service either
+     * implements Put Block From URL or not, so later copies to them stream at once instead of paying a
+     * HEAD and a refused request per object first.
+     */
+    private final Set<String> targetsWithoutUrlCopy = ConcurrentHashMap.newKeySet();
 
     public ObjectCopier(CopySettings settings, BufferBudget budget, CopyMetrics metrics) {
         this.settings = settings;
@@ -81,6 +93,10 @@ public final class ObjectCopier {
         if (!crossesS3ToAzure(task) || settings.s3ToAzureMode() == S3ToAzureMode.STREAM) {
             return stream(task, plan, CopyResult.STREAMED);
         }
+        String targetContainer = task.target().account() + "/" + task.target().container();
+        if (settings.s3ToAzureMode() == S3ToAzureMode.AUTO && targetsWithoutUrlCopy.contains(targetContainer)) {
+            return stream(task, plan, CopyResult.STREAMED);
+        }
         if (!(task.source() instanceof PresignedReads presigner) || !(task.target() instanceof UrlCopyTarget urlTarget)) {
             if (settings.s3ToAzureMode() == S3ToAzureMode.SERVER_SIDE) {
                 throw ReplicationFailure.permanent(ReasonCodes.SERVER_SIDE_UNAVAILABLE,
@@ -97,6 +113,10 @@ public final class ObjectCopier {
                 throw e;
             }
             metrics.serverSideFallback(fallback.get());
+            if (e.kind() == StoreException.Kind.UNSUPPORTED && targetsWithoutUrlCopy.add(targetContainer)) {
+                log.info("Azure container {} cannot copy from a URL ({}); S3 → Azure copies to it stream from now on",
+                        targetContainer, e.getMessage());
+            }
             return stream(task, plan, CopyResult.STREAMED_AFTER_FALLBACK);
         }
     }

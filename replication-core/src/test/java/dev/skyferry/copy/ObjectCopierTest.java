@@ -352,6 +352,33 @@ class ObjectCopierTest {
     }
 
     @Test
+    void aTargetThatCannotCopyFromUrlsIsNotAskedAgain() throws Exception {
+        urlCopyingAzure.failUrlCopies(new StoreException(Kind.UNSUPPORTED, 501, "NotImplemented", "no", null, null));
+        copier.copy(serverSideTask(presigningS3.seed("first.bin", bytes(100))), IF_ABSENT);
+        int urlCopiesAfterFirst = urlCopyingAzure.requests(Op.COPY_FROM_URL);
+        int headsAfterFirst = presigningS3.requests(Op.STAT);
+
+        CopyResult.Copied second = (CopyResult.Copied) copier.copy(serverSideTask(presigningS3.seed("second.bin", bytes(200))), IF_ABSENT);
+
+        assertThat(second.action()).isEqualTo("streamed");
+        assertThat(urlCopyingAzure.contentOf("second.bin")).isEqualTo(presigningS3.contentOf("second.bin"));
+        assertThat(urlCopyingAzure.requests(Op.COPY_FROM_URL)).isEqualTo(urlCopiesAfterFirst);
+        assertThat(presigningS3.requests(Op.STAT)).as("no HEAD for a pre-signed URL").isEqualTo(headsAfterFirst);
+        assertThat(fallbacks).containsExactly("unsupported");
+    }
+
+    @Test
+    void aSourceAzureCannotFetchIsTriedServerSideAgainNextTime() throws Exception {
+        urlCopyingAzure.failUrlCopies(new StoreException(Kind.FORBIDDEN, 403, "CannotVerifyCopySource", "unreachable", null, null));
+        copier.copy(serverSideTask(presigningS3.seed("first.bin", bytes(100))), IF_ABSENT);
+
+        CopyResult.Copied second = (CopyResult.Copied) copier.copy(serverSideTask(presigningS3.seed("second.bin", bytes(200))), IF_ABSENT);
+
+        assertThat(second.action()).isEqualTo("streamed-after-fallback");
+        assertThat(fallbacks).containsExactly("cannot-verify-copy-source", "cannot-verify-copy-source");
+    }
+
+    @Test
     void neverFallsBackInServerSideMode() {
         ObjectInfo info = presigningS3.seed("a.bin", bytes(100));
         StoreException unsupported = new StoreException(Kind.UNSUPPORTED, 501, "NotImplemented", "no", null, null);
