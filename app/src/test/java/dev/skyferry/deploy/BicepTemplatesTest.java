@@ -139,7 +139,7 @@ class BicepTemplatesTest {
         String documentedQueue = DeployFiles.documentedConfig().path("sources").get(0).path("queue").asText();
         String queue = MAIN.stringParamDefault("queueName");
         SkyferryConfig.Source appDefault = new SkyferryConfig.Source("azure-events", "azure-queue", "contosobackup",
-                queue, null, null, null, null, null);
+                queue, null, null, null, null, null, null, null);
 
         assertThat(queue).isEqualTo(documentedQueue).isEqualTo(APP_SERVICE.stringParamDefault("queueName"));
         assertThat(BicepFile.unquote(BicepFile.property(MAIN.declaration("storageEvents").body(), "poisonQueueName")))

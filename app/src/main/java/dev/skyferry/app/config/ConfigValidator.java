@@ -165,6 +165,11 @@ final class ConfigValidator {
             if (s.visibilityTimeout().compareTo(Duration.ofDays(7)) > 0) {
                 p.add(path + ".visibilityTimeout: Azure allows at most 7d, was " + s.visibilityTimeout());
             }
+            positive(p, path + ".minPollInterval", s.minPollIntervalOrDefault());
+            if (s.maxPollIntervalOrDefault().compareTo(s.minPollIntervalOrDefault()) < 0) {
+                p.add(path + ".maxPollInterval: must be at least minPollInterval (" + s.minPollIntervalOrDefault()
+                        + "), was " + s.maxPollIntervalOrDefault());
+            }
         } else {
             if (required(p, path + ".queueUrl", s.queueUrl())) {
                 url(p, path + ".queueUrl", s.queueUrl());
@@ -173,6 +178,8 @@ final class ConfigValidator {
             forbidden(p, path + ".account", s.account(), "sqs");
             forbidden(p, path + ".queue", s.queue(), "sqs");
             forbidden(p, path + ".poisonQueue", s.poisonQueue(), "sqs");
+            forbidden(p, path + ".minPollInterval", s.minPollInterval(), "sqs (it long-polls)");
+            forbidden(p, path + ".maxPollInterval", s.maxPollInterval(), "sqs (it long-polls)");
             if (s.visibilityTimeout().compareTo(MAX_VISIBILITY) > 0) {
                 p.add(path + ".visibilityTimeout: SQS allows at most 12h, was " + s.visibilityTimeout());
             }
@@ -234,7 +241,7 @@ final class ConfigValidator {
         return true;
     }
 
-    private static void forbidden(List<String> p, String path, String value, String type) {
+    private static void forbidden(List<String> p, String path, Object value, String type) {
         if (value != null) {
             p.add(path + ": not used by a source of type " + type + "; remove it");
         }

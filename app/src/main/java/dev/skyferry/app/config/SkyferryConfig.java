@@ -1,5 +1,6 @@
 package dev.skyferry.app.config;
 
+import dev.skyferry.queue.AzureQueueSettings;
 import java.time.Duration;
 import java.util.List;
 
@@ -90,10 +91,12 @@ public record SkyferryConfig(
 
     /**
      * A queue to consume: {@code type: azure-queue} (account + queue) or {@code type: sqs} (queueUrl).
+     * Azure queues have no long polling, so an idle one is polled from {@code minPollInterval},
+     * doubling up to {@code maxPollInterval} (null: the defaults of {@link AzureQueueSettings}).
      */
     public record Source(String name, String type, String account, String queue, String poisonQueue,
                          Integer maxDequeueCount, Duration visibilityTimeout, String queueUrl,
-                         String deadLetterQueueUrl) {
+                         String deadLetterQueueUrl, Duration minPollInterval, Duration maxPollInterval) {
         public static final String AZURE_QUEUE = "azure-queue";
         public static final String SQS = "sqs";
         public static final int DEFAULT_MAX_DEQUEUE_COUNT = 5;
@@ -102,6 +105,14 @@ public record SkyferryConfig(
         public Source {
             maxDequeueCount = maxDequeueCount == null ? DEFAULT_MAX_DEQUEUE_COUNT : maxDequeueCount;
             visibilityTimeout = visibilityTimeout == null ? DEFAULT_VISIBILITY_TIMEOUT : visibilityTimeout;
+        }
+
+        public Duration minPollIntervalOrDefault() {
+            return minPollInterval != null ? minPollInterval : AzureQueueSettings.DEFAULT_MIN_POLL_INTERVAL;
+        }
+
+        public Duration maxPollIntervalOrDefault() {
+            return maxPollInterval != null ? maxPollInterval : AzureQueueSettings.DEFAULT_MAX_POLL_INTERVAL;
         }
 
         /** The Azure Functions convention: {@code <queue>-poison}. */

@@ -60,6 +60,8 @@ class ConfigLoaderTest {
         assertThat(config.worker().drainGrace()).isEqualTo(Duration.ofSeconds(20));
         assertThat(config.sources().get(0).poisonQueueOrDefault()).isEqualTo("skyferry-events-poison");
         assertThat(config.sources().get(0).maxDequeueCount()).isEqualTo(5);
+        assertThat(config.sources().get(0).minPollIntervalOrDefault()).isEqualTo(Duration.ofMillis(250));
+        assertThat(config.sources().get(0).maxPollIntervalOrDefault()).isEqualTo(Duration.ofSeconds(10));
         assertThat(config.rules().get(0).direction()).isEqualTo("both");
         assertThat(config.rules().get(0).deletes()).isEqualTo("ignore");
         assertThat(config.rules().get(0).exclude().suffixes()).containsExactly(".part");
@@ -126,6 +128,15 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void anAzureQueuesPollingIntervalsCanBeSet() throws Exception {
+        SkyferryConfig config = ConfigLoader.load(write(VALID.replace("queue: skyferry-events\n",
+                "queue: skyferry-events\n    minPollInterval: 100ms\n    maxPollInterval: 2s\n")), Map.of());
+
+        assertThat(config.sources().get(0).minPollIntervalOrDefault()).isEqualTo(Duration.ofMillis(100));
+        assertThat(config.sources().get(0).maxPollIntervalOrDefault()).isEqualTo(Duration.ofSeconds(2));
+    }
+
+    @Test
     void semanticProblemsAreAllListedOnceTheFileBinds() throws Exception {
         String broken = """
                 azure:
@@ -134,8 +145,8 @@ class ConfigLoaderTest {
                 aws:
                   auth: { mode: azure-federated, roleArn: "arn:aws:iam::12:role/x" }
                 sources:
-                  - { name: a, type: azure-queue, account: nobody, queue: Bad_Queue }
-                  - { name: a, type: sqs, queueUrl: "not a url", visibilityTimeout: 13h }
+                  - { name: a, type: azure-queue, account: nobody, queue: Bad_Queue, minPollInterval: 2s, maxPollInterval: 1s }
+                  - { name: a, type: sqs, queueUrl: "not a url", visibilityTimeout: 13h, maxPollInterval: 1s }
                 rules:
                   - name: r
                     azure: { account: contosobackup, container: c }
@@ -156,7 +167,9 @@ class ConfigLoaderTest {
                         "sources[0].account: 'nobody' is not declared under azure.accounts",
                         "sources[0].queue: 'Bad_Queue' is not valid (3-63 lower-case letters, digits and single hyphens)",
                         "sources[0].poisonQueue: 'Bad_Queue-poison' is not valid (3-63 lower-case letters, digits and single hyphens)",
+                        "sources[0].maxPollInterval: must be at least minPollInterval (PT2S), was PT1S",
                         "sources[1].name: 'a' is used by another source",
+                        "sources[1].maxPollInterval: not used by a source of type sqs (it long-polls); remove it",
                         "sources[1].queueUrl: 'not a url' is not a URL",
                         "sources[1].visibilityTimeout: SQS allows at most 12h, was PT13H",
                         "rules[0].azure.account: 'contosobackup' is not declared under azure.accounts",
