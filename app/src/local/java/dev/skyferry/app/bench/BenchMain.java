@@ -76,6 +76,7 @@ public final class BenchMain {
 
     public static void main(String[] args) throws Exception {
         Options options = Options.parse(args);
+        Files.createDirectories(options.out);
         String rcloneVersion = Rclone.ensureInstalled();
         Path work = Files.createTempDirectory("skyferry-bench-");
         Path s3Data = Files.createDirectories(work.resolve("s3proxy"));

@@ -29,6 +29,10 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class CountingProxy implements AutoCloseable {
 
+    /** Parameters of a SAS signature (rclone's Azure access) and Azure's server timeout say nothing about the request. */
+    private static final java.util.Set<String> SAS_AND_TIMEOUT = java.util.Set.of("sv", "ss", "srt", "sp", "se", "st",
+            "spr", "sig", "timeout");
+
     private final InetSocketAddress upstream;
     private final ServerSocket server;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
@@ -119,6 +123,9 @@ final class CountingProxy implements AutoCloseable {
                 int equals = pair.indexOf('=');
                 String name = equals < 0 ? pair : pair.substring(0, equals);
                 String value = equals < 0 ? "" : pair.substring(equals + 1);
+                if (SAS_AND_TIMEOUT.contains(name)) {
+                    continue;
+                }
                 // comp=/restype= say what an Azure request does; their value is the interesting part.
                 names.add(name.equals("comp") || name.equals("restype") ? name + "=" + value : name);
             }
