@@ -212,8 +212,7 @@ public final class BenchMain {
         if (view.waitFor() != 0) {
             throw new IllegalStateException("jfr view failed; see " + hot);
         }
-        Files.copy(recording, options.out.resolve("worker-small.jfr"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        report.put("profile", "worker-small.jfr (" + PROFILE_OBJECTS + " objects each direction); hot methods in "
+        report.put("profile", "JFR of the worker over " + PROFILE_OBJECTS + " objects each direction; hot methods in "
                 + hot.getFileName());
         System.out.println(Files.readString(hot));
     }
