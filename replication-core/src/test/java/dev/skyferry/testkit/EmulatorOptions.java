@@ -16,6 +16,10 @@ import java.util.Optional;
  *                         {@code target/emulator-logs} folder (see {@link Emulators})
  * @param awsAccessKeyId   the access key S3Proxy accepts; empty: a random one per set
  * @param awsSecretAccessKey its secret; given together with the key or not at all
+ * @param s3DiskDirectory  empty: S3Proxy keeps objects in memory (jclouds {@code transient}, the default
+ *                         for tests); a folder: S3Proxy stores them there (jclouds {@code filesystem}),
+ *                         for objects too large for a Java array, e.g. the 2 GiB benchmark. The caller
+ *                         owns the folder and deletes it.
  */
 public record EmulatorOptions(
         int azuriteBlobPort,
@@ -25,11 +29,12 @@ public record EmulatorOptions(
         boolean verbose,
         Optional<Path> logDirectory,
         Optional<String> awsAccessKeyId,
-        Optional<String> awsSecretAccessKey) {
+        Optional<String> awsSecretAccessKey,
+        Optional<Path> s3DiskDirectory) {
 
     /** Any free ports, quiet emulators, default log folder. */
     public static final EmulatorOptions DEFAULTS =
-            new EmulatorOptions(0, 0, 0, 0, false, Optional.empty(), Optional.empty(), Optional.empty());
+            new EmulatorOptions(0, 0, 0, 0, false, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
 
     public EmulatorOptions {
         requirePort("azuriteBlobPort", azuriteBlobPort);
@@ -39,6 +44,7 @@ public record EmulatorOptions(
         Objects.requireNonNull(logDirectory, "logDirectory must not be null (use Optional.empty())");
         Objects.requireNonNull(awsAccessKeyId, "awsAccessKeyId must not be null (use Optional.empty())");
         Objects.requireNonNull(awsSecretAccessKey, "awsSecretAccessKey must not be null (use Optional.empty())");
+        Objects.requireNonNull(s3DiskDirectory, "s3DiskDirectory must not be null (use Optional.empty())");
         if (awsAccessKeyId.isPresent() != awsSecretAccessKey.isPresent()) {
             throw new IllegalArgumentException("awsAccessKeyId and awsSecretAccessKey go together, but only "
                     + (awsAccessKeyId.isPresent() ? "the key id (" + awsAccessKeyId.get() + ")" : "the secret")
@@ -66,23 +72,29 @@ public record EmulatorOptions(
     /** Fixed ports (e.g. for {@code skyferry local}, so users can keep their tool settings); 0 = free port. */
     public EmulatorOptions withPorts(int azuriteBlobPort, int azuriteQueuePort, int s3Port, int sqsPort) {
         return new EmulatorOptions(azuriteBlobPort, azuriteQueuePort, s3Port, sqsPort, verbose, logDirectory,
-                awsAccessKeyId, awsSecretAccessKey);
+                awsAccessKeyId, awsSecretAccessKey, s3DiskDirectory);
     }
 
     public EmulatorOptions withVerbose(boolean verbose) {
         return new EmulatorOptions(azuriteBlobPort, azuriteQueuePort, s3Port, sqsPort, verbose, logDirectory,
-                awsAccessKeyId, awsSecretAccessKey);
+                awsAccessKeyId, awsSecretAccessKey, s3DiskDirectory);
     }
 
     public EmulatorOptions withLogDirectory(Path logDirectory) {
         return new EmulatorOptions(azuriteBlobPort, azuriteQueuePort, s3Port, sqsPort, verbose,
-                Optional.of(Objects.requireNonNull(logDirectory, "logDirectory")), awsAccessKeyId, awsSecretAccessKey);
+                Optional.of(Objects.requireNonNull(logDirectory, "logDirectory")), awsAccessKeyId, awsSecretAccessKey, s3DiskDirectory);
     }
 
     /** Fixed S3Proxy credentials (e.g. for {@code skyferry local}, so a user's AWS CLI profile keeps working). */
     public EmulatorOptions withAwsCredentials(String accessKeyId, String secretAccessKey) {
         return new EmulatorOptions(azuriteBlobPort, azuriteQueuePort, s3Port, sqsPort, verbose, logDirectory,
-                Optional.ofNullable(accessKeyId), Optional.ofNullable(secretAccessKey));
+                Optional.ofNullable(accessKeyId), Optional.ofNullable(secretAccessKey), s3DiskDirectory);
+    }
+
+    /** S3Proxy stores objects as files under this existing folder instead of in memory (see {@link #s3DiskDirectory}). */
+    public EmulatorOptions withS3OnDisk(Path directory) {
+        return new EmulatorOptions(azuriteBlobPort, azuriteQueuePort, s3Port, sqsPort, verbose, logDirectory,
+                awsAccessKeyId, awsSecretAccessKey, Optional.of(Objects.requireNonNull(directory, "directory")));
     }
 
     private static void requireToken(String name, String value, String shown) {

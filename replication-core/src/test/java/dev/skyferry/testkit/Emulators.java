@@ -138,7 +138,8 @@ public final class Emulators implements AutoCloseable, AwsServices {
             startBoth(blob, queue);
         }));
         long s3Begin = System.nanoTime();
-        CompletableFuture<S3ProxyServer> s3 = async(() -> new S3ProxyServer(accessKeyId, secretAccessKey, options.s3Port()));
+        CompletableFuture<S3ProxyServer> s3 = async(() -> new S3ProxyServer(accessKeyId, secretAccessKey, options.s3Port(),
+                options.s3DiskDirectory()));
         CompletableFuture<Long> s3Started = s3.thenApply(server -> {
             server.start();
             return (System.nanoTime() - s3Begin) / 1_000_000;

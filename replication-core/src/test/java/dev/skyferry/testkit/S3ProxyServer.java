@@ -6,6 +6,9 @@ import org.jclouds.ContextBuilder;
 import org.jclouds.blobstore.BlobStoreContext;
 
 import java.net.URI;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.Properties;
 
 /**
  * S3Proxy in this JVM on 127.0.0.1 with SigV4 authentication, storing in memory with jclouds'
@@ -13,6 +16,10 @@ import java.net.URI;
  * multipart upload S3's ETag form ({@code "<md5 of part md5s>-<parts>"}), which verification code
  * depends on; nio2 returns a plain MD5. The store outlives stop/start, so a fault test finds its
  * buckets and objects again.
+ *
+ * <p>With a disk directory it uses jclouds' {@code filesystem} provider instead, for objects larger
+ * than a Java array can hold (the 2 GiB benchmark); that provider also gives completed multipart
+ * uploads the {@code "<md5 of part md5s>-<parts>"} ETag.
  */
 final class S3ProxyServer {
 
@@ -22,12 +29,25 @@ final class S3ProxyServer {
     private int port;
     private S3Proxy proxy;
 
-    S3ProxyServer(String accessKeyId, String secretAccessKey, int port) {
+    S3ProxyServer(String accessKeyId, String secretAccessKey, int port, Optional<Path> diskDirectory) {
         this.accessKeyId = accessKeyId;
         this.secretAccessKey = secretAccessKey;
         this.port = port;
-        this.store = ContextBuilder.newBuilder("transient")
+        this.store = diskDirectory.map(S3ProxyServer::onDisk).orElseGet(S3ProxyServer::inMemory);
+    }
+
+    private static BlobStoreContext inMemory() {
+        return ContextBuilder.newBuilder("transient")
                 .credentials("identity", "credential")
+                .build(BlobStoreContext.class);
+    }
+
+    private static BlobStoreContext onDisk(Path directory) {
+        Properties properties = new Properties();
+        properties.setProperty("jclouds.filesystem.basedir", directory.toAbsolutePath().toString());
+        return ContextBuilder.newBuilder("filesystem")
+                .credentials("identity", "credential")
+                .overrides(properties)
                 .build(BlobStoreContext.class);
     }
 

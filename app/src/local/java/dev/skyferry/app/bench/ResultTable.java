@@ -1,0 +1,38 @@
+package dev.skyferry.app.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import java.util.Locale;
+
+/** The results as a Markdown table, with Skyferry's throughput ratio against each peer on its rows. */
+final class ResultTable {
+
+    private ResultTable() {}
+
+    static String markdown(ArrayNode results) {
+        StringBuilder table = new StringBuilder();
+        table.append("| section | direction | tool | objects | seconds | objects/s | MB/s | CPU s / 1 000 objects | Skyferry ÷ tool | peak RSS |\n");
+        table.append("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        for (JsonNode row : results) {
+            JsonNode skyferry = find(results, row.get("section").asText(), row.get("direction").asText(), "skyferry");
+            String vs = row.get("tool").asText().equals("skyferry") || skyferry == null ? ""
+                    : String.format(Locale.ROOT, "%.2f×", Ratios.ratio(skyferry, row, "objectsPerSecond"));
+            String rss = row.has("peakRssBytes") ? (row.get("peakRssBytes").asLong() / (1024 * 1024)) + " MiB" : "";
+            table.append(String.format(Locale.ROOT, "| %s | %s | %s | %d | %.2f | %.1f | %.1f | %.2f | %s | %s |%n",
+                    row.get("section").asText(), row.get("direction").asText(), row.get("tool").asText(),
+                    row.get("objects").asLong(), row.get("seconds").asDouble(), row.get("objectsPerSecond").asDouble(),
+                    row.get("mbPerSecond").asDouble(), row.get("cpuSecondsPer1000").asDouble(), vs, rss));
+        }
+        return table.toString();
+    }
+
+    static JsonNode find(ArrayNode results, String section, String direction, String tool) {
+        for (JsonNode row : results) {
+            if (row.get("section").asText().equals(section) && row.get("direction").asText().equals(direction)
+                    && row.get("tool").asText().equals(tool)) {
+                return row;
+            }
+        }
+        return null;
+    }
+}

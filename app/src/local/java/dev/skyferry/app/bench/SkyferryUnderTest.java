@@ -1,0 +1,250 @@
+package dev.skyferry.app.bench;
+
+import com.azure.storage.queue.QueueClient;
+import com.azure.storage.queue.QueueClientBuilder;
+import com.azure.storage.queue.QueueMessageEncoding;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.skyferry.app.local.EmulatorConfig;
+import dev.skyferry.app.local.WorkerProcess;
+import dev.skyferry.event.SyntheticEvents;
+import dev.skyferry.testkit.Emulators;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
+
+/**
+ * The production worker ({@code java -jar skyferry.jar run}) consuming the bench's two queues, with one
+ * rule per direction so each direction writes into its own empty target:
+ * Azure container {@code azureSource} → bucket {@code s3Target}, and bucket {@code s3Source} → container
+ * {@code azureTarget}. The bench plays Event Grid and S3 notifications itself: it enqueues exactly one
+ * event per source object, so no echo event of a replica ever reaches the worker.
+ */
+final class SkyferryUnderTest implements AutoCloseable {
+
+    private static final Pattern EVENTS = Pattern.compile(
+            "^skyferry_events_total\\{([^}]*)\\}\\s+([0-9.eE+-]+)$", Pattern.MULTILINE);
+    private static final Duration SCRAPE_EVERY = Duration.ofMillis(200);
+    private static final int ENQUEUE_THREADS = 8;
+    /** Linux reports process CPU in clock ticks of 1/100 s (USER_HZ). */
+    private static final double TICKS_PER_SECOND = 100.0;
+
+    /** What the bench tells the worker to replicate; the sources and targets of {@link #config}. */
+    record Layout(String azureSource, String s3Target, String s3Source, String azureTarget) {}
+
+    /** One timed pass: wall seconds from the first event enqueued to the last replicated, CPU of the worker. */
+    record Pass(double seconds, double cpuSeconds, double enqueueSeconds, long events) {}
+
+    private final Emulators emulators;
+    private final StoreEndpoints endpoints;
+    private final WorkerProcess worker;
+    private final QueueClient azureQueue;
+    private final SqsClient sqs;
+    private final String sqsQueueUrl;
+
+    private SkyferryUnderTest(Emulators emulators, StoreEndpoints endpoints, WorkerProcess worker, QueueClient azureQueue,
+                              String sqsQueueUrl) {
+        this.emulators = emulators;
+        this.endpoints = endpoints;
+        this.worker = worker;
+        this.azureQueue = azureQueue;
+        this.sqs = emulators.sqsClient();
+        this.sqsQueueUrl = sqsQueueUrl;
+    }
+
+    /**
+     * Creates the worker's queues (fresh names) and starts it, ready.
+     *
+     * @param endpoints the stores as the worker reaches them (direct, or through counting proxies)
+     * @param copy      the copy settings node (partSize, memoryBudget, maxCopiesInFlight, ...)
+     */
+    static SkyferryUnderTest start(Emulators emulators, StoreEndpoints endpoints, Layout layout, Map<String, String> copy,
+                                   List<String> jvmArgs, Path workDir, String name) throws Exception {
+        String azureQueueName = Emulators.freshName("bench-events");
+        emulators.queueService().createQueue(azureQueueName);
+        emulators.queueService().createQueue(azureQueueName + "-poison");
+        String sqsQueueName = Emulators.freshName("bench-events");
+        String dlqUrl = emulators.sqsClient().createQueue(b -> b.queueName(sqsQueueName + "-dlq")).queueUrl();
+        String queueUrl = emulators.sqsClient().createQueue(b -> b.queueName(sqsQueueName)).queueUrl();
+
+        EmulatorConfig config = new EmulatorConfig(emulators, layout.azureSource(), layout.s3Target(), azureQueueName,
+                queueUrl, dlqUrl);
+        ObjectNode tree = config.tree();
+        ((ObjectNode) tree.get("azure").get("accounts").get(0)).put("blobEndpoint", endpoints.blobEndpoint());
+        ((ObjectNode) tree.get("aws").get("endpoints")).put("s3", endpoints.s3Endpoint().toString());
+        ArrayNode rules = tree.putArray("rules");
+        rule(rules, "azure-to-s3", emulators.azureAccount(), layout.azureSource(), layout.s3Target(), "azure-to-s3");
+        rule(rules, "s3-to-azure", emulators.azureAccount(), layout.azureTarget(), layout.s3Source(), "s3-to-azure");
+        ObjectNode copyNode = tree.putObject("copy");
+        copy.forEach(copyNode::put);
+        int port = freePort();
+        tree.withObject("/worker/http").put("port", port);
+        // INFO is the production default; the worker logs no line per replicated event at INFO.
+        tree.withObject("/logging").put("format", "json").put("level", "INFO");
+        Path file = config.writeTo(workDir.resolve(name + ".yaml"));
+        WorkerProcess worker = WorkerProcess.start(WorkerProcess.packagedJar(), file, port, jvmArgs,
+                workDir.resolve(name + ".log"));
+        try {
+            worker.awaitReady(Duration.ofSeconds(120));
+        } catch (RuntimeException | InterruptedException e) {
+            worker.close();
+            throw e;
+        }
+        QueueClient azureQueue = new QueueClientBuilder().connectionString(emulators.azureConnectionString())
+                .queueName(azureQueueName).messageEncoding(QueueMessageEncoding.BASE64).buildClient();
+        return new SkyferryUnderTest(emulators, endpoints, worker, azureQueue, queueUrl);
+    }
+
+    private static void rule(ArrayNode rules, String name, String account, String container, String bucket, String direction) {
+        ObjectNode rule = rules.addObject();
+        rule.put("name", name).put("direction", direction);
+        rule.putObject("azure").put("account", account).put("container", container);
+        rule.putObject("s3").put("bucket", bucket);
+    }
+
+    /**
+     * Enqueues one event per object (sources written beforehand) and waits until the worker counts them
+     * all replicated. The clock runs from the first enqueue to the scrape that sees the last one.
+     *
+     * @param etags key → source ETag
+     */
+    Pass replicate(Direction direction, String source, Map<String, String> etags, long size, Duration timeout)
+            throws Exception {
+        double replicatedBefore = replicated(direction);
+        double failedBefore = deadLettered();
+        long cpuBefore = cpuTicks();
+        long started = System.nanoTime();
+        double enqueueSeconds = enqueue(direction, source, etags, size);
+        long deadline = started + timeout.toNanos();
+        while (replicated(direction) < replicatedBefore + etags.size()) {
+            if (deadLettered() > failedBefore) {
+                throw new IllegalStateException("the worker dead-lettered events; see " + worker.log());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("only " + (replicated(direction) - replicatedBefore) + " of "
+                        + etags.size() + " events replicated within " + timeout + "; see " + worker.log());
+            }
+            Thread.sleep(SCRAPE_EVERY);
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        double cpuSeconds = (cpuTicks() - cpuBefore) / TICKS_PER_SECOND;
+        return new Pass(seconds, cpuSeconds, enqueueSeconds, etags.size());
+    }
+
+    private double enqueue(Direction direction, String source, Map<String, String> etags, long size) throws Exception {
+        long started = System.nanoTime();
+        AtomicLong sequencer = new AtomicLong(System.currentTimeMillis() * 1_000);
+        List<Map.Entry<String, String>> entries = new ArrayList<>(etags.entrySet());
+        try (ExecutorService pool = Executors.newFixedThreadPool(ENQUEUE_THREADS)) {
+            List<Future<?>> sends = new ArrayList<>();
+            if (direction == Direction.AZURE_TO_S3) {
+                for (Map.Entry<String, String> entry : entries) {
+                    String event = SyntheticEvents.azureBlobCreated(emulators.azureAccount(), source, entry.getKey(),
+                            entry.getValue(), size, "application/octet-stream",
+                            String.format("%016x", sequencer.incrementAndGet()), endpoints.blobEndpoint(), Instant.now());
+                    sends.add(pool.submit(() -> azureQueue.sendMessage(event)));
+                }
+            } else {
+                // S3 → SQS delivers one notification per object; batches of 10 are only the bench's way of sending them.
+                for (int from = 0; from < entries.size(); from += 10) {
+                    List<SendMessageBatchRequestEntry> batch = new ArrayList<>();
+                    for (Map.Entry<String, String> entry : entries.subList(from, Math.min(from + 10, entries.size()))) {
+                        String message = SyntheticEvents.s3ObjectCreated(emulators.awsRegion(), source, entry.getKey(),
+                                size, entry.getValue(), null, String.format("%016x", sequencer.incrementAndGet()),
+                                Instant.now());
+                        batch.add(SendMessageBatchRequestEntry.builder().id(Integer.toString(batch.size()))
+                                .messageBody(message).build());
+                    }
+                    sends.add(pool.submit(() -> {
+                        var answer = sqs.sendMessageBatch(b -> b.queueUrl(sqsQueueUrl).entries(batch));
+                        if (!answer.failed().isEmpty()) {
+                            throw new IllegalStateException("SQS refused messages: " + answer.failed());
+                        }
+                        return null;
+                    }));
+                }
+            }
+            for (Future<?> send : sends) {
+                send.get();
+            }
+        }
+        return (System.nanoTime() - started) / 1e9;
+    }
+
+    /** Sum of {@code skyferry_events_total{outcome="replicated", direction=...}} over reasons. */
+    double replicated(Direction direction) throws IOException, InterruptedException {
+        return sumEvents("outcome=\"replicated\"", "direction=\"" + direction.label + "\"");
+    }
+
+    private double deadLettered() throws IOException, InterruptedException {
+        return sumEvents("outcome=\"dead_lettered\"");
+    }
+
+    private double sumEvents(String... labels) throws IOException, InterruptedException {
+        Matcher m = EVENTS.matcher(worker.get("/metrics"));
+        double sum = 0;
+        outer:
+        while (m.find()) {
+            for (String label : labels) {
+                if (!m.group(1).contains(label)) {
+                    continue outer;
+                }
+            }
+            sum += Double.parseDouble(m.group(2));
+        }
+        return sum;
+    }
+
+    /** utime + stime of the worker process, from /proc/<pid>/stat (fields 14 and 15). */
+    long cpuTicks() {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(worker.pid()), "stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // fields[0] is field 3 (state), so utime (14) and stime (15) are at 11 and 12.
+            return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    String metrics() throws IOException, InterruptedException {
+        return worker.get("/metrics");
+    }
+
+    WorkerProcess process() {
+        return worker;
+    }
+
+    /** SIGTERM and wait: the worker drains and exits (a JFR recording is written on exit). */
+    void stop() throws InterruptedException {
+        worker.terminate();
+        worker.waitFor(Duration.ofSeconds(60));
+    }
+
+    @Override
+    public void close() {
+        worker.close();
+        azureQueue.deleteIfExists();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
