@@ -37,7 +37,8 @@ public final class BenchMain {
     private static final String AZURE_SOURCE = "bench-src-az";
     private static final String S3_SOURCE = "bench-src-s3";
     private static final List<String> TOOLS = List.of("skyferry", "rclone", "raw");
-    private static final int WARMUP_OBJECTS = 200;
+    /** A JIT needs thousands of calls per path before it is done compiling; the worker is long-running. */
+    private static final int WARMUP_OBJECTS = 1000;
     private static final int COUNT_OBJECTS = 100;
     private static final int PROFILE_OBJECTS = 1000;
     private static final long MIB = 1024 * 1024;
@@ -121,7 +122,7 @@ public final class BenchMain {
                 SkyferryUnderTest.Pass pass = skyferry.replicate(direction, source(direction), timed.get(direction),
                         options.smallSize, Duration.ofMinutes(15));
                 ObjectNode result = record("small", direction, "skyferry", pass.events(), options.smallSize,
-                        pass.seconds(), pass.cpuSeconds(), verify(direction, "skyferry", timed.get(direction), options.smallSize));
+                        pass.seconds(), pass.cpu(), verify(direction, "skyferry", timed.get(direction), options.smallSize));
                 result.put("enqueueSeconds", pass.enqueueSeconds());
                 result.put("peakRssBytes", skyferry.process().peakRssBytes());
                 result.put("path", direction == Direction.S3_TO_AZURE ? "stream (s3ToAzureMode: stream)" : "stream");
@@ -142,7 +143,7 @@ public final class BenchMain {
                 SkyferryUnderTest.Pass pass = skyferry.replicate(direction, source(direction), seeded.get(direction),
                         options.largeSize, Duration.ofMinutes(20));
                 ObjectNode result = record("large", direction, "skyferry", 1, options.largeSize, pass.seconds(),
-                        pass.cpuSeconds(), verify(direction, "skyferry", seeded.get(direction), options.largeSize));
+                        pass.cpu(), verify(direction, "skyferry", seeded.get(direction), options.largeSize));
                 result.put("peakRssBytes", skyferry.process().peakRssBytes());
                 result.put("path", direction == Direction.S3_TO_AZURE ? "stream (s3ToAzureMode: stream)" : "stream, multipart");
                 result.put("replicaEtag", replicaEtag(direction, "skyferry", key));
@@ -192,18 +193,22 @@ public final class BenchMain {
     }
 
     private void profile() throws Exception {
-        System.out.println("bench: profile — JFR of the worker during " + PROFILE_OBJECTS + " small objects each direction");
+        System.out.println("bench: profile — JFR of the warmed-up worker during " + PROFILE_OBJECTS
+                + " small objects each direction");
+        Map<Direction, Map<String, String>> warmup = seedBoth("profile-warmup", WARMUP_OBJECTS, options.smallSize);
         Map<Direction, Map<String, String>> seeded = seedBoth("profile", PROFILE_OBJECTS, options.smallSize);
-        Path recording = work.resolve("worker.jfr");
-        SkyferryUnderTest skyferry = startSkyferry("worker-profile", StoreEndpoints.of(emulators),
-                List.of("-XX:StartFlightRecording=filename=" + recording + ",settings=profile,dumponexit=true"));
-        try {
+        // Kept after the run (under target/, not committed: several MB) for `jfr view` / `jfr print`.
+        Path recording = Path.of("app", "target", "bench-worker.jfr").toAbsolutePath();
+        try (SkyferryUnderTest skyferry = startSkyferry("worker-profile", StoreEndpoints.of(emulators), List.of())) {
+            for (Direction direction : Direction.values()) {
+                skyferry.replicate(direction, source(direction), warmup.get(direction), options.smallSize, Duration.ofMinutes(10));
+            }
+            // Recorded from here on: the steady state of a long-running worker, not its JIT warm-up.
+            jcmd(skyferry, "JFR.start", "name=bench", "settings=profile");
             for (Direction direction : Direction.values()) {
                 skyferry.replicate(direction, source(direction), seeded.get(direction), options.smallSize, Duration.ofMinutes(10));
             }
-            skyferry.stop();
-        } finally {
-            skyferry.close();
+            jcmd(skyferry, "JFR.stop", "name=bench", "filename=" + recording);
         }
         Path hot = options.out.resolve("profile-hot-methods.txt");
         Path jfr = Path.of(System.getProperty("java.home"), "bin", "jfr");
@@ -215,6 +220,17 @@ public final class BenchMain {
         report.put("profile", "JFR of the worker over " + PROFILE_OBJECTS + " objects each direction; hot methods in "
                 + hot.getFileName());
         System.out.println(Files.readString(hot));
+    }
+
+    private static void jcmd(SkyferryUnderTest skyferry, String... command) throws Exception {
+        List<String> line = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(skyferry.process().pid())));
+        line.addAll(List.of(command));
+        Process jcmd = new ProcessBuilder(line).redirectErrorStream(true).start();
+        String output = new String(jcmd.getInputStream().readAllBytes());
+        if (jcmd.waitFor() != 0) {
+            throw new IllegalStateException("jcmd " + String.join(" ", command) + " failed: " + output);
+        }
     }
 
     // ------------------------------------------------------------------ tools
@@ -249,19 +265,20 @@ public final class BenchMain {
                 : List.of();
         Rclone.Run run = rclone.copy(remote(direction, true, source(direction), prefix),
                 remote(direction, false, target(direction, "rclone"), prefix), options.concurrency, flags);
-        record(section, direction, "rclone", timed.size(), size, run.seconds(), run.cpuSeconds(),
+        // rclone is compiled ahead of time: no JIT.
+        record(section, direction, "rclone", timed.size(), size, run.seconds(), new ProcessCpu(run.cpuSeconds(), 0),
                 verify(direction, "rclone", timed, size));
         if (section.equals("large")) {
             deleteReplica(direction, "rclone", timed.keySet().iterator().next());
         }
         RawResult raw = runRaw(direction, section, new ArrayList<>(warmup.keySet()), timed, StoreEndpoints.of(emulators));
-        record(section, direction, "raw", timed.size(), size, raw.seconds, raw.cpuSeconds, verify(direction, "raw", timed, size));
+        record(section, direction, "raw", timed.size(), size, raw.seconds, raw.cpu, verify(direction, "raw", timed, size));
         if (section.equals("large")) {
             deleteReplica(direction, "raw", timed.keySet().iterator().next());
         }
     }
 
-    private record RawResult(double seconds, double cpuSeconds) {}
+    private record RawResult(double seconds, ProcessCpu cpu) {}
 
     private RawResult runRaw(Direction direction, String mode, List<String> warmup, Map<String, String> timed,
                              StoreEndpoints endpoints) throws Exception {
@@ -282,7 +299,7 @@ public final class BenchMain {
         String line = Files.readAllLines(log).stream().filter(l -> l.startsWith("RESULT ")).findFirst()
                 .orElseThrow(() -> new IllegalStateException("the raw loop printed no result; see " + log));
         String[] parts = line.split(" ");
-        return new RawResult(Double.parseDouble(parts[1]), Double.parseDouble(parts[2]));
+        return new RawResult(Double.parseDouble(parts[1]), new ProcessCpu(Double.parseDouble(parts[2]), Double.parseDouble(parts[3])));
     }
 
     // ------------------------------------------------------------------ stores and results
@@ -337,7 +354,8 @@ public final class BenchMain {
     }
 
     private ObjectNode record(String section, Direction direction, String tool, long count, long size, double seconds,
-                              double cpuSeconds, String verificationProblem) {
+                              ProcessCpu cpu, String verificationProblem) {
+        double cpuSeconds = cpu.seconds();
         require(verificationProblem);
         ObjectNode result = results.addObject();
         result.put("section", section).put("direction", direction.label).put("tool", tool);
@@ -345,10 +363,13 @@ public final class BenchMain {
         result.put("objectsPerSecond", round(count / seconds));
         result.put("mbPerSecond", round(count * size / 1e6 / seconds));
         result.put("cpuSecondsPer1000", round(cpuSeconds * 1000 / count));
+        result.put("jitCpuSeconds", round(cpu.jitSeconds()));
+        result.put("cpuSecondsPer1000WithoutJit", round((cpuSeconds - cpu.jitSeconds()) * 1000 / count));
         result.put("verified", "every replica present with the right size"
                 + (size <= BenchObjects.LARGE_PART ? ", MD5 spot-checked" : ""));
-        System.out.printf(Locale.ROOT, "bench: %-5s %-11s %-8s %7.2f s  %8.1f obj/s  %8.1f MB/s  CPU %6.2f s%n",
-                section, direction.label, tool, seconds, count / seconds, count * size / 1e6 / seconds, cpuSeconds);
+        System.out.printf(Locale.ROOT, "bench: %-5s %-11s %-8s %7.2f s  %8.1f obj/s  %8.1f MB/s  CPU %6.2f s (JIT %5.2f s)%n",
+                section, direction.label, tool, seconds, count / seconds, count * size / 1e6 / seconds, cpuSeconds,
+                cpu.jitSeconds());
         return result;
     }
 

@@ -5,7 +5,6 @@ import com.azure.storage.blob.models.ParallelTransferOptions;
 import com.azure.storage.blob.options.BlobInputStreamOptions;
 import com.azure.storage.blob.options.BlobParallelUploadOptions;
 import java.io.InputStream;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,7 +25,7 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
  * 4 at a time).
  *
  * <p>Arguments: direction source target keysFile warmupKeysFile threads small|large, then {@link StoreEndpoints}.
- * Prints one line {@code RESULT <seconds> <cpuSeconds>} for the timed keys (the warm-up keys, copied
+ * Prints one line {@code RESULT <seconds> <cpuSeconds> <jitCpuSeconds>} for the timed keys (the warm-up keys, copied
  * first, let the JIT warm up as it has in a long-running worker).
  */
 public final class RawCopyLoop {
@@ -49,13 +48,13 @@ public final class RawCopyLoop {
                     ? key -> azureToS3(azureSource, s3, target, key, large)
                     : key -> s3ToAzure(s3, source, azureTarget, key);
             copyAll(pool, copy, warmup);
-            var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-            long cpuBefore = os.getProcessCpuTime();
+            long pid = ProcessHandle.current().pid();
+            ProcessCpu before = ProcessCpu.of(pid);
             long started = System.nanoTime();
             copyAll(pool, copy, keys);
             double seconds = (System.nanoTime() - started) / 1e9;
-            double cpuSeconds = (os.getProcessCpuTime() - cpuBefore) / 1e9;
-            System.out.println("RESULT " + seconds + " " + cpuSeconds);
+            ProcessCpu used = ProcessCpu.of(pid).minus(before);
+            System.out.println("RESULT " + seconds + " " + used.seconds() + " " + used.jitSeconds());
         }
     }
 

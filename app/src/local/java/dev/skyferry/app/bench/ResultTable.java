@@ -11,17 +11,18 @@ final class ResultTable {
 
     static String markdown(ArrayNode results) {
         StringBuilder table = new StringBuilder();
-        table.append("| section | direction | tool | objects | seconds | objects/s | MB/s | CPU s / 1 000 objects | Skyferry ÷ tool | peak RSS |\n");
-        table.append("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        table.append("| section | direction | tool | objects | seconds | objects/s | MB/s | CPU s / 1 000 objects | of it JIT | Skyferry ÷ tool | peak RSS |\n");
+        table.append("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
         for (JsonNode row : results) {
             JsonNode skyferry = find(results, row.get("section").asText(), row.get("direction").asText(), "skyferry");
             String vs = row.get("tool").asText().equals("skyferry") || skyferry == null ? ""
                     : String.format(Locale.ROOT, "%.2f×", Ratios.ratio(skyferry, row, "objectsPerSecond"));
             String rss = row.has("peakRssBytes") ? (row.get("peakRssBytes").asLong() / (1024 * 1024)) + " MiB" : "";
-            table.append(String.format(Locale.ROOT, "| %s | %s | %s | %d | %.2f | %.1f | %.1f | %.2f | %s | %s |%n",
+            double jitPer1000 = row.get("cpuSecondsPer1000").asDouble() - row.get("cpuSecondsPer1000WithoutJit").asDouble();
+            table.append(String.format(Locale.ROOT, "| %s | %s | %s | %d | %.2f | %.1f | %.1f | %.2f | %.2f | %s | %s |%n",
                     row.get("section").asText(), row.get("direction").asText(), row.get("tool").asText(),
                     row.get("objects").asLong(), row.get("seconds").asDouble(), row.get("objectsPerSecond").asDouble(),
-                    row.get("mbPerSecond").asDouble(), row.get("cpuSecondsPer1000").asDouble(), vs, rss));
+                    row.get("mbPerSecond").asDouble(), row.get("cpuSecondsPer1000").asDouble(), jitPer1000, vs, rss));
         }
         return table.toString();
     }

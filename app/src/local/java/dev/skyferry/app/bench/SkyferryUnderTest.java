@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -39,16 +40,19 @@ final class SkyferryUnderTest implements AutoCloseable {
 
     private static final Pattern EVENTS = Pattern.compile(
             "^skyferry_events_total\\{([^}]*)\\}\\s+([0-9.eE+-]+)$", Pattern.MULTILINE);
-    private static final Duration SCRAPE_EVERY = Duration.ofMillis(200);
+    /** Only to notice that a pass is over; its end instant comes from the worker's own log line. */
+    private static final Duration SCRAPE_EVERY = Duration.ofSeconds(1);
     private static final int ENQUEUE_THREADS = 8;
-    /** Linux reports process CPU in clock ticks of 1/100 s (USER_HZ). */
-    private static final double TICKS_PER_SECOND = 100.0;
+    /** Events are sent invisible and all become visible at once, this long after sending starts per 1 000. */
+    private static final Duration ENQUEUE_ALLOWANCE_PER_1000 = Duration.ofSeconds(12);
+    private static final Pattern REPLICATED_LINE = Pattern.compile(
+            "\\{\"@timestamp\":\"([^\"]+)\".*\"message\":\"replicated ");
 
     /** What the bench tells the worker to replicate; the sources and targets of {@link #config}. */
     record Layout(String azureSource, String s3Target, String s3Source, String azureTarget) {}
 
-    /** One timed pass: wall seconds from the first event enqueued to the last replicated, CPU of the worker. */
-    record Pass(double seconds, double cpuSeconds, double enqueueSeconds, long events) {}
+    /** One timed pass: wall seconds from the events becoming visible to the last replicated, CPU of the worker. */
+    record Pass(double seconds, ProcessCpu cpu, double enqueueSeconds, long events) {}
 
     private final Emulators emulators;
     private final StoreEndpoints endpoints;
@@ -90,6 +94,9 @@ final class SkyferryUnderTest implements AutoCloseable {
         ArrayNode rules = tree.putArray("rules");
         rule(rules, "azure-to-s3", emulators.azureAccount(), layout.azureSource(), layout.s3Target(), "azure-to-s3");
         rule(rules, "s3-to-azure", emulators.azureAccount(), layout.azureTarget(), layout.s3Source(), "s3-to-azure");
+        // A queue idle while the next pass is sent would otherwise be polled only every 10 s (the default
+        // cap for an idle queue), and the pass would start with up to that much wait.
+        ((ObjectNode) tree.get("sources").get(0)).put("maxPollInterval", "1s");
         ObjectNode copyNode = tree.putObject("copy");
         copy.forEach(copyNode::put);
         int port = freePort();
@@ -119,7 +126,10 @@ final class SkyferryUnderTest implements AutoCloseable {
 
     /**
      * Enqueues one event per object (sources written beforehand) and waits until the worker counts them
-     * all replicated. The clock runs from the first enqueue to the scrape that sees the last one.
+     * all replicated. The events are sent invisible (Azure's initial visibility timeout, SQS DelaySeconds)
+     * and become visible together at one instant, so the queue is full when the clock starts and the
+     * driver's sending does not compete with the worker for the CPU. The clock runs from that instant to
+     * the timestamp of the worker's last {@code replicated} log line (written once the replica is verified).
      *
      * @param etags key → source ETag
      */
@@ -127,10 +137,16 @@ final class SkyferryUnderTest implements AutoCloseable {
             throws Exception {
         double replicatedBefore = replicated(direction);
         double failedBefore = deadLettered();
-        long cpuBefore = cpuTicks();
-        long started = System.nanoTime();
-        double enqueueSeconds = enqueue(direction, source, etags, size);
-        long deadline = started + timeout.toNanos();
+        Instant visibleAt = Instant.now().plusSeconds(2)
+                .plusMillis(ENQUEUE_ALLOWANCE_PER_1000.toMillis() * etags.size() / 1000).truncatedTo(ChronoUnit.SECONDS);
+        double enqueueSeconds = enqueue(direction, source, etags, size, visibleAt);
+        if (Instant.now().isAfter(visibleAt)) {
+            throw new IllegalStateException("sending " + etags.size() + " events took " + enqueueSeconds
+                    + " s, past the instant they became visible; raise ENQUEUE_ALLOWANCE_PER_1000");
+        }
+        Thread.sleep(Math.max(0, Duration.between(Instant.now(), visibleAt).toMillis()));
+        ProcessCpu cpuBefore = ProcessCpu.of(worker.pid());
+        long deadline = System.nanoTime() + timeout.toNanos();
         while (replicated(direction) < replicatedBefore + etags.size()) {
             if (deadLettered() > failedBefore) {
                 throw new IllegalStateException("the worker dead-lettered events; see " + worker.log());
@@ -141,12 +157,29 @@ final class SkyferryUnderTest implements AutoCloseable {
             }
             Thread.sleep(SCRAPE_EVERY);
         }
-        double seconds = (System.nanoTime() - started) / 1e9;
-        double cpuSeconds = (cpuTicks() - cpuBefore) / TICKS_PER_SECOND;
-        return new Pass(seconds, cpuSeconds, enqueueSeconds, etags.size());
+        ProcessCpu cpu = ProcessCpu.of(worker.pid()).minus(cpuBefore);
+        double seconds = Duration.between(visibleAt, lastReplicatedAt()).toNanos() / 1e9;
+        return new Pass(seconds, cpu, enqueueSeconds, etags.size());
     }
 
-    private double enqueue(Direction direction, String source, Map<String, String> etags, long size) throws Exception {
+    /** The timestamp of the last {@code replicated} line in the worker's JSON log. */
+    private Instant lastReplicatedAt() throws IOException {
+        Instant last = null;
+        for (String line : Files.readAllLines(worker.log())) {
+            Matcher m = REPLICATED_LINE.matcher(line);
+            if (m.lookingAt()) {
+                Instant at = Instant.parse(m.group(1));
+                last = last == null || at.isAfter(last) ? at : last;
+            }
+        }
+        if (last == null) {
+            throw new IllegalStateException("no 'replicated' line in " + worker.log());
+        }
+        return last;
+    }
+
+    private double enqueue(Direction direction, String source, Map<String, String> etags, long size, Instant visibleAt)
+            throws Exception {
         long started = System.nanoTime();
         AtomicLong sequencer = new AtomicLong(System.currentTimeMillis() * 1_000);
         List<Map.Entry<String, String>> entries = new ArrayList<>(etags.entrySet());
@@ -157,7 +190,8 @@ final class SkyferryUnderTest implements AutoCloseable {
                     String event = SyntheticEvents.azureBlobCreated(emulators.azureAccount(), source, entry.getKey(),
                             entry.getValue(), size, "application/octet-stream",
                             String.format("%016x", sequencer.incrementAndGet()), endpoints.blobEndpoint(), Instant.now());
-                    sends.add(pool.submit(() -> azureQueue.sendMessage(event)));
+                    sends.add(pool.submit(() -> azureQueue.sendMessageWithResponse(event,
+                            invisibleUntil(visibleAt), null, null, null)));
                 }
             } else {
                 // S3 → SQS delivers one notification per object; batches of 10 are only the bench's way of sending them.
@@ -168,7 +202,7 @@ final class SkyferryUnderTest implements AutoCloseable {
                                 size, entry.getValue(), null, String.format("%016x", sequencer.incrementAndGet()),
                                 Instant.now());
                         batch.add(SendMessageBatchRequestEntry.builder().id(Integer.toString(batch.size()))
-                                .messageBody(message).build());
+                                .messageBody(message).delaySeconds((int) invisibleUntil(visibleAt).toSeconds()).build());
                     }
                     sends.add(pool.submit(() -> {
                         var answer = sqs.sendMessageBatch(b -> b.queueUrl(sqsQueueUrl).entries(batch));
@@ -184,6 +218,11 @@ final class SkyferryUnderTest implements AutoCloseable {
             }
         }
         return (System.nanoTime() - started) / 1e9;
+    }
+
+    /** Whole seconds from now until {@code visibleAt} (both queues count initial invisibility in seconds). */
+    private static Duration invisibleUntil(Instant visibleAt) {
+        return Duration.ofSeconds(Math.max(0, Duration.between(Instant.now(), visibleAt).toMillis() + 999) / 1000);
     }
 
     /** Sum of {@code skyferry_events_total{outcome="replicated", direction=...}} over reasons. */
@@ -208,18 +247,6 @@ final class SkyferryUnderTest implements AutoCloseable {
             sum += Double.parseDouble(m.group(2));
         }
         return sum;
-    }
-
-    /** utime + stime of the worker process, from /proc/<pid>/stat (fields 14 and 15). */
-    long cpuTicks() {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(worker.pid()), "stat"));
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            // fields[0] is field 3 (state), so utime (14) and stime (15) are at 11 and 12.
-            return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     String metrics() throws IOException, InterruptedException {
