@@ -38,7 +38,7 @@ public final class BenchMain {
     private static final String S3_SOURCE = "bench-src-s3";
     private static final List<String> TOOLS = List.of("skyferry", "rclone", "raw");
     /** A JIT needs thousands of calls per path before it is done compiling; the worker is long-running. */
-    private static final int WARMUP_OBJECTS = 1000;
+    private static final int WARMUP_OBJECTS = 3000;
     private static final int COUNT_OBJECTS = 100;
     private static final int PROFILE_OBJECTS = 1000;
     private static final long MIB = 1024 * 1024;
