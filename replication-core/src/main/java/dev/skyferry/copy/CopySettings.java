@@ -11,7 +11,7 @@ import java.util.Locale;
  * {@code app}; this record checks what the engine itself needs.
  *
  * @param partSize               bytes per S3 part / Azure block; objects up to this size go in one request
- * @param partsInFlightPerObject parts of one object being read or uploaded at once
+ * @param partsInFlightPerObject parts of one object being uploaded at once (while one more is read)
  * @param memoryBudget           bytes of part buffers held at once across all copies
  * @param s3ToAzureMode          whether S3 → Azure copies let Azure fetch the bytes itself
  */

@@ -42,8 +42,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Streaming reads ONE GET of exactly the version the event names (its version id, else If-Match
  * on its ETag) sequentially into part buffers from the {@link BufferBudget}, updates the whole-object
- * MD5 in order while reading, and uploads parts in parallel, each with its own MD5 for the service to
- * check. Objects up to the part size go in one put. Before anything becomes visible (the put, or the
+ * MD5 in order while reading when the source reports an MD5 to compare it with, and uploads parts in
+ * parallel, each with its own MD5 for the service to check; the next part is read while they upload.
+ * Objects up to the part size go in one put. Before anything becomes visible (the put, or the
  * multipart completion) the streamed MD5 is compared with the source's own MD5 where the source has
  * one. On any failure or interrupt the multipart write is aborted, so no partial replica is ever
  * visible.
@@ -224,9 +225,12 @@ public final class ObjectCopier {
         byte[] sourceMd5 = source.contentMd5();
         WriteSpec spec = new WriteSpec(attributes.withSourceMd5(sourceMd5), size, sourceMd5, task.targetOptions());
         MultipartWrite write = task.target().startMultipart(task.targetKey(), spec, plan.targetCondition());
-        PartUploads uploads = new PartUploads(write, budget, settings.partsInFlightPerObject(), partCount);
+        PartUploads uploads = new PartUploads(write, settings.partsInFlightPerObject(), partCount);
         try {
-            MessageDigest wholeMd5 = Checksums.newMd5();
+            // Only a checksum the source reports can catch a corrupted read of the whole stream; without
+            // one (multipart S3 objects, most large blobs) hashing every byte a second time — besides the
+            // per-part MD5 the target checks — would cost CPU and check nothing.
+            MessageDigest wholeMd5 = sourceMd5 != null ? Checksums.newMd5() : null;
             InputStream in = open.content();
             for (int part = 1; part <= partCount; part++) {
                 if (Thread.interrupted()) {
@@ -234,19 +238,24 @@ public final class ObjectCopier {
                 }
                 uploads.throwIfFailed();
                 int length = (int) Math.min(partSize, size - (part - 1) * partSize);
-                BufferBudget.Lease lease = uploads.reserve(length);
+                // Read while earlier parts upload; submit then waits for an upload slot.
+                BufferBudget.Lease lease = budget.acquire(length);
                 try {
                     readPart(task, in, lease.buffer(), length);
-                    wholeMd5.update(lease.buffer().duplicate());
+                    if (wholeMd5 != null) {
+                        wholeMd5.update(lease.buffer().duplicate());
+                    }
                 } catch (RuntimeException e) {
-                    uploads.unreserve(lease);
+                    lease.close();
                     throw e;
                 }
                 uploads.submit(part, lease);
             }
             expectEndOfStream(task, in, size);
             uploads.awaitAll();
-            checkAgainstSourceChecksum(task, source, wholeMd5.digest());
+            if (wholeMd5 != null) {
+                checkAgainstSourceChecksum(task, source, wholeMd5.digest());
+            }
             WriteResult result = writeToTarget(task, write::complete);
             return new CopyResult.Copied(action, size, new WrittenReplica(task.targetKey(),
                     WrittenReplica.Method.MULTIPART, result, size, sourceMd5, uploads.partMd5s(), task.targetOptions()));

@@ -14,8 +14,10 @@ import org.slf4j.MDC;
 
 /**
  * The parts of one multipart write, uploaded in parallel on virtual threads: at most
- * {@code partsInFlight} parts are being read or uploaded at once. Each upload computes its part's MD5
- * (sent for the service to check) and gives its buffer back as soon as the part is stored.
+ * {@code partsInFlight} parts are being uploaded at once, while the copier reads the next part into a
+ * buffer of its own (so the source stream keeps flowing instead of stalling until an upload ends).
+ * Each upload computes its part's MD5 (sent for the service to check) and gives its buffer back as
+ * soon as the part is stored.
  *
  * <p>The first failure stops further uploads. {@link #cancel} waits for the uploads still running
  * (interrupting them on shutdown), so that an abort that follows is final.
@@ -27,40 +29,30 @@ final class PartUploads {
     private static final long INTERRUPTED_WAIT_SECONDS = 30;
 
     private final MultipartWrite write;
-    private final BufferBudget budget;
     private final int partsInFlight;
     private final Semaphore slots;
     private final byte[][] partMd5s;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final Set<Thread> running = ConcurrentHashMap.newKeySet();
 
-    PartUploads(MultipartWrite write, BufferBudget budget, int partsInFlight, int partCount) {
+    PartUploads(MultipartWrite write, int partsInFlight, int partCount) {
         this.write = write;
-        this.budget = budget;
         this.partsInFlight = partsInFlight;
         this.slots = new Semaphore(partsInFlight);
         this.partMd5s = new byte[partCount][];
     }
 
-    /** Waits for a free slot and a buffer of {@code size} bytes for the next part. */
-    BufferBudget.Lease reserve(int size) throws InterruptedException {
-        slots.acquire();
+    /**
+     * Waits for a free upload slot, then uploads the part held in {@code lease} (flipped, ready to read)
+     * and releases the lease when done. If interrupted while waiting, the lease is released at once.
+     */
+    void submit(int partNumber, BufferBudget.Lease lease) throws InterruptedException {
         try {
-            return budget.acquire(size);
-        } catch (InterruptedException | RuntimeException e) {
-            slots.release();
+            slots.acquire();
+        } catch (InterruptedException e) {
+            lease.close();
             throw e;
         }
-    }
-
-    /** Gives back a reservation whose part was never submitted (the read failed). */
-    void unreserve(BufferBudget.Lease lease) {
-        lease.close();
-        slots.release();
-    }
-
-    /** Uploads the part held in {@code lease} (flipped, ready to read) and releases it when done. */
-    void submit(int partNumber, BufferBudget.Lease lease) {
         Map<String, String> logContext = MDC.getCopyOfContextMap(); // its log lines name the event, like the copy's
         Thread upload = Thread.ofVirtual().name("part-" + partNumber + "-" + write.uploadId()).unstarted(() -> {
             if (logContext != null) {

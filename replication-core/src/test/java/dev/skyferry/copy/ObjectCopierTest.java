@@ -107,6 +107,29 @@ class ObjectCopierTest {
     }
 
     @Test
+    void readsTheNextPartWhileThePartsInFlightUpload() throws Exception {
+        byte[] content = bytes(8 * PART);
+        ObjectInfo info = azure.seed("big.bin", content);
+        CountDownLatch gate = s3.holdPartUploads();
+        try (ExecutorService copies = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<CopyResult> copy = copies.submit(
+                    () -> copier.copy(task(created(azure, info, "0A"), rule, azure, s3), IF_ABSENT));
+
+            // 3 parts in flight (held), and the 4th already read into a buffer of its own, waiting for a slot.
+            await().until(() -> s3.requests(Op.UPLOAD_PART) == 3 && budget.inUse() == 4 * PART);
+            Thread.sleep(50);
+            assertThat(budget.inUse()).isEqualTo(4 * PART);
+            assertThat(s3.requests(Op.UPLOAD_PART)).isEqualTo(3);
+            gate.countDown();
+
+            assertThat(copy.get()).isInstanceOf(CopyResult.Copied.class);
+        }
+        assertThat(s3.contentOf("big.bin")).isEqualTo(content);
+        assertThat(s3.maxConcurrentPartUploads()).isLessThanOrEqualTo(3);
+        assertThat(budget.inUse()).isZero();
+    }
+
+    @Test
     void readsExactlyTheVersionTheEventNames() throws Exception {
         InMemoryStore versioned = InMemoryStore.s3Versioned("photos-backup");
         ObjectInfo first = versioned.seed("a.txt", "first");

@@ -86,6 +86,12 @@ public final class AzureBlobStore implements ObjectStore, UrlCopyTarget {
     static final long MAX_BLOCK_BYTES = 4000L * 1024 * 1024;
     /** Put Blob From URL source limit: 5000 MiB. */
     static final long MAX_PUT_FROM_URL_BYTES = 5000L * 1024 * 1024;
+    /**
+     * Request bodies go to the HTTP client in slices of this size. Netty copies each heap buffer it writes
+     * into a direct buffer first: one 16 MiB part as one buffer costs a 16 MiB direct copy per part in
+     * flight (outside the heap limit, and not pooled), slices cost a few pooled 64 KiB buffers.
+     */
+    static final int BODY_SLICE_BYTES = 64 * 1024;
     /** Body buffers a download holds ahead of its reader (each a few KiB to 64 KiB). */
     static final int DOWNLOAD_PREFETCH_BUFFERS = 8;
     /**
@@ -212,7 +218,7 @@ public final class AzureBlobStore implements ObjectStore, UrlCopyTarget {
     public WriteResult put(String key, ByteBuffer content, WriteSpec spec, Precondition condition) {
         ObjectAttributes attributes = spec.attributes();
         // Content-MD5 on Put Blob is checked by the service on receipt and then stored as the blob's MD5.
-        BlockBlobSimpleUploadOptions options = new BlockBlobSimpleUploadOptions(BinaryData.fromByteBuffer(content.duplicate()))
+        BlockBlobSimpleUploadOptions options = new BlockBlobSimpleUploadOptions(inSlices(content))
                 .setHeaders(httpHeaders(attributes, null))
                 .setMetadata(emptyToNull(attributes.userMetadata()))
                 .setTags(emptyToNull(attributes.tags()))
@@ -398,7 +404,7 @@ public final class AzureBlobStore implements ObjectStore, UrlCopyTarget {
             }
             // Content-MD5 on Put Block is transactional: the service rejects a block whose bytes differ.
             BlockBlobStageBlockOptions options = new BlockBlobStageBlockOptions(blockId(uploadId, partNumber),
-                    BinaryData.fromByteBuffer(data.duplicate())).setContentMd5(md5);
+                    inSlices(data)).setContentMd5(md5);
             try {
                 target.stageBlockWithResponse(options, null, Context.NONE);
             } catch (RuntimeException failure) {
@@ -450,6 +456,18 @@ public final class AzureBlobStore implements ObjectStore, UrlCopyTarget {
     }
 
     // --- helpers -------------------------------------------------------------------------------
+
+    /** The buffer's remaining bytes as views of {@link #BODY_SLICE_BYTES} each (no copy; position unchanged). */
+    static BinaryData inSlices(ByteBuffer content) {
+        ByteBuffer whole = content.duplicate();
+        List<ByteBuffer> slices = new ArrayList<>(whole.remaining() / BODY_SLICE_BYTES + 1);
+        while (whole.remaining() > BODY_SLICE_BYTES) {
+            slices.add(whole.slice(whole.position(), BODY_SLICE_BYTES));
+            whole.position(whole.position() + BODY_SLICE_BYTES);
+        }
+        slices.add(whole.slice());
+        return BinaryData.fromListByteBuffer(slices);
+    }
 
     private BlobClient blob(String key) {
         requireKey(key);
