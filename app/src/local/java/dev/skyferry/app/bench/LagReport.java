@@ -256,7 +256,7 @@ final class LagReport {
                     + "than its share of `copy.maxCopiesInFlight` covers at this rate, events queue up — the queue wait "
                     + "column below shows how much of the lag that was.%n%n", busiest, machine.cores()));
         }
-        md.append("![lag distribution and lag over the run](bench/lag.svg)\n\n");
+        md.append("![lag distribution and lag over the run](lag.svg)\n\n");
 
         md.append("**What is timed.** Start: the driver's wall clock just before it sends the event to the queue "
                 + "(the source object is already written, untimed; the send call itself is inside the lag, ");
