@@ -1,8 +1,7 @@
 package dev.skyferry.app.bench;
 
-import com.azure.storage.blob.models.BlobStorageException;
 import dev.skyferry.app.bench.LagLoad.LagEvent;
-import dev.skyferry.plan.Provenance;
+import dev.skyferry.app.local.ReplicaProvenance;
 import dev.skyferry.worker.Direction;
 import java.time.Duration;
 import java.time.Instant;
@@ -10,9 +9,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
-import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
-import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
  * Looks at replicas from the driver's side: the target object exists with the source's size and,
@@ -59,29 +55,10 @@ final class LagReplicaCheck implements AutoCloseable {
 
     /** True when the event's replica exists with the source's size, ETag and MD5 recorded in its provenance. */
     boolean replicaMatches(LagEvent event) {
-        Map<String, String> metadata;
-        long size;
-        try {
-            if (event.direction() == Direction.AZURE_TO_S3) {
-                HeadObjectResponse head = env.s3().headObject(b -> b.bucket(LagEnvironment.BUCKET).key(event.key()));
-                metadata = head.metadata();
-                size = head.contentLength();
-            } else {
-                var properties = env.container().getBlobClient(event.key()).getProperties();
-                metadata = properties.getMetadata();
-                size = properties.getBlobSize();
-            }
-        } catch (NoSuchKeyException | BlobStorageException e) {
-            return false;
-        } catch (S3Exception e) {
-            if (e.statusCode() == 404) {
-                return false;
-            }
-            throw e;
-        }
-        return size == event.bytes()
-                && event.sourceEtag().equals(metadata.get(Provenance.SOURCE_ETAG))
-                && event.md5Base64().equals(metadata.get(Provenance.SOURCE_MD5));
+        return event.direction() == Direction.AZURE_TO_S3
+                ? ReplicaProvenance.inS3(env.s3(), LagEnvironment.BUCKET, event.key(), event.bytes(), event.sourceEtag(),
+                        event.md5Base64())
+                : ReplicaProvenance.inAzure(env.container(), event.key(), event.bytes(), event.sourceEtag(), event.md5Base64());
     }
 
     /** Waits for the pollers still running (each gives up after {@link #POLL_GIVE_UP}). */

@@ -3,9 +3,7 @@ package dev.skyferry.app.local;
 import com.azure.core.util.BinaryData;
 import com.azure.storage.blob.BlobClient;
 import com.azure.storage.blob.models.BlobHttpHeaders;
-import com.azure.storage.blob.models.BlobStorageException;
 import com.azure.storage.blob.options.BlobParallelUploadOptions;
-import dev.skyferry.plan.Provenance;
 import java.io.PrintStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -18,9 +16,6 @@ import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
-import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
-import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
  * {@code --seed N}: writes N objects on each side (sizes from empty to multi-part, names with spaces,
@@ -135,29 +130,9 @@ final class SeedRun {
 
     /** Both sides use the same keys (the local rule maps the container root to the bucket root). */
     private boolean replicaVerified(Item item) {
-        Map<String, String> metadata;
-        long size;
-        try {
-            if (item.direction().equals("azure-to-s3")) {
-                HeadObjectResponse head = env.s3().headObject(b -> b.bucket(env.bucket()).key(item.key()));
-                metadata = head.metadata();
-                size = head.contentLength();
-            } else {
-                var properties = env.blobContainer().getBlobClient(item.key()).getProperties();
-                metadata = properties.getMetadata();
-                size = properties.getBlobSize();
-            }
-        } catch (NoSuchKeyException | BlobStorageException e) {
-            return false;
-        } catch (S3Exception e) {
-            if (e.statusCode() == 404) {
-                return false;
-            }
-            throw e;
-        }
-        return size == item.bytes()
-                && item.sourceEtag().equals(metadata.get(Provenance.SOURCE_ETAG))
-                && item.md5Base64().equals(metadata.get(Provenance.SOURCE_MD5));
+        return item.direction().equals("azure-to-s3")
+                ? ReplicaProvenance.inS3(env.s3(), env.bucket(), item.key(), item.bytes(), item.sourceEtag(), item.md5Base64())
+                : ReplicaProvenance.inAzure(env.blobContainer(), item.key(), item.bytes(), item.sourceEtag(), item.md5Base64());
     }
 
     private static String md5(byte[] data) {
