@@ -7,10 +7,10 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The global limit on messages in flight ({@code copy.maxCopiesInFlight}), shared fairly between
- * sources. A source holds a permit for each message it works on, and takes permits <em>before</em>
- * it receives, asking for no more messages than it holds permits: nothing is received that cannot be
- * worked on at once.
+ * The global limit on messages being copied ({@code copy.maxCopiesInFlight}), shared fairly between
+ * sources. A source holds a permit for each message until its copies are done (the queue call that
+ * settles the message runs without one), and takes permits <em>before</em> it receives, asking for no
+ * more messages than it holds permits: nothing is received that cannot be worked on at once.
  *
  * <h2>Fairness</h2>
  * Each source has a fair share, {@code capacity / sources}. Permits a source does not use may be

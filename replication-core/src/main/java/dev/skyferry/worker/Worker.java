@@ -26,7 +26,10 @@ import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -147,6 +150,10 @@ public final class Worker {
     private final HealthState health;
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
     private final Set<Thread> handlers = ConcurrentHashMap.newKeySet();
+    /** Messages holding a {@link CopySlot}: received and not yet copied. */
+    private final AtomicInteger copying = new AtomicInteger();
+    /** Messages whose copies are done and whose queue settlement (delete, release, dead-letter) runs. */
+    private final Semaphore settling;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition handlerDone = lock.newCondition();
     private final Condition breakerChanged = lock.newCondition();
@@ -163,6 +170,7 @@ public final class Worker {
         this.sources = List.copyOf(builder.sources);
         this.probes = List.copyOf(builder.probes);
         this.permits = new FairPermits(settings.maxCopiesInFlight(), sources.stream().map(ConsumedSource::name).toList());
+        this.settling = new Semaphore(settings.maxCopiesInFlight());
         List<String> components = new ArrayList<>();
         sources.forEach(source -> components.add(source.component()));
         probes.forEach(probe -> components.add(probe.name()));
@@ -183,7 +191,7 @@ public final class Worker {
             source.loop = Thread.ofVirtual().name("receive-" + source.name()).start(() -> receiveLoop(source));
         }
         healthLoop = Thread.ofVirtual().name("worker-health").start(this::healthLoop);
-        log.info("worker started: {} sources, at most {} messages in flight",
+        log.info("worker started: {} sources, at most {} copies in flight",
                 sources.size(), settings.maxCopiesInFlight());
     }
 
@@ -234,9 +242,9 @@ public final class Worker {
         return health;
     }
 
-    /** Messages being worked on now: the {@code skyferry_copies_in_flight} gauge. */
+    /** Messages being copied now: the {@code skyferry_copies_in_flight} gauge. */
     public int inFlight() {
-        return handlers.size();
+        return copying.get();
     }
 
     // ---------------------------------------------------------------- receiving
@@ -297,11 +305,12 @@ public final class Worker {
     }
 
     private void dispatch(ConsumedSource source, ReceivedMessage message) {
+        CopySlot slot = new CopySlot(source.name());
         Thread handler = Thread.ofVirtual().name("message-" + source.name() + "-" + message.messageId()).unstarted(() -> {
             try {
-                handle(source, message);
+                handle(source, message, slot);
             } finally {
-                permits.release(source.name());
+                slot.release();
                 handlers.remove(Thread.currentThread());
                 signal(handlerDone);
             }
@@ -310,9 +319,31 @@ public final class Worker {
         handler.start();
     }
 
+    /**
+     * The message's permit of {@code copy.maxCopiesInFlight}, given back once: when its copies are done,
+     * before the queue call that settles it, so that a delete's round trip does not keep the next copy
+     * waiting.
+     */
+    private final class CopySlot {
+        private final String source;
+        private final AtomicBoolean held = new AtomicBoolean(true);
+
+        CopySlot(String source) {
+            this.source = source;
+            copying.incrementAndGet();
+        }
+
+        void release() {
+            if (held.compareAndSet(true, false)) {
+                copying.decrementAndGet();
+                permits.release(source);
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- handling one message
 
-    private void handle(ConsumedSource source, ReceivedMessage message) {
+    private void handle(ConsumedSource source, ReceivedMessage message, CopySlot slot) {
         MDC.put("source", source.name());
         MDC.put("messageId", message.messageId());
         try {
@@ -333,8 +364,16 @@ public final class Worker {
                 Thread.interrupted(); // clear it, so the settling calls are not aborted
                 heartbeat.close();
             }
-            // Not the thread's interrupt flag: a processor that caught the interrupt has cleared it.
-            settle(source, message, events, interruptingForShutdown);
+            // Messages being settled are bounded by the same number: a queue that stalls its deletes
+            // keeps copy slots taken, so receiving slows down instead of piling up settled work.
+            settling.acquireUninterruptibly();
+            try {
+                slot.release();
+                // Not the thread's interrupt flag: a processor that caught the interrupt has cleared it.
+                settle(source, message, events, interruptingForShutdown);
+            } finally {
+                settling.release();
+            }
         } catch (RuntimeException e) {
             log.error("unexpected failure handling {}; it is delivered again when its visibility timeout ends", message, e);
         } finally {

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -52,6 +53,7 @@ final class InMemoryQueue implements MessageSource {
     final List<DeadLettered> deadLettered = Collections.synchronizedList(new ArrayList<>());
     final AtomicInteger receives = new AtomicInteger();
     final AtomicInteger extensions = new AtomicInteger();
+    private volatile CountDownLatch deleteGate;
 
     InMemoryQueue(String name, SourceType type, Duration visibility, int maxDeliveries, Ledger ledger) {
         this.name = name;
@@ -153,11 +155,29 @@ final class InMemoryQueue implements MessageSource {
         extensions.incrementAndGet();
     }
 
+    /** Deletes wait until the returned latch is counted down, as against a queue that answers slowly. */
+    CountDownLatch holdDeletes() {
+        CountDownLatch gate = new CountDownLatch(1);
+        deleteGate = gate;
+        return gate;
+    }
+
     @Override
-    public synchronized void delete(ReceivedMessage message) {
-        messages.remove(held(message).id);
-        deleted.add(message.messageId());
-        ledger.settled();
+    public void delete(ReceivedMessage message) {
+        CountDownLatch gate = deleteGate;
+        if (gate != null) {
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new QueueException(StoreException.Kind.UNAVAILABLE, 0, null, "delete interrupted", null, e);
+            }
+        }
+        synchronized (this) {
+            messages.remove(held(message).id);
+            deleted.add(message.messageId());
+            ledger.settled();
+        }
     }
 
     @Override
@@ -181,14 +201,17 @@ final class InMemoryQueue implements MessageSource {
     }
 
     /**
-     * Messages held by the worker across all queues, and receives in progress: every receive must fit
-     * in what the global limit leaves free.
+     * What the worker holds across all queues: messages being copied (from their receive until the
+     * processor has handled them, told by {@link #copied}), messages received and not yet settled, and
+     * receives in progress. Every receive must fit in what the copy limit leaves free; messages waiting
+     * for their settling queue call may hold at most as many again.
      */
     static final class Ledger {
         private final int capacity;
+        private int copying;
         private int held;
         private int asking;
-        private int mostHeld;
+        private int mostCopying;
         private final List<String> violations = new ArrayList<>();
 
         Ledger(int capacity) {
@@ -197,16 +220,25 @@ final class InMemoryQueue implements MessageSource {
 
         synchronized void receiving(String source, int maxMessages) {
             asking += maxMessages;
-            if (held + asking > capacity) {
-                violations.add(source + " asked for " + maxMessages + " with " + held + " held and "
+            if (copying + asking > capacity) {
+                violations.add(source + " asked for " + maxMessages + " with " + copying + " being copied and "
                         + (asking - maxMessages) + " asked for elsewhere, limit " + capacity);
             }
         }
 
         synchronized void received(int asked, int received) {
             asking -= asked;
+            copying += received;
             held += received;
-            mostHeld = Math.max(mostHeld, held);
+            mostCopying = Math.max(mostCopying, copying);
+            if (held > 2 * capacity) {
+                violations.add(held + " messages held (copying or settling), more than twice the limit " + capacity);
+            }
+        }
+
+        /** The processor handled one single-event message: its copy slot is free from now on. */
+        synchronized void copied() {
+            copying--;
         }
 
         synchronized void settled() {
@@ -217,8 +249,8 @@ final class InMemoryQueue implements MessageSource {
             return List.copyOf(violations);
         }
 
-        synchronized int mostHeld() {
-            return mostHeld;
+        synchronized int mostCopying() {
+            return mostCopying;
         }
     }
 }
