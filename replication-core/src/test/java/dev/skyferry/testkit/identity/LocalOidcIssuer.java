@@ -59,6 +59,9 @@ import okhttp3.Headers;
  */
 public final class LocalOidcIssuer implements AutoCloseable {
 
+    /** How long {@link #restart} keeps trying to bind its old port. */
+    private static final Duration RESTART_BIND_PATIENCE = Duration.ofSeconds(15);
+
     public static final String TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange";
     /** The issuer id, on the same server, of the stand-in Kubernetes service-account issuer. */
     public static final String SERVICE_ACCOUNT_ISSUER_ID = "cluster-oidc";
@@ -294,11 +297,33 @@ public final class LocalOidcIssuer implements AutoCloseable {
         }
     }
 
-    /** Back after an outage: same port, keys, certificate and directory. */
+    /**
+     * Back after an outage: same port, keys, certificate and directory. While it was down the port may
+     * have gone to another socket for a moment (an outgoing connection's ephemeral port, a closing
+     * one), so binding is tried again for a while before giving up.
+     */
     public synchronized void restart() {
-        if (server == null) {
+        if (server != null) {
+            return;
+        }
+        long deadline = System.nanoTime() + RESTART_BIND_PATIENCE.toNanos();
+        while (true) {
             server = newServer();
-            startServer(port);
+            try {
+                startServer(port);
+                return;
+            } catch (UncheckedIOException e) {
+                server = null;
+                if (!(e.getCause() instanceof java.net.BindException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while restarting the issuer on port " + port, e);
+            }
         }
     }
 
