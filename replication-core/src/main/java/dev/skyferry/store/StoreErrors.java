@@ -24,11 +24,17 @@ public final class StoreErrors {
      */
     public interface CredentialsRefused {}
 
-    /** The {@link CredentialsRefused} failure in {@code failure}'s cause chain, or null. */
-    public static Throwable credentialsRefused(Throwable failure) {
+    /**
+     * FORBIDDEN with the identity provider's message when {@code failure}'s cause chain holds a
+     * {@link CredentialsRefused}; null otherwise.
+     *
+     * @param cause what the StoreException chains (the SDK's exception, or null where it must not)
+     */
+    public static StoreException credentialsRefused(Throwable failure, String operation, Throwable cause) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof CredentialsRefused) {
-                return t;
+                return new StoreException(StoreException.Kind.FORBIDDEN, 0, null,
+                        operation + ": credentials refused: " + firstLine(t.getMessage()), null, cause);
             }
         }
         return null;

@@ -45,8 +45,6 @@ final class SkyferryUnderTest implements AutoCloseable {
     private static final int ENQUEUE_THREADS = 8;
     /** Events are sent invisible and all become visible at once, this long after sending starts per 1 000. */
     private static final Duration ENQUEUE_ALLOWANCE_PER_1000 = Duration.ofSeconds(12);
-    private static final Pattern REPLICATED_LINE = Pattern.compile(
-            "\\{\"@timestamp\":\"([^\"]+)\".*\"message\":\"replicated ");
 
     /** What the bench tells the worker to replicate; the sources and targets of {@link #config}. */
     record Layout(String azureSource, String s3Target, String s3Source, String azureTarget) {}
@@ -163,19 +161,9 @@ final class SkyferryUnderTest implements AutoCloseable {
     }
 
     /** The timestamp of the last {@code replicated} line in the worker's JSON log. */
-    private Instant lastReplicatedAt() throws IOException {
-        Instant last = null;
-        for (String line : Files.readAllLines(worker.log())) {
-            Matcher m = REPLICATED_LINE.matcher(line);
-            if (m.lookingAt()) {
-                Instant at = Instant.parse(m.group(1));
-                last = last == null || at.isAfter(last) ? at : last;
-            }
-        }
-        if (last == null) {
-            throw new IllegalStateException("no 'replicated' line in " + worker.log());
-        }
-        return last;
+    private Instant lastReplicatedAt() {
+        return LagWorkerLog.lastVerifiedAt(worker.log())
+                .orElseThrow(() -> new IllegalStateException("no 'replicated' line in " + worker.log()));
     }
 
     private double enqueue(Direction direction, String source, Map<String, String> etags, long size, Instant visibleAt)

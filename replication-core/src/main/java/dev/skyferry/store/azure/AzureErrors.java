@@ -51,10 +51,9 @@ final class AzureErrors {
                     + ": " + StoreErrors.firstLine(messageElement(serviceMessage));
             return new StoreException(StoreErrors.kindOf(status, code), status, code, message, retryAfter, cause);
         }
-        Throwable refused = StoreErrors.credentialsRefused(failure);
+        StoreException refused = StoreErrors.credentialsRefused(failure, operation, cause);
         if (refused != null) {
-            return new StoreException(StoreException.Kind.FORBIDDEN, 0, null,
-                    operation + ": credentials refused: " + StoreErrors.firstLine(refused.getMessage()), null, cause);
+            return refused;
         }
         if (isNetworkFailure(failure)) {
             return new StoreException(StoreException.Kind.UNAVAILABLE, 0, null,

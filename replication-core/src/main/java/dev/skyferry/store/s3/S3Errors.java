@@ -46,10 +46,9 @@ final class S3Errors {
                     + (serviceMessage == null ? "" : ": " + StoreErrors.firstLine(serviceMessage));
             return new StoreException(StoreErrors.kindOf(status, code), status, code, message, retryAfter, failure);
         }
-        Throwable refused = StoreErrors.credentialsRefused(failure);
+        StoreException refused = StoreErrors.credentialsRefused(failure, operation, failure);
         if (refused != null) {
-            return new StoreException(StoreException.Kind.FORBIDDEN, 0, null,
-                    operation + ": credentials refused: " + StoreErrors.firstLine(refused.getMessage()), null, failure);
+            return refused;
         }
         if (isNetworkFailure(failure)) {
             return new StoreException(StoreException.Kind.UNAVAILABLE, 0, null,
