@@ -276,7 +276,7 @@ final class LagReport {
         }
         md.append(String.format(Locale.ROOT, "%n**Queue polling.** Azure Storage Queue has no long polling: after an empty "
                         + "receive the worker waits %d ms, doubling with each further empty receive up to %d s, and any message "
-                        + "resets the wait (`AzureQueueSource`, `AzureQueueSettings` defaults, not configurable). Under steady "
+                        + "resets the wait (the defaults of a source's `minPollInterval` and `maxPollInterval`). Under steady "
                         + "load an Azure event therefore waits up to ~%d ms unseen; a queue idle for ~8 s or more is polled only "
                         + "every %d s, so the first event after a lull can wait that long. SQS is long-polled (%d s wait; "
                         + "ElasticMQ, like SQS, answers as soon as a message arrives), so S3 events are picked up at once.%n%n",
