@@ -2,6 +2,7 @@ package dev.skyferry.copy;
 
 import dev.skyferry.copy.CopySettings.S3ToAzureMode;
 import dev.skyferry.event.ReplicationEvent;
+import dev.skyferry.plan.PendingPlan;
 import dev.skyferry.plan.Plan;
 import dev.skyferry.plan.Provenance;
 import dev.skyferry.plan.ReasonCodes;
@@ -50,8 +51,9 @@ import org.slf4j.LoggerFactory;
  * visible.
  *
  * <p>Requests per object: the GET, tags when the rule copies them, and the put (or start + parts +
- * complete). Loop prevention reads the replica marker from the GET response, so a replica's echo
- * event costs the GET's headers and nothing else.
+ * complete); the planner's HEAD of the target runs alongside the GET ({@link PendingPlan}). Loop
+ * prevention reads the replica marker from the GET response, so a replica's echo event costs the GET's
+ * headers and nothing else.
  */
 public final class ObjectCopier {
 
@@ -83,20 +85,27 @@ public final class ObjectCopier {
         this.metrics = metrics;
     }
 
+    /** Copies the task's source object to its target under the target precondition of a plan already made. */
+    public CopyResult copy(ReplicationTask task, Plan.Copy plan) throws InterruptedException {
+        return copy(task, PendingPlan.of(plan));
+    }
+
     /**
-     * Copies the task's source object to its target under the plan's target precondition.
+     * Copies the task's source object to its target under the plan's target precondition. The plan may
+     * still be in the making: the source is opened meanwhile, and the plan awaited before anything is
+     * written. A plan that says {@link Plan.Skip skip} ends the copy as {@link CopyResult.NotCopied}.
      *
      * @throws ReplicationFailure   a named failure (checksum, metadata, limits, target changed)
-     * @throws StoreException       a store failure, for the caller to classify
+     * @throws StoreException       a store failure (the planner's HEAD included), for the caller to classify
      * @throws InterruptedException the thread was interrupted; writes in progress were aborted
      */
-    public CopyResult copy(ReplicationTask task, Plan.Copy plan) throws InterruptedException {
+    public CopyResult copy(ReplicationTask task, PendingPlan pending) throws InterruptedException {
         if (!crossesS3ToAzure(task) || settings.s3ToAzureMode() == S3ToAzureMode.STREAM) {
-            return stream(task, plan, CopyResult.STREAMED);
+            return stream(task, pending, CopyResult.STREAMED);
         }
         String targetContainer = task.target().account() + "/" + task.target().container();
         if (settings.s3ToAzureMode() == S3ToAzureMode.AUTO && targetsWithoutUrlCopy.contains(targetContainer)) {
-            return stream(task, plan, CopyResult.STREAMED);
+            return stream(task, pending, CopyResult.STREAMED);
         }
         if (!(task.source() instanceof PresignedReads presigner) || !(task.target() instanceof UrlCopyTarget urlTarget)) {
             if (settings.s3ToAzureMode() == S3ToAzureMode.SERVER_SIDE) {
@@ -104,10 +113,10 @@ public final class ObjectCopier {
                         "copy.s3ToAzureMode is server-side, but the source store cannot pre-sign reads or the target"
                                 + " cannot copy from a URL");
             }
-            return stream(task, plan, CopyResult.STREAMED);
+            return stream(task, pending, CopyResult.STREAMED);
         }
         try {
-            return copyServerSide(task, plan, presigner, urlTarget);
+            return copyServerSide(task, pending, presigner, urlTarget);
         } catch (StoreException e) {
             Optional<String> fallback = fallbackReason(e);
             if (settings.s3ToAzureMode() != S3ToAzureMode.AUTO || fallback.isEmpty()) {
@@ -118,8 +127,13 @@ public final class ObjectCopier {
                 log.info("Azure container {} cannot copy from a URL ({}); S3 → Azure copies to it stream from now on",
                         targetContainer, e.getMessage());
             }
-            return stream(task, plan, CopyResult.STREAMED_AFTER_FALLBACK);
+            return stream(task, pending, CopyResult.STREAMED_AFTER_FALLBACK);
         }
+    }
+
+    private static CopyResult skippedByPlan(ReplicationTask task, PendingPlan pending) throws InterruptedException {
+        Plan.Skip skip = (Plan.Skip) pending.await(); // a created event is planned as Copy or Skip
+        return new CopyResult.NotCopied(skip.reason(), task.describe() + ": " + skip.detail());
     }
 
     private static boolean crossesS3ToAzure(ReplicationTask task) {
@@ -138,8 +152,8 @@ public final class ObjectCopier {
 
     // ---------------------------------------------------------------- server-side
 
-    private CopyResult copyServerSide(ReplicationTask task, Plan.Copy plan, PresignedReads presigner,
-                                      UrlCopyTarget urlTarget) {
+    private CopyResult copyServerSide(ReplicationTask task, PendingPlan pending, PresignedReads presigner,
+                                      UrlCopyTarget urlTarget) throws InterruptedException {
         ReplicationEvent event = task.event();
         // A pre-signed URL cannot carry If-Match, so the version is checked here, with one HEAD.
         Optional<ObjectInfo> current = task.source().stat(task.sourceKey());
@@ -155,6 +169,9 @@ public final class ObjectCopier {
         }
         checkTargetLimits(task, source.size());
         ReplicaAttributes attributes = ReplicaAttributes.prepare(task, source, tagsToCarry(task));
+        if (!(pending.await() instanceof Plan.Copy plan)) {
+            return skippedByPlan(task, pending);
+        }
         byte[] sourceMd5 = source.contentMd5();
         WriteSpec spec = new WriteSpec(attributes.withSourceMd5(sourceMd5), source.size(), sourceMd5, task.targetOptions());
         Precondition version = event.versionId() != null ? new Precondition.Version(event.versionId()) : Precondition.NONE;
@@ -167,7 +184,7 @@ public final class ObjectCopier {
 
     // ---------------------------------------------------------------- streamed
 
-    private CopyResult stream(ReplicationTask task, Plan.Copy plan, String action) throws InterruptedException {
+    private CopyResult stream(ReplicationTask task, PendingPlan pending, String action) throws InterruptedException {
         ReplicationEvent event = task.event();
         Precondition exactVersion = event.versionId() != null
                 ? new Precondition.Version(event.versionId())
@@ -176,6 +193,9 @@ public final class ObjectCopier {
         try {
             open = task.source().open(task.sourceKey(), null, exactVersion);
         } catch (StoreException e) {
+            if (pending.await() instanceof Plan.Skip) {
+                return skippedByPlan(task, pending); // what the plan said first, as when it ran before the GET
+            }
             return notCopiedOnRead(task, e).orElseThrow(() -> e);
         }
         try (open) {
@@ -189,6 +209,9 @@ public final class ObjectCopier {
                 attributes = ReplicaAttributes.prepare(task, source, tagsToCarry(task));
             } catch (StoreException e) {
                 return notCopiedOnRead(task, e).orElseThrow(() -> e);
+            }
+            if (!(pending.await() instanceof Plan.Copy plan)) {
+                return skippedByPlan(task, pending);
             }
             return source.size() <= settings.partSize()
                     ? putWhole(task, plan, open, attributes, action)

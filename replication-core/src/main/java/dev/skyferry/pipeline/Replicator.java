@@ -6,6 +6,8 @@ import dev.skyferry.copy.CopyMetrics;
 import dev.skyferry.copy.CopyResult;
 import dev.skyferry.copy.CopySettings;
 import dev.skyferry.copy.ObjectCopier;
+import dev.skyferry.event.ReplicationEvent;
+import dev.skyferry.plan.PendingPlan;
 import dev.skyferry.plan.Plan;
 import dev.skyferry.plan.Planner;
 import dev.skyferry.plan.ReasonCodes;
@@ -20,7 +22,8 @@ import java.time.InstantSource;
 import org.slf4j.MDC;
 
 /**
- * The engine for one routed event: plan → copy → verify → outcome (or plan → delete / tombstone).
+ * The engine for one routed event: plan → copy → verify → outcome (or plan → delete / tombstone). For a
+ * created object the plan's HEAD of the target and the copier's GET of the source run at the same time.
  * Never throws: every failure becomes an {@link Outcome} through {@link FailureOutcomes}.
  */
 public final class Replicator {
@@ -42,10 +45,19 @@ public final class Replicator {
         // Every line logged while this task runs (retries, aborts, part uploads) names where it writes.
         MDC.put("target", task.target().uriOf(task.targetKey()).toString());
         try {
+            if (task.event().kind() == ReplicationEvent.EventKind.CREATED) {
+                // The target's HEAD runs while the copier opens the source; it waits for the plan before writing.
+                PendingPlan plan = PendingPlan.start(() -> planner.plan(task));
+                try {
+                    return copyAndVerify(task, plan, started);
+                } finally {
+                    plan.cancel();
+                }
+            }
             Plan plan = planner.plan(task);
             return switch (plan) {
                 case Plan.Skip skip -> new Outcome.Skipped(skip.reason(), task.describe() + ": " + skip.detail());
-                case Plan.Copy copy -> copyAndVerify(task, copy, started);
+                case Plan.Copy copy -> copyAndVerify(task, PendingPlan.of(copy), started);
                 case Plan.DeleteReplica delete -> deleteReplica(task, delete, started);
                 case Plan.Tombstone tombstone -> tombstone(task, tombstone, started);
             };
@@ -59,7 +71,7 @@ public final class Replicator {
         }
     }
 
-    private Outcome copyAndVerify(ReplicationTask task, Plan.Copy plan, Instant started) throws InterruptedException {
+    private Outcome copyAndVerify(ReplicationTask task, PendingPlan plan, Instant started) throws InterruptedException {
         CopyResult result = copier.copy(task, plan);
         return switch (result) {
             case CopyResult.NotCopied notCopied -> new Outcome.Skipped(notCopied.reason(), notCopied.detail());

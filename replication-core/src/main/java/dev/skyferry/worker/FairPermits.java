@@ -8,23 +8,20 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The global limit on messages being copied ({@code copy.maxCopiesInFlight}), shared fairly between
- * sources. A source holds a permit for each message until its copies are done (the queue call that
- * settles the message runs without one), and takes permits <em>before</em> it receives, asking for no
- * more messages than it holds permits: nothing is received that cannot be worked on at once.
+ * sources. A message holds a permit from the moment it leaves its source's {@link ReceivedAhead} buffer
+ * until its copies are done (the queue call that settles it runs without one).
  *
  * <h2>Fairness</h2>
  * Each source has a fair share, {@code capacity / sources}. Permits a source does not use may be
  * borrowed by others, except for a reservation the others must leave free for it:
  * <ul>
  *   <li>a <em>quiet</em> source (its last receive returned fewer messages than it asked for) keeps one
- *       permit reserved, so it can always poll and start a message at once;</li>
+ *       permit reserved, so it can always start a message at once;</li>
  *   <li>a <em>busy</em> source (its last receive was full) has its whole fair share reserved: permits
  *       freed by a borrower go to it first, until it holds its share.</li>
  * </ul>
- * A quiet source asks for one message per receive, a busy one for as many as it may take (up to its
- * batch size), so an idle queue never sits on permits during a long poll. A flooded source therefore
- * uses all spare capacity, yet cannot starve another: the other always has its one permit, and gets
- * its fair share as soon as it turns busy.
+ * A flooded source therefore uses all spare capacity, yet cannot starve another: the other always has
+ * its one permit, and gets its fair share as soon as it turns busy.
  *
  * <p>A per-source limit pauses a source (0, its reservation is given up) while a breaker it depends on
  * is open, or throttles it to one message while that breaker is half-open.
@@ -59,45 +56,36 @@ final class FairPermits {
         sources.forEach(name -> shares.put(name, new SourceShare()));
     }
 
-    /**
-     * Blocks until {@code source} may take at least one permit, then takes as many as it may ask for
-     * now: 1 when quiet, up to {@code maxBatch} when busy.
-     *
-     * @return the permits taken (≥ 1); hand back the unused ones with {@link #received}
-     */
-    int acquireForReceive(String source, int maxBatch) throws InterruptedException {
+    /** Blocks until {@code source} may take a permit, then takes it. */
+    void acquire(String source) throws InterruptedException {
         lock.lockInterruptibly();
         try {
             SourceShare share = share(source);
-            int grantable;
-            while ((grantable = grantable(share)) < 1) {
+            while (grantable(share) < 1) {
                 changed.await();
             }
-            int granted = Math.min(grantable, share.busy ? maxBatch : 1);
-            share.used += granted;
-            used += granted;
-            return granted;
+            share.used++;
+            used++;
         } finally {
             lock.unlock();
         }
     }
 
-    /**
-     * After a receive with {@code granted} permits returned {@code received} messages: hands back the
-     * permits no message needs, and marks the source busy when the receive came back full.
-     */
-    void received(String source, int granted, int received) {
+    /** After each receive: busy when it came back with as many messages as it asked for. */
+    void busy(String source, boolean busy) {
         lock.lock();
         try {
             SourceShare share = share(source);
-            share.busy = received >= granted;
-            giveBack(share, granted - received);
+            if (share.busy != busy) {
+                share.busy = busy;
+                changed.signalAll();
+            }
         } finally {
             lock.unlock();
         }
     }
 
-    /** One message of {@code source} is settled. */
+    /** One message of {@code source} is copied (or was never started): its permit is free. */
     void release(String source) {
         lock.lock();
         try {

@@ -34,6 +34,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -43,12 +44,17 @@ import org.slf4j.MDC;
  * a message only once the outcomes of all its events say so.
  *
  * <h2>Consuming</h2>
- * One receive loop per source, on a virtual thread. Before each receive the loop takes permits from
- * the global limit ({@code maxCopiesInFlight}, shared fairly: see {@link FairPermits}) and asks for no
- * more messages than it holds permits. Each message is then handled on its own virtual thread:
+ * Two virtual threads per source. The receive loop keeps a small buffer of messages received ahead
+ * ({@link ReceivedAhead}: up to the source's batch size, at most {@code maxCopiesInFlight}) and tops it
+ * up once it is half empty, as the Azure Functions queue trigger does with {@code newBatchThreshold};
+ * so a freed copy slot starts the next copy at once instead of waiting for a queue round trip. The
+ * dispatch loop takes a permit of the global limit ({@code maxCopiesInFlight}, shared fairly: see
+ * {@link FairPermits}) for the oldest waiting message and hands it to its own virtual thread:
  * parse → {@link EventProcessor#process} per accepted event → one {@link MessageVerdict} for the message.
- * While it is handled, a heartbeat extends its visibility every third of the visibility timeout, so a
- * long copy is never delivered to a second worker.
+ * From its receipt until it is settled, a heartbeat extends the message's visibility every third of the
+ * visibility timeout, so neither a wait in the buffer nor a long copy lets a second worker take it.
+ * A quiet source (its last receive came back short) asks for one message at a time, so an idle queue
+ * is long-polled for one message, not a batch.
  *
  * <p>Queue calls: receives and depth probes run under the queue endpoint's breaker; heartbeats and
  * the settling calls (delete, release, dead-letter; retried) do not, because they finish work
@@ -69,13 +75,13 @@ import org.slf4j.MDC;
  *
  * <h2>Circuit breakers</h2>
  * Each source needs a set of endpoints ({@code SourceType.requiredEndpoints()}, or given explicitly).
- * While the breaker of any of them is open, the source receives nothing — its messages wait in the
- * queue — and readiness says why; while one is half-open the source takes one message at a time; it
- * resumes by itself when they close.
+ * While the breaker of any of them is open, the source receives nothing and gives back the messages it
+ * received ahead — its messages wait in the queue — and readiness says why; while one is half-open the
+ * source receives and copies one message at a time; it resumes by itself when they close.
  *
  * <h2>Stopping</h2>
- * {@link #stop(Duration)}: stop receiving, let in-flight messages finish within the grace, then interrupt
- * the rest (the processor aborts its writes and answers {@code Retry}) and release their messages at
+ * {@link #stop(Duration)}: stop receiving, give back the messages received ahead, let in-flight
+ * messages finish within the grace, then interrupt the rest (the processor aborts its writes and answers {@code Retry}) and release their messages at
  * once. A second {@code stop} interrupts everything and returns immediately.
  *
  * <p>The processor is called from many threads at once and must be thread-safe.
@@ -115,7 +121,11 @@ public final class Worker {
         final Set<Endpoint> requiredEndpoints;
         final Direction direction;
         volatile Set<Endpoint> pausedBy = Set.of();
-        volatile Thread loop;
+        /** A breaker it needs is half-open: one message at a time. */
+        volatile boolean probing;
+        ReceivedAhead ahead;
+        volatile Thread receiveLoop;
+        volatile Thread dispatchLoop;
 
         ConsumedSource(MessageSource source, MessageParser parser, Set<Endpoint> requiredEndpoints) {
             this.source = source;
@@ -171,6 +181,8 @@ public final class Worker {
         this.probes = List.copyOf(builder.probes);
         this.permits = new FairPermits(settings.maxCopiesInFlight(), sources.stream().map(ConsumedSource::name).toList());
         this.settling = new Semaphore(settings.maxCopiesInFlight());
+        sources.forEach(source -> source.ahead =
+                new ReceivedAhead(Math.min(source.source.maxBatchSize(), settings.maxCopiesInFlight())));
         List<String> components = new ArrayList<>();
         sources.forEach(source -> components.add(source.component()));
         probes.forEach(probe -> components.add(probe.name()));
@@ -188,7 +200,8 @@ public final class Worker {
         }
         breakers.onStateChange(this::onBreakerStateChange);
         for (ConsumedSource source : sources) {
-            source.loop = Thread.ofVirtual().name("receive-" + source.name()).start(() -> receiveLoop(source));
+            source.receiveLoop = Thread.ofVirtual().name("receive-" + source.name()).start(() -> receiveLoop(source));
+            source.dispatchLoop = Thread.ofVirtual().name("dispatch-" + source.name()).start(() -> dispatchLoop(source));
         }
         healthLoop = Thread.ofVirtual().name("worker-health").start(this::healthLoop);
         log.info("worker started: {} sources, at most {} copies in flight",
@@ -219,7 +232,11 @@ public final class Worker {
             }
         }
         log.info("stopping: receiving no more; {} messages in flight have up to {} to finish", handlers.size(), grace);
-        sources.forEach(source -> source.loop.interrupt()); // a receive in progress is abandoned
+        for (ConsumedSource source : sources) {
+            source.receiveLoop.interrupt(); // a receive in progress is abandoned
+            source.dispatchLoop.interrupt();
+            giveBackReceivedAhead(source);
+        }
         healthLoop.interrupt();
         if (!awaitHandlers(grace)) {
             log.warn("drain grace {} is over: interrupting {} unfinished messages and releasing them for redelivery",
@@ -231,7 +248,9 @@ public final class Worker {
             }
         }
         for (ConsumedSource source : sources) {
-            joinQuietly(source.loop, settings.releaseTimeout());
+            joinQuietly(source.receiveLoop, settings.releaseTimeout());
+            joinQuietly(source.dispatchLoop, settings.releaseTimeout());
+            giveBackReceivedAhead(source); // what a receive in progress at stop() still returned
         }
         state.set(State.STOPPED);
         log.info("worker stopped");
@@ -252,18 +271,20 @@ public final class Worker {
     private void receiveLoop(ConsumedSource source) {
         MDC.put("source", source.name());
         Duration errorBackoff = FIRST_RECEIVE_ERROR_BACKOFF;
+        boolean busy = false;
         try {
             while (state.get() == State.RUNNING) {
                 if (!refreshPause(source)) {
+                    giveBackReceivedAhead(source);
                     awaitBreakerChange();
                     continue;
                 }
-                int granted = permits.acquireForReceive(source.name(), source.source.maxBatchSize());
+                int room = source.ahead.awaitRoom();
+                int asking = busy && !source.probing ? Math.min(room, source.source.maxBatchSize()) : 1;
                 List<ReceivedMessage> messages;
                 try {
-                    messages = calls.callOnce(source.queueEndpoint(), () -> source.source.receive(granted));
+                    messages = calls.callOnce(source.queueEndpoint(), () -> source.source.receive(asking));
                 } catch (RuntimeException e) {
-                    permits.received(source.name(), granted, 0);
                     if (state.get() != State.RUNNING) {
                         break;
                     }
@@ -273,17 +294,20 @@ public final class Worker {
                     errorBackoff = min(errorBackoff.multipliedBy(2), MAX_RECEIVE_ERROR_BACKOFF);
                     continue;
                 }
-                permits.received(source.name(), granted, messages.size());
+                busy = messages.size() >= asking;
+                permits.busy(source.name(), busy);
                 health.answered(source.component());
                 errorBackoff = FIRST_RECEIVE_ERROR_BACKOFF;
                 if (state.get() != State.RUNNING) {
                     releaseUnstarted(source, messages);
                     break;
                 }
-                messages.forEach(message -> dispatch(source, message));
+                source.ahead.addAll(messages.stream()
+                        .map(message -> new ReceivedAhead.Waiting(message, startHeartbeat(source, message)))
+                        .toList());
             }
         } catch (InterruptedException e) {
-            // stop() interrupts the loop; it holds no message and no permit here
+            // stop() interrupts the loop; the messages it received wait in the buffer, which stop() empties
         } catch (RuntimeException | Error e) {
             log.error("receive loop of {} died; liveness reports it", source.name(), e);
             throw e;
@@ -292,23 +316,71 @@ public final class Worker {
         }
     }
 
+    /** Hands the oldest message received ahead to a handler as soon as the source may copy one more. */
+    private void dispatchLoop(ConsumedSource source) {
+        try {
+            while (state.get() == State.RUNNING) {
+                permits.acquire(source.name());
+                ReceivedAhead.Waiting next;
+                try {
+                    next = source.ahead.take();
+                } catch (InterruptedException e) {
+                    permits.release(source.name());
+                    throw e;
+                }
+                if (state.get() != State.RUNNING) {
+                    permits.release(source.name());
+                    giveBack(source, List.of(next));
+                    break;
+                }
+                dispatch(source, next);
+            }
+        } catch (InterruptedException e) {
+            // stop() interrupts the loop
+        } catch (RuntimeException | Error e) {
+            log.error("dispatch loop of {} died; liveness reports it", source.name(), e);
+            throw e;
+        }
+    }
+
     /** Messages received just as the worker began to stop: straight back to the queue. */
     private void releaseUnstarted(ConsumedSource source, List<ReceivedMessage> messages) {
         boolean interrupted = Thread.interrupted(); // let the release calls run
         for (ReceivedMessage message : messages) {
             release(source, message, Duration.ZERO);
-            permits.release(source.name());
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
     }
 
-    private void dispatch(ConsumedSource source, ReceivedMessage message) {
+    /** Messages received ahead that will not be copied now (stopping, or a breaker opened): back to the queue. */
+    private void giveBackReceivedAhead(ConsumedSource source) {
+        List<ReceivedAhead.Waiting> waiting = source.ahead.drain();
+        if (!waiting.isEmpty()) {
+            log.info("giving {} messages received ahead back to {}", waiting.size(), source.name());
+            giveBack(source, waiting);
+        }
+    }
+
+    private void giveBack(ConsumedSource source, List<ReceivedAhead.Waiting> waiting) {
+        boolean interrupted = Thread.interrupted(); // let the release calls run
+        for (ReceivedAhead.Waiting message : waiting) {
+            message.heartbeat().close();
+            release(source, message.message(), Duration.ZERO);
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Starts the message's handler, which owns the permit the dispatch loop took for it. */
+    private void dispatch(ConsumedSource source, ReceivedAhead.Waiting waiting) {
+        ReceivedMessage message = waiting.message();
         CopySlot slot = new CopySlot(source.name());
         Thread handler = Thread.ofVirtual().name("message-" + source.name() + "-" + message.messageId()).unstarted(() -> {
             try {
-                handle(source, message, slot);
+                handle(source, message, waiting.heartbeat(), slot);
             } finally {
                 slot.release();
                 handlers.remove(Thread.currentThread());
@@ -343,11 +415,12 @@ public final class Worker {
 
     // ---------------------------------------------------------------- handling one message
 
-    private void handle(ConsumedSource source, ReceivedMessage message, CopySlot slot) {
+    private void handle(ConsumedSource source, ReceivedMessage message, Heartbeat heartbeat, CopySlot slot) {
         MDC.put("source", source.name());
         MDC.put("messageId", message.messageId());
         try {
             if (message.receiveCount() > source.source.maxDeliveries()) {
+                heartbeat.close();
                 metrics.eventReceived(source.name(), source.direction);
                 String why = "delivered " + message.receiveCount() + " times, more than the limit of "
                         + source.source.maxDeliveries() + "; moved aside unprocessed, as it may be what stopped earlier workers";
@@ -357,7 +430,6 @@ public final class Worker {
                 return;
             }
             List<HandledEvent> events;
-            Heartbeat heartbeat = startHeartbeat(source, message);
             try {
                 events = handleEvents(source, message);
             } finally {
@@ -383,10 +455,15 @@ public final class Worker {
 
     private Heartbeat startHeartbeat(ConsumedSource source, ReceivedMessage message) {
         Duration visibility = source.source.visibilityTimeout();
-        // Not under the queue's breaker: a beat rejected while it is open could let the message
-        // reappear mid-copy; a failed beat is simply tried again at the next one.
-        return Heartbeat.start(source.name() + "-" + message.messageId(), visibility.dividedBy(3),
-                () -> source.source.extendVisibility(message, visibility));
+        MDC.put("messageId", message.messageId()); // the heartbeat's log lines name its message
+        try {
+            // Not under the queue's breaker: a beat rejected while it is open could let the message
+            // reappear mid-copy; a failed beat is simply tried again at the next one.
+            return Heartbeat.start(source.name() + "-" + message.messageId(), visibility.dividedBy(3),
+                    () -> source.source.extendVisibility(message, visibility));
+        } finally {
+            MDC.remove("messageId");
+        }
     }
 
     private List<HandledEvent> handleEvents(ConsumedSource source, ReceivedMessage message) {
@@ -557,7 +634,12 @@ public final class Worker {
     // ---------------------------------------------------------------- breakers
 
     private void onBreakerStateChange() {
-        sources.forEach(this::refreshPause);
+        for (ConsumedSource source : sources) {
+            if (!refreshPause(source) && source.ahead.size() > 0) {
+                // Off the thread that tripped the breaker, which may be a copy in progress.
+                Thread.ofVirtual().name("give-back-" + source.name()).start(() -> giveBackReceivedAhead(source));
+            }
+        }
         signal(breakerChanged);
     }
 
@@ -579,6 +661,7 @@ public final class Worker {
                 return false;
             }
             boolean probing = !breakers.halfOpen(source.requiredEndpoints).isEmpty();
+            source.probing = probing;
             permits.limit(source.name(), probing ? 1 : FairPermits.UNLIMITED);
             if (!source.pausedBy.isEmpty()) {
                 log.info("resuming source {}{}", source.name(), probing ? ", one message at a time while its breakers probe" : "");
@@ -636,8 +719,10 @@ public final class Worker {
             case STOPPED -> List.of("worker stopped");
             case STOPPING -> List.of();
             case RUNNING -> sources.stream()
-                    .filter(source -> !source.loop.isAlive())
-                    .map(source -> "receive loop of source " + source.name() + " has died")
+                    .flatMap(source -> Stream.of(
+                            source.receiveLoop.isAlive() ? null : "receive loop of source " + source.name() + " has died",
+                            source.dispatchLoop.isAlive() ? null : "dispatch loop of source " + source.name() + " has died"))
+                    .filter(Objects::nonNull)
                     .toList();
         };
     }

@@ -85,7 +85,7 @@ class ReplicationPipelineTest {
     }
 
     @Test
-    void skipsTheEchoOfItsOwnReplicaWithOneHeadAndOneGet() {
+    void skipsTheEchoOfItsOwnReplicaWithAGetAndAtMostOneHead() {
         ObjectInfo original = azure.seed("a.txt", "hello");
         pipeline.process(created(azure, original, "0A"));
         azure.resetRequestCounts();
@@ -94,7 +94,9 @@ class ReplicationPipelineTest {
         Outcome echo = pipeline.process(created(s3, s3.infoOf("a.txt"), "1000"));
 
         assertThat(echo.reasonCode()).isEqualTo(ReasonCodes.ECHO_OF_REPLICA);
-        assertThat(azure.requestSummary()).isEqualTo(Map.of(Op.STAT, 1));
+        // The target's HEAD runs alongside the GET; the echo is told from the GET, which may end it first.
+        assertThat(azure.requests(Op.STAT)).isLessThanOrEqualTo(1);
+        assertThat(azure.totalRequests()).isEqualTo(azure.requests(Op.STAT));
         assertThat(s3.requestSummary()).isEqualTo(Map.of(Op.OPEN, 1));
         assertThat(azure.infoOf("a.txt").etag()).isEqualTo(original.etag());
     }
@@ -119,7 +121,7 @@ class ReplicationPipelineTest {
     }
 
     @Test
-    void skipsADuplicateEventWithOneHead() {
+    void skipsADuplicateEventWithOneHeadAndTheGetThatRanAlongside() {
         ObjectInfo info = azure.seed("a.txt", "hello");
         ReplicationEvent event = created(azure, info, "0A");
         pipeline.process(event);
@@ -129,7 +131,7 @@ class ReplicationPipelineTest {
         Outcome duplicate = pipeline.process(event);
 
         assertThat(duplicate.reasonCode()).isEqualTo(ReasonCodes.ALREADY_REPLICATED);
-        assertThat(azure.totalRequests()).isZero();
+        assertThat(azure.requestSummary()).isEqualTo(Map.of(Op.OPEN, 1)); // opened while planning, never read
         assertThat(s3.requestSummary()).isEqualTo(Map.of(Op.STAT, 1));
     }
 
@@ -246,7 +248,7 @@ class ReplicationPipelineTest {
     @Test
     void retriesWhenARacingWorkerWroteTheTargetMeanwhile() {
         ObjectInfo info = azure.seed("a.txt", "mine");
-        azure.beforeOpen(() -> s3.seed("a.txt", "the racing worker's"));
+        s3.afterStat(() -> s3.seed("a.txt", "the racing worker's")); // after the plan saw no target
 
         Outcome outcome = pipeline.process(created(azure, info, "01"));
 

@@ -85,6 +85,7 @@ public class InMemoryStore implements ObjectStore {
     private volatile boolean corruptReads;
     private volatile boolean corruptWrites;
     private volatile Runnable beforeOpen = () -> {};
+    private volatile Runnable afterStat = () -> {};
     private volatile CountDownLatch partUploadGate;
     private final AtomicInteger partUploadsRunning = new AtomicInteger();
     private final AtomicInteger maxPartUploadsRunning = new AtomicInteger();
@@ -156,9 +157,12 @@ public class InMemoryStore implements ObjectStore {
     @Override
     public Optional<ObjectInfo> stat(String key) {
         count(Op.STAT);
+        Optional<ObjectInfo> answer;
         synchronized (lock) {
-            return Optional.ofNullable(objects.get(key)).map(Stored::info);
+            answer = Optional.ofNullable(objects.get(key)).map(Stored::info);
         }
+        afterStat.run();
+        return answer;
     }
 
     @Override
@@ -312,6 +316,12 @@ public class InMemoryStore implements ObjectStore {
     /** Runs {@code action} at the start of every GET, before the store looks at the object. */
     public InMemoryStore beforeOpen(Runnable action) {
         beforeOpen = action;
+        return this;
+    }
+
+    /** Runs {@code action} after every HEAD has read its answer, before the caller gets it. */
+    public InMemoryStore afterStat(Runnable action) {
+        afterStat = action;
         return this;
     }
 

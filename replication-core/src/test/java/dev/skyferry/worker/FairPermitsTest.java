@@ -13,99 +13,107 @@ import org.junit.jupiter.api.Test;
 
 class FairPermitsTest {
 
-    private static final int BATCH = 10;
-
-    /** Makes {@code source} busy: a full receive of one message. */
-    private static void turnBusy(FairPermits permits, String source) throws InterruptedException {
-        int granted = permits.acquireForReceive(source, BATCH);
-        permits.received(source, granted, granted);
+    /** Takes {@code count} permits for {@code source}, each of which must be free now. */
+    private static void take(FairPermits permits, String source, int count) throws Exception {
+        for (int i = 0; i < count; i++) {
+            assertThat(tryAcquire(permits, source)).as("permit %d of %s", i + 1, source).isTrue();
+        }
     }
 
     @Test
-    void aQuietSourceAsksForOneMessageAtATime() throws InterruptedException {
-        FairPermits permits = new FairPermits(8, List.of("a", "b"));
-
-        assertThat(permits.acquireForReceive("a", BATCH)).isEqualTo(1);
-    }
-
-    @Test
-    void aBusySourceBorrowsAllButTheOthersReservedPermit() throws InterruptedException {
+    void aBusySourceBorrowsAllButTheOthersReservedPermit() throws Exception {
         FairPermits permits = new FairPermits(8, List.of("flooded", "quiet"));
-        turnBusy(permits, "flooded");
+        permits.busy("flooded", true);
 
-        int granted = permits.acquireForReceive("flooded", BATCH);
+        take(permits, "flooded", 7);
 
-        assertThat(permits.inUse("flooded")).isEqualTo(1 + granted).isEqualTo(7);
+        assertThat(permits.inUse("flooded")).isEqualTo(7);
+        assertThat(tryAcquire(permits, "flooded")).as("the quiet source's reserved permit").isFalse();
     }
 
     @Test
     void aQuietSourceAlwaysGetsItsReservedPermitWhileAFloodedOneHoldsTheRest() throws Exception {
         FairPermits permits = new FairPermits(4, List.of("flooded", "quiet"));
-        turnBusy(permits, "flooded");
-        permits.acquireForReceive("flooded", BATCH); // now holds 3 of 4
+        permits.busy("flooded", true);
+        take(permits, "flooded", 3);
 
-        assertThat(permits.acquireForReceive("quiet", BATCH)).isEqualTo(1);
-        assertThat(tryAcquire(permits, "flooded")).as("flooded source must wait").isNull();
+        assertThat(tryAcquire(permits, "quiet")).isTrue();
+        assertThat(tryAcquire(permits, "flooded")).as("flooded source must wait").isFalse();
     }
 
     @Test
     void permitsFreedByABorrowerGoToABusySourceBelowItsShare() throws Exception {
         FairPermits permits = new FairPermits(4, List.of("flooded", "other"));
-        turnBusy(permits, "flooded");
-        permits.acquireForReceive("flooded", BATCH); // flooded: 3
-        turnBusy(permits, "other"); // other received a full batch of 1: busy, holds 1, share 2
+        permits.busy("flooded", true);
+        take(permits, "flooded", 3);
+        take(permits, "other", 1);
+        permits.busy("other", true); // its share is 2, it holds 1
         assertThat(permits.inUse()).isEqualTo(4);
 
         permits.release("flooded");
 
-        assertThat(tryAcquire(permits, "flooded")).as("flooded is above its share").isNull();
-        assertThat(tryAcquire(permits, "other")).isEqualTo(1);
+        assertThat(tryAcquire(permits, "flooded")).as("flooded is above its share").isFalse();
+        assertThat(tryAcquire(permits, "other")).isTrue();
+    }
+
+    @Test
+    void aSourceTurningQuietLeavesAllButOnePermitToOthers() throws Exception {
+        FairPermits permits = new FairPermits(4, List.of("flooded", "other"));
+        permits.busy("other", true);
+        take(permits, "flooded", 2);
+        assertThat(tryAcquire(permits, "flooded")).as("other's share is reserved").isFalse();
+
+        permits.busy("other", false);
+
+        assertThat(tryAcquire(permits, "flooded")).isTrue();
+        assertThat(tryAcquire(permits, "flooded")).as("other keeps one permit").isFalse();
     }
 
     @Test
     void neverGrantsMoreThanCapacity() throws Exception {
         FairPermits permits = new FairPermits(5, List.of("only"));
-        turnBusy(permits, "only");
-        permits.acquireForReceive("only", BATCH);
+        take(permits, "only", 5);
 
         assertThat(permits.inUse()).isEqualTo(5);
-        assertThat(tryAcquire(permits, "only")).isNull();
+        assertThat(tryAcquire(permits, "only")).isFalse();
     }
 
     @Test
     void aPausedSourceTakesNothingAndLeavesItsReservationToOthers() throws Exception {
         FairPermits permits = new FairPermits(4, List.of("paused", "busy"));
         permits.limit("paused", 0);
-        turnBusy(permits, "busy");
+        permits.busy("busy", true);
 
-        permits.acquireForReceive("busy", BATCH);
+        take(permits, "busy", 4);
 
         assertThat(permits.inUse("busy")).isEqualTo(4);
         permits.release("busy");
-        assertThat(tryAcquire(permits, "paused")).isNull();
+        assertThat(tryAcquire(permits, "paused")).isFalse();
     }
 
     @Test
     void aHalfOpenLimitLetsOneMessageThrough() throws Exception {
         FairPermits permits = new FairPermits(8, List.of("probing"));
-        turnBusy(permits, "probing");
-        permits.release("probing");
         permits.limit("probing", 1);
 
-        assertThat(permits.acquireForReceive("probing", BATCH)).isEqualTo(1);
-        assertThat(tryAcquire(permits, "probing")).isNull();
+        assertThat(tryAcquire(permits, "probing")).isTrue();
+        assertThat(tryAcquire(permits, "probing")).isFalse();
     }
 
     @Test
     void aWaitingSourceProceedsWhenAPermitIsReleased() throws Exception {
         FairPermits permits = new FairPermits(1, List.of("only"));
-        permits.acquireForReceive("only", BATCH);
+        permits.acquire("only");
         try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
-            Future<Integer> waiting = executor.submit(() -> permits.acquireForReceive("only", BATCH));
+            Future<?> waiting = executor.submit(() -> {
+                permits.acquire("only");
+                return null;
+            });
 
             permits.release("only");
 
-            assertThat(waiting.get(5, TimeUnit.SECONDS)).isEqualTo(1);
+            waiting.get(5, TimeUnit.SECONDS);
+            assertThat(permits.inUse("only")).isEqualTo(1);
         }
     }
 
@@ -115,14 +123,15 @@ class FairPermitsTest {
                 .hasMessageContaining("copy.maxCopiesInFlight (2) must be at least the number of sources (3)");
     }
 
-    /** Acquires if possible without waiting (a short bounded attempt); null when it would block. */
-    private static Integer tryAcquire(FairPermits permits, String source) throws Exception {
-        CompletableFuture<Integer> attempt = new CompletableFuture<>();
+    /** Acquires if possible without waiting (a short bounded attempt); false when it would block. */
+    private static boolean tryAcquire(FairPermits permits, String source) throws Exception {
+        CompletableFuture<Boolean> attempt = new CompletableFuture<>();
         Thread thread = Thread.ofVirtual().start(() -> {
             try {
-                attempt.complete(permits.acquireForReceive(source, BATCH));
+                permits.acquire(source);
+                attempt.complete(true);
             } catch (InterruptedException e) {
-                attempt.complete(null);
+                attempt.complete(false);
             }
         });
         try {
@@ -130,7 +139,7 @@ class FairPermitsTest {
         } catch (TimeoutException blocked) {
             thread.interrupt();
             thread.join();
-            return attempt.getNow(null);
+            return attempt.getNow(false);
         }
     }
 }

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A queue in memory with the semantics the worker relies on: a received message is invisible for the
  * visibility timeout and then delivered again with a higher receive count and a new receipt; a stale
  * receipt cannot touch it. Records what the worker did, and checks against a shared {@link Ledger}
- * that no receive asks for more messages than there are free permits.
+ * that the worker receives no more ahead, and copies no more at once, than its limits allow.
  */
 final class InMemoryQueue implements MessageSource {
 
@@ -40,6 +41,8 @@ final class InMemoryQueue implements MessageSource {
             this.receiveCount = receiveCount;
         }
     }
+
+    static final int BATCH_SIZE = 10;
 
     private final String name;
     private final SourceType type;
@@ -102,7 +105,7 @@ final class InMemoryQueue implements MessageSource {
 
     @Override
     public int maxBatchSize() {
-        return 10;
+        return BATCH_SIZE;
     }
 
     @Override
@@ -129,7 +132,7 @@ final class InMemoryQueue implements MessageSource {
                 }
             }
         }
-        ledger.received(maxMessages, received.size());
+        ledger.received(name, received.size());
         if (received.isEmpty()) {
             try {
                 Thread.sleep(10); // a short poll, like an empty Azure receive
@@ -201,38 +204,54 @@ final class InMemoryQueue implements MessageSource {
     }
 
     /**
-     * What the worker holds across all queues: messages being copied (from their receive until the
-     * processor has handled them, told by {@link #copied}), messages received and not yet settled, and
-     * receives in progress. Every receive must fit in what the copy limit leaves free; messages waiting
-     * for their settling queue call may hold at most as many again.
+     * What the worker holds across all queues, checked as it happens: no receive asks for more messages
+     * than the source's buffer of messages received ahead (its batch size, at most the copy limit) and the
+     * free copy slots leave room for; messages being copied (from {@link #started} to {@link #copied}) are
+     * at most the copy limit.
      */
     static final class Ledger {
         private final int capacity;
+        private final Map<String, Integer> receivedAhead = new HashMap<>();
         private int copying;
         private int held;
-        private int asking;
         private int mostCopying;
+        private int mostHeld;
         private final List<String> violations = new ArrayList<>();
 
         Ledger(int capacity) {
             this.capacity = capacity;
         }
 
+        private int aheadLimit() {
+            return Math.min(BATCH_SIZE, capacity);
+        }
+
+        /**
+         * Received and not yet started: at most what the source's buffer holds, plus messages already given a
+         * copy slot whose copy has not begun (no more than the slots not copying).
+         */
         synchronized void receiving(String source, int maxMessages) {
-            asking += maxMessages;
-            if (copying + asking > capacity) {
-                violations.add(source + " asked for " + maxMessages + " with " + copying + " being copied and "
-                        + (asking - maxMessages) + " asked for elsewhere, limit " + capacity);
+            int ahead = receivedAhead.getOrDefault(source, 0);
+            int limit = aheadLimit() + capacity - copying;
+            if (ahead + maxMessages > limit) {
+                violations.add(source + " asked for " + maxMessages + " with " + ahead + " received and not started, "
+                        + copying + " copying, limit " + limit);
             }
         }
 
-        synchronized void received(int asked, int received) {
-            asking -= asked;
-            copying += received;
+        synchronized void received(String source, int received) {
+            receivedAhead.merge(source, received, Integer::sum);
             held += received;
+            mostHeld = Math.max(mostHeld, held);
+        }
+
+        /** The processor started on one single-event message of {@code source}: it holds a copy slot. */
+        synchronized void started(String source) {
+            receivedAhead.merge(source, -1, Integer::sum);
+            copying++;
             mostCopying = Math.max(mostCopying, copying);
-            if (held > 2 * capacity) {
-                violations.add(held + " messages held (copying or settling), more than twice the limit " + capacity);
+            if (copying > capacity) {
+                violations.add(copying + " messages copied at once, limit " + capacity);
             }
         }
 
@@ -251,6 +270,11 @@ final class InMemoryQueue implements MessageSource {
 
         synchronized int mostCopying() {
             return mostCopying;
+        }
+
+        /** Most messages held at once: received ahead, being copied, or waiting for their settling call. */
+        synchronized int mostHeld() {
+            return mostHeld;
         }
     }
 }

@@ -248,6 +248,7 @@ class WorkerTest {
         CountDownLatch floodGate = new CountDownLatch(1);
         AtomicInteger floodedStarted = new AtomicInteger();
         EventProcessor processor = event -> {
+            ledger.started(event.source() == StoreKind.AZURE_BLOB ? "flooded" : "quiet");
             if (event.source() == StoreKind.AZURE_BLOB) {
                 floodedStarted.incrementAndGet();
                 awaitLatch(floodGate);
@@ -290,7 +291,7 @@ class WorkerTest {
     }
 
     @Test
-    void neverReceivesMoreMessagesThanThereAreFreePermits() {
+    void receivesAheadAtMostABatchAndCopiesNoMoreThanTheLimit() {
         InMemoryQueue.Ledger ledger = new InMemoryQueue.Ledger(3);
         InMemoryQueue first = azureQueue("first", 5, ledger);
         InMemoryQueue second = new InMemoryQueue("second", SourceType.SQS, VISIBILITY, Integer.MAX_VALUE, ledger);
@@ -301,6 +302,7 @@ class WorkerTest {
         AtomicInteger running = new AtomicInteger();
         AtomicInteger mostRunning = new AtomicInteger();
         EventProcessor processor = event -> {
+            ledger.started(event.source() == StoreKind.AZURE_BLOB ? "first" : "second");
             mostRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
             sleep(Duration.ofMillis(5 + event.key().hashCode() % 10 & 15));
             running.decrementAndGet();
@@ -317,6 +319,61 @@ class WorkerTest {
         assertThat(ledger.violations()).isEmpty();
         assertThat(ledger.mostCopying()).isLessThanOrEqualTo(3);
         assertThat(mostRunning.get()).isLessThanOrEqualTo(3);
+        // per source 3 received ahead (its batch size, capped at the limit); 3 copying; 3 settling
+        assertThat(ledger.mostHeld()).isLessThanOrEqualTo(2 * 3 + 3 + 3);
+    }
+
+    @Test
+    void theNextMessageIsReceivedAheadWhileACopyRunsAndKeptInvisibleUntilItsTurn() {
+        InMemoryQueue queue = new InMemoryQueue("azure-events", SourceType.AZURE_QUEUE, Duration.ofMillis(300), 5,
+                new InMemoryQueue.Ledger(1));
+        String first = queue.send("copy:a");
+        String second = queue.send("copy:b");
+        CountDownLatch firstCopy = new CountDownLatch(1);
+        List<String> copied = Collections.synchronizedList(new ArrayList<>());
+        EventProcessor processor = event -> {
+            copied.add(event.key());
+            if (event.key().equals("a")) {
+                awaitLatch(firstCopy);
+            }
+            return REPLICATED;
+        };
+        started(builder(processor, 1).source(queue, TestEvents.parser(StoreKind.AZURE_BLOB)).build());
+
+        // One copy slot: while "a" is copied, the worker has already received "b".
+        await().atMost(Duration.ofSeconds(5)).until(() -> queue.deliveries(second) == 1);
+        startWorker(processor, queue);
+        sleep(Duration.ofMillis(1_200)); // four visibility timeouts, while a second worker polls
+        assertThat(queue.deliveries(second)).as("kept invisible by its heartbeat").isEqualTo(1);
+        assertThat(copied).containsExactly("a");
+        firstCopy.countDown();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> queue.deleted.containsAll(List.of(first, second)));
+        assertThat(copied).containsExactly("a", "b");
+    }
+
+    @Test
+    void anOpenBreakerGivesTheMessagesReceivedAheadBackToTheQueue() {
+        InMemoryQueue queue = azureQueue("azure-events", 5, new InMemoryQueue.Ledger(1));
+        ResilientCalls calls = calls(new CircuitBreakerSettings(50, 4, Duration.ofSeconds(1)));
+        String first = queue.send("copy:a");
+        String second = queue.send("copy:b");
+        CountDownLatch firstCopy = new CountDownLatch(1);
+        started(builder(event -> {
+            if (event.key().equals("a")) {
+                awaitLatch(firstCopy);
+            }
+            return REPLICATED;
+        }, 1).calls(calls).source(queue, TestEvents.parser(StoreKind.AZURE_BLOB)).build());
+        await().atMost(Duration.ofSeconds(5)).until(() -> queue.deliveries(second) == 1);
+
+        calls.breakers().breaker(Endpoint.S3).transitionToOpenState();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> queue.releases.contains(Duration.ZERO));
+        firstCopy.countDown();
+        await().atMost(Duration.ofSeconds(10)).until(() -> queue.deleted.containsAll(List.of(first, second)));
+        assertThat(queue.deliveries(second)).isEqualTo(-1);
+        assertThat(queue.releases).containsExactly(Duration.ZERO);
     }
 
     // ---------------------------------------------------------------- circuit breakers
@@ -431,6 +488,26 @@ class WorkerTest {
         }, queue);
         await().atMost(Duration.ofSeconds(10)).until(() -> queue.deleted.contains(id));
         assertThat(completed).hasValue(1);
+    }
+
+    @Test
+    void stopGivesTheMessagesReceivedAheadBackUnprocessed() {
+        InMemoryQueue queue = azureQueue("azure-events", 5, new InMemoryQueue.Ledger(1));
+        queue.send("copy:a");
+        String second = queue.send("copy:b");
+        List<String> copied = Collections.synchronizedList(new ArrayList<>());
+        Worker worker = started(builder(event -> {
+            copied.add(event.key());
+            sleep(Duration.ofMillis(300));
+            return REPLICATED;
+        }, 1).source(queue, TestEvents.parser(StoreKind.AZURE_BLOB)).build());
+        await().atMost(Duration.ofSeconds(5)).until(() -> queue.deliveries(second) == 1);
+
+        worker.stop(Duration.ofSeconds(10));
+
+        assertThat(copied).containsExactly("a");
+        assertThat(queue.releases).containsExactly(Duration.ZERO);
+        assertThat(queue.deliveries(second)).isEqualTo(1);
     }
 
     @Test
