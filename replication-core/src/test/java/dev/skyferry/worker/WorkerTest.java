@@ -359,7 +359,9 @@ class WorkerTest {
         String first = queue.send("copy:a");
         String second = queue.send("copy:b");
         CountDownLatch firstCopy = new CountDownLatch(1);
+        List<String> copied = Collections.synchronizedList(new ArrayList<>());
         started(builder(event -> {
+            copied.add(event.key());
             if (event.key().equals("a")) {
                 awaitLatch(firstCopy);
             }
@@ -372,8 +374,9 @@ class WorkerTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> queue.releases.contains(Duration.ZERO));
         firstCopy.countDown();
         await().atMost(Duration.ofSeconds(10)).until(() -> queue.deleted.containsAll(List.of(first, second)));
-        assertThat(queue.deliveries(second)).isEqualTo(-1);
-        assertThat(queue.releases).containsExactly(Duration.ZERO);
+        assertThat(copied).containsExactly("a", "b");
+        // Released at once, for any worker; again if the breaker opened again while "b" waited once more.
+        assertThat(queue.releases).isNotEmpty().containsOnly(Duration.ZERO);
     }
 
     // ---------------------------------------------------------------- circuit breakers
