@@ -37,8 +37,6 @@ public final class BenchMain {
     private static final String AZURE_SOURCE = "bench-src-az";
     private static final String S3_SOURCE = "bench-src-s3";
     private static final List<String> TOOLS = List.of("skyferry", "rclone", "raw");
-    /** A JIT needs thousands of calls per path before it is done compiling; the worker is long-running. */
-    private static final int WARMUP_OBJECTS = 3000;
     private static final int COUNT_OBJECTS = 100;
     private static final int PROFILE_OBJECTS = 1000;
     private static final long MIB = 1024 * 1024;
@@ -67,6 +65,7 @@ public final class BenchMain {
         ObjectNode settings = report.putObject("settings");
         settings.put("concurrency", options.concurrency);
         settings.put("smallObjects", options.objects);
+        settings.put("warmupObjects", options.warmupObjects);
         settings.put("smallObjectBytes", options.smallSize);
         settings.put("largeObjectBytes", options.largeSize);
         settings.put("skyferryCopy", copySettings().toString());
@@ -112,13 +111,12 @@ public final class BenchMain {
 
     private void small() throws Exception {
         System.out.println("bench: small objects — seeding " + options.objects + " × " + options.smallSize
-                + " bytes (+ " + WARMUP_OBJECTS + " warm-up) each side");
-        Map<Direction, Map<String, String>> warmup = seedBoth("warmup", WARMUP_OBJECTS, options.smallSize);
+                + " bytes (+ " + options.warmupObjects + " warm-up) each side");
+        Map<Direction, Map<String, String>> warmup = seedBoth("warmup", options.warmupObjects, options.smallSize);
         Map<Direction, Map<String, String>> timed = seedBoth("small", options.objects, options.smallSize);
         try (SkyferryUnderTest skyferry = startSkyferry("worker-small", StoreEndpoints.of(emulators), List.of())) {
             for (Direction direction : Direction.values()) {
-                skyferry.replicate(direction, source(direction), warmup.get(direction), options.smallSize,
-                        Duration.ofMinutes(5));
+                warmUp(skyferry, direction, warmup.get(direction));
                 SkyferryUnderTest.Pass pass = skyferry.replicate(direction, source(direction), timed.get(direction),
                         options.smallSize, Duration.ofMinutes(15));
                 ObjectNode result = record("small", direction, "skyferry", pass.events(), options.smallSize,
@@ -126,8 +124,29 @@ public final class BenchMain {
                 result.put("enqueueSeconds", pass.enqueueSeconds());
                 result.put("peakRssBytes", skyferry.process().peakRssBytes());
                 result.put("path", direction == Direction.S3_TO_AZURE ? "stream (s3ToAzureMode: stream)" : "stream");
+                double queueAlone = QueueCeiling.measure(emulators, StoreEndpoints.of(emulators), direction,
+                        source(direction), timed.get(direction), options.smallSize, options.concurrency);
+                result.put("queueAloneEventsPerSecond", round(queueAlone));
+                System.out.printf(Locale.ROOT, "bench: small %-11s queue alone (receive + delete, nothing copied) %8.1f events/s;"
+                        + " Skyferry reaches %.0f %% of it%n", direction.label, queueAlone,
+                        100 * result.get("objectsPerSecond").asDouble() / queueAlone);
                 runPeers("small", direction, "small", warmup.get(direction), timed.get(direction), options.smallSize);
             }
+        }
+    }
+
+    /**
+     * Untimed passes over the warm-up objects, no more events at once than a timed pass holds: Azurite's
+     * queue answers slower the more messages it holds (docs/benchmarks.md), and a deeper queue would only
+     * make the warm-up longer.
+     */
+    private void warmUp(SkyferryUnderTest skyferry, Direction direction, Map<String, String> warmup) throws Exception {
+        List<Map.Entry<String, String>> entries = new ArrayList<>(warmup.entrySet());
+        for (int from = 0; from < entries.size(); from += options.objects) {
+            Map<String, String> chunk = new LinkedHashMap<>();
+            entries.subList(from, Math.min(from + options.objects, entries.size()))
+                    .forEach(entry -> chunk.put(entry.getKey(), entry.getValue()));
+            skyferry.replicate(direction, source(direction), chunk, options.smallSize, Duration.ofMinutes(10));
         }
     }
 
@@ -195,13 +214,13 @@ public final class BenchMain {
     private void profile() throws Exception {
         System.out.println("bench: profile — JFR of the warmed-up worker during " + PROFILE_OBJECTS
                 + " small objects each direction");
-        Map<Direction, Map<String, String>> warmup = seedBoth("profile-warmup", WARMUP_OBJECTS, options.smallSize);
+        Map<Direction, Map<String, String>> warmup = seedBoth("profile-warmup", options.warmupObjects, options.smallSize);
         Map<Direction, Map<String, String>> seeded = seedBoth("profile", PROFILE_OBJECTS, options.smallSize);
         // Kept after the run (under target/, not committed: several MB) for `jfr view` / `jfr print`.
         Path recording = Path.of("app", "target", "bench-worker.jfr").toAbsolutePath();
         try (SkyferryUnderTest skyferry = startSkyferry("worker-profile", StoreEndpoints.of(emulators), List.of())) {
             for (Direction direction : Direction.values()) {
-                skyferry.replicate(direction, source(direction), warmup.get(direction), options.smallSize, Duration.ofMinutes(10));
+                warmUp(skyferry, direction, warmup.get(direction));
             }
             // Recorded from here on: the steady state of a long-running worker, not its JIT warm-up.
             jcmd(skyferry, "JFR.start", "name=bench", "settings=profile");
@@ -424,7 +443,13 @@ public final class BenchMain {
 
     // ------------------------------------------------------------------ options
 
-    private record Options(List<String> sections, int objects, int smallSize, long largeSize, int concurrency, Path out) {
+    /**
+     * @param warmupObjects objects replicated, untimed, before each timed small-object pass: the worker is
+     *                      long-running, and HotSpot compiles a per-object method with C2 only after some
+     *                      10 000 calls (with 3 000, half the worker's CPU in the timed pass was still the JIT)
+     */
+    private record Options(List<String> sections, int objects, int warmupObjects, int smallSize, long largeSize,
+                           int concurrency, Path out) {
 
         static final List<String> ALL = List.of("small", "large", "counts", "profile");
 
@@ -435,6 +460,7 @@ public final class BenchMain {
         static Options parse(String[] args) {
             List<String> sections = new ArrayList<>();
             int objects = 2000;
+            int warmupObjects = 10_000;
             int smallSize = 16 * 1024;
             long largeSize = 2L * 1024 * MIB;
             int concurrency = 16;
@@ -442,6 +468,7 @@ public final class BenchMain {
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--objects" -> objects = Integer.parseInt(args[++i]);
+                    case "--warmup" -> warmupObjects = Integer.parseInt(args[++i]);
                     case "--small-size" -> smallSize = (int) parseSize(args[++i]);
                     case "--large-size" -> largeSize = parseSize(args[++i]);
                     case "--concurrency" -> concurrency = Integer.parseInt(args[++i]);
@@ -450,14 +477,14 @@ public final class BenchMain {
                     default -> {
                         if (!ALL.contains(args[i])) {
                             throw new IllegalArgumentException("usage: bench [small|large|counts|profile|all]... "
-                                    + "[--objects N] [--small-size 16KiB] [--large-size 2GiB] [--concurrency 16] "
+                                    + "[--objects N] [--warmup N] [--small-size 16KiB] [--large-size 2GiB] [--concurrency 16] "
                                     + "[--out docs/bench]; unknown: " + args[i]);
                         }
                         sections.add(args[i]);
                     }
                 }
             }
-            return new Options(sections.isEmpty() ? ALL : sections, objects, smallSize, largeSize, concurrency, out);
+            return new Options(sections.isEmpty() ? ALL : sections, objects, warmupObjects, smallSize, largeSize, concurrency, out);
         }
 
         static long parseSize(String text) {

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.skyferry.app.local.EmulatorConfig;
 import dev.skyferry.app.local.WorkerProcess;
-import dev.skyferry.event.SyntheticEvents;
 import dev.skyferry.testkit.Emulators;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,18 +15,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 
 /**
  * The production worker ({@code java -jar skyferry.jar run}) consuming the bench's two queues, with one
@@ -42,9 +33,6 @@ final class SkyferryUnderTest implements AutoCloseable {
             "^skyferry_events_total\\{([^}]*)\\}\\s+([0-9.eE+-]+)$", Pattern.MULTILINE);
     /** Only to notice that a pass is over; its end instant comes from the worker's own log line. */
     private static final Duration SCRAPE_EVERY = Duration.ofSeconds(1);
-    private static final int ENQUEUE_THREADS = 8;
-    /** Events are sent invisible and all become visible at once, this long after sending starts per 1 000. */
-    private static final Duration ENQUEUE_ALLOWANCE_PER_1000 = Duration.ofSeconds(12);
 
     /** What the bench tells the worker to replicate; the sources and targets of {@link #config}. */
     record Layout(String azureSource, String s3Target, String s3Source, String azureTarget) {}
@@ -52,21 +40,15 @@ final class SkyferryUnderTest implements AutoCloseable {
     /** One timed pass: wall seconds from the events becoming visible to the last replicated, CPU of the worker. */
     record Pass(double seconds, ProcessCpu cpu, double enqueueSeconds, long events) {}
 
-    private final Emulators emulators;
-    private final StoreEndpoints endpoints;
     private final WorkerProcess worker;
     private final QueueClient azureQueue;
-    private final SqsClient sqs;
-    private final String sqsQueueUrl;
+    private final BenchEvents events;
 
     private SkyferryUnderTest(Emulators emulators, StoreEndpoints endpoints, WorkerProcess worker, QueueClient azureQueue,
                               String sqsQueueUrl) {
-        this.emulators = emulators;
-        this.endpoints = endpoints;
         this.worker = worker;
         this.azureQueue = azureQueue;
-        this.sqs = emulators.sqsClient();
-        this.sqsQueueUrl = sqsQueueUrl;
+        this.events = new BenchEvents(emulators, endpoints, azureQueue, sqsQueueUrl);
     }
 
     /**
@@ -135,14 +117,9 @@ final class SkyferryUnderTest implements AutoCloseable {
             throws Exception {
         double replicatedBefore = replicated(direction);
         double failedBefore = deadLettered();
-        Instant visibleAt = Instant.now().plusSeconds(2)
-                .plusMillis(ENQUEUE_ALLOWANCE_PER_1000.toMillis() * etags.size() / 1000).truncatedTo(ChronoUnit.SECONDS);
-        double enqueueSeconds = enqueue(direction, source, etags, size, visibleAt);
-        if (Instant.now().isAfter(visibleAt)) {
-            throw new IllegalStateException("sending " + etags.size() + " events took " + enqueueSeconds
-                    + " s, past the instant they became visible; raise ENQUEUE_ALLOWANCE_PER_1000");
-        }
-        Thread.sleep(Math.max(0, Duration.between(Instant.now(), visibleAt).toMillis()));
+        Instant visibleAt = BenchEvents.visibleInstantFor(etags.size());
+        double enqueueSeconds = events.send(direction, source, etags, size, visibleAt);
+        BenchEvents.awaitVisible(visibleAt, enqueueSeconds, etags.size());
         ProcessCpu cpuBefore = ProcessCpu.of(worker.pid());
         long deadline = System.nanoTime() + timeout.toNanos();
         while (replicated(direction) < replicatedBefore + etags.size()) {
@@ -164,53 +141,6 @@ final class SkyferryUnderTest implements AutoCloseable {
     private Instant lastReplicatedAt() {
         return LagWorkerLog.lastVerifiedAt(worker.log())
                 .orElseThrow(() -> new IllegalStateException("no 'replicated' line in " + worker.log()));
-    }
-
-    private double enqueue(Direction direction, String source, Map<String, String> etags, long size, Instant visibleAt)
-            throws Exception {
-        long started = System.nanoTime();
-        AtomicLong sequencer = new AtomicLong(System.currentTimeMillis() * 1_000);
-        List<Map.Entry<String, String>> entries = new ArrayList<>(etags.entrySet());
-        try (ExecutorService pool = Executors.newFixedThreadPool(ENQUEUE_THREADS)) {
-            List<Future<?>> sends = new ArrayList<>();
-            if (direction == Direction.AZURE_TO_S3) {
-                for (Map.Entry<String, String> entry : entries) {
-                    String event = SyntheticEvents.azureBlobCreated(emulators.azureAccount(), source, entry.getKey(),
-                            entry.getValue(), size, "application/octet-stream",
-                            String.format("%016x", sequencer.incrementAndGet()), endpoints.blobEndpoint(), Instant.now());
-                    sends.add(pool.submit(() -> azureQueue.sendMessageWithResponse(event,
-                            invisibleUntil(visibleAt), null, null, null)));
-                }
-            } else {
-                // S3 → SQS delivers one notification per object; batches of 10 are only the bench's way of sending them.
-                for (int from = 0; from < entries.size(); from += 10) {
-                    List<SendMessageBatchRequestEntry> batch = new ArrayList<>();
-                    for (Map.Entry<String, String> entry : entries.subList(from, Math.min(from + 10, entries.size()))) {
-                        String message = SyntheticEvents.s3ObjectCreated(emulators.awsRegion(), source, entry.getKey(),
-                                size, entry.getValue(), null, String.format("%016x", sequencer.incrementAndGet()),
-                                Instant.now());
-                        batch.add(SendMessageBatchRequestEntry.builder().id(Integer.toString(batch.size()))
-                                .messageBody(message).delaySeconds((int) invisibleUntil(visibleAt).toSeconds()).build());
-                    }
-                    sends.add(pool.submit(() -> {
-                        var answer = sqs.sendMessageBatch(b -> b.queueUrl(sqsQueueUrl).entries(batch));
-                        if (!answer.failed().isEmpty()) {
-                            throw new IllegalStateException("SQS refused messages: " + answer.failed());
-                        }
-                        return null;
-                    }));
-                }
-            }
-            for (Future<?> send : sends) {
-                send.get();
-            }
-        }
-        return (System.nanoTime() - started) / 1e9;
-    }
-
-    /** Whole seconds from now until {@code visibleAt} (both queues count initial invisibility in seconds). */
-    private static Duration invisibleUntil(Instant visibleAt) {
-        return Duration.ofSeconds(Math.max(0, Duration.between(Instant.now(), visibleAt).toMillis() + 999) / 1000);
     }
 
     /** Sum of {@code skyferry_events_total{outcome="replicated", direction=...}} over reasons. */
