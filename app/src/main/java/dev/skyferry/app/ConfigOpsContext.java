@@ -27,7 +27,7 @@ final class ConfigOpsContext implements OpsContext {
         wiring = Wiring.create(config, env, RetryObserver.NONE);
         SkyferryConfig.Copy copy = config.copy();
         CopySettings settings = new CopySettings(copy.partSize().bytes(), copy.partsInFlightPerObject(),
-                copy.memoryBudget().bytes(), CopySettings.S3ToAzureMode.parse(copy.s3ToAzureMode()));
+                copy.memoryBudgetFor(Runtime.getRuntime().maxMemory()).bytes(), CopySettings.S3ToAzureMode.parse(copy.s3ToAzureMode()));
         processor = new ReplicationPipeline(wiring.rules(), wiring::store, settings, BufferBudget.forSettings(settings),
                 Clock.systemUTC());
     }

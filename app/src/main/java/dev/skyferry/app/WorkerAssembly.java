@@ -49,8 +49,9 @@ public final class WorkerAssembly {
     public static RunningWorker start(SkyferryConfig config, Map<String, String> env) {
         LoggingSetup.apply(config.logging().format(), config.logging().level());
         long heap = Runtime.getRuntime().maxMemory();
-        if (config.copy().memoryBudget().bytes() > heap * MAX_HEAP_SHARE_FOR_BUFFERS) {
-            throw new ConfigException(List.of("copy.memoryBudget: " + config.copy().memoryBudget()
+        DataSize memoryBudget = config.copy().memoryBudgetFor(heap);
+        if (memoryBudget.bytes() > heap * MAX_HEAP_SHARE_FOR_BUFFERS) {
+            throw new ConfigException(List.of("copy.memoryBudget: " + memoryBudget
                     + " does not fit this JVM's heap (" + new DataSize(heap) + "); keep it at most "
                     + (int) (MAX_HEAP_SHARE_FOR_BUFFERS * 100) + "% of -Xmx / MaxRAMPercentage"));
         }
@@ -61,7 +62,7 @@ public final class WorkerAssembly {
             Clock clock = Clock.systemUTC();
             SkyferryConfig.Copy copy = config.copy();
             CopySettings copySettings = new CopySettings(copy.partSize().bytes(), copy.partsInFlightPerObject(),
-                    copy.memoryBudget().bytes(), CopySettings.S3ToAzureMode.parse(copy.s3ToAzureMode()));
+                    memoryBudget.bytes(), CopySettings.S3ToAzureMode.parse(copy.s3ToAzureMode()));
             BufferBudget budget = BufferBudget.forSettings(copySettings);
             ReplicationPipeline pipeline = new ReplicationPipeline(wiring.rules(), wiring::store, copySettings, budget,
                     clock, metrics);

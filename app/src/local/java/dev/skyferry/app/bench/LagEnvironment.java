@@ -64,7 +64,7 @@ final class LagEnvironment implements AutoCloseable {
         root.withObject("/logging").put("format", "json").put("level", "INFO");
         Path file = config.writeTo(workDir.resolve("worker.yaml"));
         // The default copy.memoryBudget (256 MiB) must stay within 60% of the heap.
-        worker = WorkerProcess.start(WorkerProcess.packagedJar(), file, port, List.of("-Xmx512m"), workDir.resolve("worker.log"));
+        worker = WorkerProcess.start(WorkerProcess.packagedJar(), file, port, List.of("-Xmx256m"), workDir.resolve("worker.log"));
         worker.awaitReady(Duration.ofSeconds(120));
     }
 

@@ -105,7 +105,7 @@ final class ConfigValidator {
         }
         atLeast(p, "copy.partsInFlightPerObject", copy.partsInFlightPerObject(), 1);
         atLeast(p, "copy.maxCopiesInFlight", copy.maxCopiesInFlight(), 1);
-        if (copy.memoryBudget().bytes() < part) {
+        if (copy.memoryBudget() != null && copy.memoryBudget().bytes() < part) {
             p.add("copy.memoryBudget: must hold at least one part (" + copy.partSize() + "), was " + copy.memoryBudget());
         }
         oneOf(p, "copy.s3ToAzureMode", copy.s3ToAzureMode(), S3_TO_AZURE_MODES);

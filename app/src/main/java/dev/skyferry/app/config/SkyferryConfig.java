@@ -155,20 +155,36 @@ public record SkyferryConfig(
 
     public record AzureTarget(String accessTier, String encryptionScope) {}
 
+    /** @param memoryBudget null when unset: then {@link #memoryBudgetFor} derives it from the heap */
     public record Copy(DataSize partSize, Integer partsInFlightPerObject, Integer maxCopiesInFlight,
                        DataSize memoryBudget, String s3ToAzureMode) {
         public static final DataSize DEFAULT_PART_SIZE = DataSize.ofMebibytes(8);
         public static final int DEFAULT_PARTS_IN_FLIGHT = 4;
         public static final int DEFAULT_MAX_COPIES_IN_FLIGHT = 16;
+        /** The unset budget's cap; below it, {@link #DEFAULT_HEAP_SHARE} of the heap. */
         public static final DataSize DEFAULT_MEMORY_BUDGET = DataSize.ofMebibytes(256);
+        /** Leaves the SDKs and the JVM most of the heap, well inside the 60% a set budget may take. */
+        public static final double DEFAULT_HEAP_SHARE = 0.4;
         public static final String DEFAULT_S3_TO_AZURE_MODE = "auto";
 
         public Copy {
             partSize = partSize == null ? DEFAULT_PART_SIZE : partSize;
             partsInFlightPerObject = partsInFlightPerObject == null ? DEFAULT_PARTS_IN_FLIGHT : partsInFlightPerObject;
             maxCopiesInFlight = maxCopiesInFlight == null ? DEFAULT_MAX_COPIES_IN_FLIGHT : maxCopiesInFlight;
-            memoryBudget = memoryBudget == null ? DEFAULT_MEMORY_BUDGET : memoryBudget;
             s3ToAzureMode = s3ToAzureMode == null ? DEFAULT_S3_TO_AZURE_MODE : s3ToAzureMode;
+        }
+
+        /**
+         * The budget for part buffers in a JVM whose heap may grow to {@code maxHeapBytes}: the configured
+         * one, else {@link #DEFAULT_HEAP_SHARE} of the heap in whole MiB, at most {@link #DEFAULT_MEMORY_BUDGET}
+         * and at least one part.
+         */
+        public DataSize memoryBudgetFor(long maxHeapBytes) {
+            if (memoryBudget != null) {
+                return memoryBudget;
+            }
+            long share = (long) (maxHeapBytes * DEFAULT_HEAP_SHARE) / (1024 * 1024) * (1024 * 1024);
+            return new DataSize(Math.max(partSize.bytes(), Math.min(DEFAULT_MEMORY_BUDGET.bytes(), share)));
         }
     }
 

@@ -52,11 +52,22 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void anUnsetMemoryBudgetIsAShareOfTheHeapCappedAt256MiBAndAtLeastOnePart() {
+        SkyferryConfig.Copy unset = new SkyferryConfig.Copy(null, null, null, null, null);
+        SkyferryConfig.Copy set = new SkyferryConfig.Copy(null, null, null, DataSize.ofMebibytes(64), null);
+
+        assertThat(unset.memoryBudgetFor(256L << 20)).isEqualTo(DataSize.ofMebibytes(102));
+        assertThat(unset.memoryBudgetFor(4L << 30)).isEqualTo(DataSize.ofMebibytes(256));
+        assertThat(unset.memoryBudgetFor(10L << 20)).isEqualTo(DataSize.ofMebibytes(8));
+        assertThat(set.memoryBudgetFor(4L << 30)).isEqualTo(DataSize.ofMebibytes(64));
+    }
+
+    @Test
     void bindsValidFileAndFillsDefaults() throws Exception {
         SkyferryConfig config = ConfigLoader.load(write(VALID), Map.of());
 
         assertThat(config.copy().partSize().bytes()).isEqualTo(16L << 20);
-        assertThat(config.copy().memoryBudget()).isEqualTo(SkyferryConfig.Copy.DEFAULT_MEMORY_BUDGET);
+        assertThat(config.copy().memoryBudget()).as("unset: derived from the heap when the worker starts").isNull();
         assertThat(config.worker().drainGrace()).isEqualTo(Duration.ofSeconds(20));
         assertThat(config.sources().get(0).poisonQueueOrDefault()).isEqualTo("skyferry-events-poison");
         assertThat(config.sources().get(0).maxDequeueCount()).isEqualTo(5);
