@@ -33,10 +33,6 @@ final class ReceivedAhead {
         this.capacity = capacity;
     }
 
-    int capacity() {
-        return capacity;
-    }
-
     /** Blocks until at most half the capacity is taken (rounded down), then tells how many more fit. */
     int awaitRoom() throws InterruptedException {
         lock.lockInterruptibly();

@@ -160,7 +160,7 @@ public final class Worker {
     private final HealthState health;
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
     private final Set<Thread> handlers = ConcurrentHashMap.newKeySet();
-    /** Messages holding a {@link CopySlot}: received and not yet copied. */
+    /** Messages holding a {@link CopySlot}: handed to their handler and not yet copied. */
     private final AtomicInteger copying = new AtomicInteger();
     /** Messages whose copies are done and whose queue settlement (delete, release, dead-letter) runs. */
     private final Semaphore settling;
