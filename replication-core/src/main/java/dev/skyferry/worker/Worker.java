@@ -81,8 +81,9 @@ import org.slf4j.MDC;
  *
  * <h2>Stopping</h2>
  * {@link #stop(Duration)}: stop receiving, give back the messages received ahead, let in-flight
- * messages finish within the grace, then interrupt the rest (the processor aborts its writes and answers {@code Retry}) and release their messages at
- * once. A second {@code stop} interrupts everything and returns immediately.
+ * messages finish within the grace, then interrupt the rest (the processor aborts its writes and
+ * answers {@code Retry}) and release their messages at once. A second {@code stop} interrupts
+ * everything and returns immediately.
  *
  * <p>The processor is called from many threads at once and must be thread-safe.
  */
@@ -299,7 +300,7 @@ public final class Worker {
                 health.answered(source.component());
                 errorBackoff = FIRST_RECEIVE_ERROR_BACKOFF;
                 if (state.get() != State.RUNNING) {
-                    releaseUnstarted(source, messages);
+                    releaseAtOnce(source, messages);
                     break;
                 }
                 source.ahead.addAll(messages.stream()
@@ -343,8 +344,11 @@ public final class Worker {
         }
     }
 
-    /** Messages received just as the worker began to stop: straight back to the queue. */
-    private void releaseUnstarted(ConsumedSource source, List<ReceivedMessage> messages) {
+    /**
+     * Messages this worker will not work on after all (received as it began to stop, or received ahead
+     * and given back): straight back to the queue, for any worker.
+     */
+    private void releaseAtOnce(ConsumedSource source, List<ReceivedMessage> messages) {
         boolean interrupted = Thread.interrupted(); // let the release calls run
         for (ReceivedMessage message : messages) {
             release(source, message, Duration.ZERO);
@@ -364,14 +368,8 @@ public final class Worker {
     }
 
     private void giveBack(ConsumedSource source, List<ReceivedAhead.Waiting> waiting) {
-        boolean interrupted = Thread.interrupted(); // let the release calls run
-        for (ReceivedAhead.Waiting message : waiting) {
-            message.heartbeat().close();
-            release(source, message.message(), Duration.ZERO);
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        waiting.forEach(message -> message.heartbeat().close());
+        releaseAtOnce(source, waiting.stream().map(ReceivedAhead.Waiting::message).toList());
     }
 
     /** Starts the message's handler, which owns the permit the dispatch loop took for it. */
