@@ -25,9 +25,7 @@ final class ConfigOpsContext implements OpsContext {
 
     private ConfigOpsContext(SkyferryConfig config, Map<String, String> env) {
         wiring = Wiring.create(config, env, RetryObserver.NONE);
-        SkyferryConfig.Copy copy = config.copy();
-        CopySettings settings = new CopySettings(copy.partSize().bytes(), copy.partsInFlightPerObject(),
-                copy.memoryBudgetFor(Runtime.getRuntime().maxMemory()).bytes(), CopySettings.S3ToAzureMode.parse(copy.s3ToAzureMode()));
+        CopySettings settings = config.copy().settingsFor(Runtime.getRuntime().maxMemory());
         processor = new ReplicationPipeline(wiring.rules(), wiring::store, settings, BufferBudget.forSettings(settings),
                 Clock.systemUTC());
     }

@@ -49,9 +49,9 @@ public final class WorkerAssembly {
     public static RunningWorker start(SkyferryConfig config, Map<String, String> env) {
         LoggingSetup.apply(config.logging().format(), config.logging().level());
         long heap = Runtime.getRuntime().maxMemory();
-        DataSize memoryBudget = config.copy().memoryBudgetFor(heap);
-        if (memoryBudget.bytes() > heap * MAX_HEAP_SHARE_FOR_BUFFERS) {
-            throw new ConfigException(List.of("copy.memoryBudget: " + memoryBudget
+        CopySettings copySettings = config.copy().settingsFor(heap);
+        if (copySettings.memoryBudget() > heap * MAX_HEAP_SHARE_FOR_BUFFERS) {
+            throw new ConfigException(List.of("copy.memoryBudget: " + new DataSize(copySettings.memoryBudget())
                     + " does not fit this JVM's heap (" + new DataSize(heap) + "); keep it at most "
                     + (int) (MAX_HEAP_SHARE_FOR_BUFFERS * 100) + "% of -Xmx / MaxRAMPercentage"));
         }
@@ -61,8 +61,6 @@ public final class WorkerAssembly {
         try {
             Clock clock = Clock.systemUTC();
             SkyferryConfig.Copy copy = config.copy();
-            CopySettings copySettings = new CopySettings(copy.partSize().bytes(), copy.partsInFlightPerObject(),
-                    memoryBudget.bytes(), CopySettings.S3ToAzureMode.parse(copy.s3ToAzureMode()));
             BufferBudget budget = BufferBudget.forSettings(copySettings);
             ReplicationPipeline pipeline = new ReplicationPipeline(wiring.rules(), wiring::store, copySettings, budget,
                     clock, metrics);

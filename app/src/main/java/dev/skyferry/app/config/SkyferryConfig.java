@@ -1,5 +1,6 @@
 package dev.skyferry.app.config;
 
+import dev.skyferry.copy.CopySettings;
 import dev.skyferry.queue.AzureQueueSettings;
 import java.time.Duration;
 import java.util.List;
@@ -185,6 +186,12 @@ public record SkyferryConfig(
             }
             long share = (long) (maxHeapBytes * DEFAULT_HEAP_SHARE) / (1024 * 1024) * (1024 * 1024);
             return new DataSize(Math.max(partSize.bytes(), Math.min(DEFAULT_MEMORY_BUDGET.bytes(), share)));
+        }
+
+        /** The engine's copy settings in a JVM whose heap may grow to {@code maxHeapBytes}. */
+        public CopySettings settingsFor(long maxHeapBytes) {
+            return new CopySettings(partSize.bytes(), partsInFlightPerObject, memoryBudgetFor(maxHeapBytes).bytes(),
+                    CopySettings.S3ToAzureMode.parse(s3ToAzureMode));
         }
     }
 
