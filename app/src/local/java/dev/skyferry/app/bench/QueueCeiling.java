@@ -1,7 +1,6 @@
 package dev.skyferry.app.bench;
 
 import com.azure.storage.queue.QueueClient;
-import com.azure.storage.queue.QueueClientBuilder;
 import com.azure.storage.queue.QueueMessageEncoding;
 import com.azure.storage.queue.models.QueueMessageItem;
 import dev.skyferry.testkit.Emulators;
@@ -36,17 +35,15 @@ final class QueueCeiling {
         boolean azure = direction == Direction.AZURE_TO_S3;
         String name = Emulators.freshName("bench-ceiling");
         QueueClient azureQueue = null;
+        QueueClient base64Writer = null;
         String sqsUrl = null;
         SqsClient sqs = emulators.sqsClient();
         if (azure) {
-            emulators.queueService().createQueue(name);
-            azureQueue = new QueueClientBuilder().connectionString(emulators.azureConnectionString())
-                    .queueName(name).messageEncoding(QueueMessageEncoding.NONE).buildClient();
+            base64Writer = emulators.queueService().createQueue(name); // base64, as Event Grid writes
+            azureQueue = emulators.queueService(QueueMessageEncoding.NONE).getQueueClient(name); // as the worker reads
         } else {
             sqsUrl = sqs.createQueue(b -> b.queueName(name)).queueUrl();
         }
-        QueueClient base64Writer = azure ? new QueueClientBuilder().connectionString(emulators.azureConnectionString())
-                .queueName(name).messageEncoding(QueueMessageEncoding.BASE64).buildClient() : null;
         BenchEvents events = new BenchEvents(emulators, endpoints, base64Writer, sqsUrl);
         Instant visibleAt = BenchEvents.visibleInstantFor(etags.size());
         BenchEvents.awaitVisible(visibleAt, events.send(direction, source, etags, size, visibleAt), etags.size());

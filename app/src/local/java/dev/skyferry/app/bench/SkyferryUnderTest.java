@@ -1,8 +1,6 @@
 package dev.skyferry.app.bench;
 
 import com.azure.storage.queue.QueueClient;
-import com.azure.storage.queue.QueueClientBuilder;
-import com.azure.storage.queue.QueueMessageEncoding;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.skyferry.app.local.EmulatorConfig;
@@ -92,8 +90,7 @@ final class SkyferryUnderTest implements AutoCloseable {
             worker.close();
             throw e;
         }
-        QueueClient azureQueue = new QueueClientBuilder().connectionString(emulators.azureConnectionString())
-                .queueName(azureQueueName).messageEncoding(QueueMessageEncoding.BASE64).buildClient();
+        QueueClient azureQueue = emulators.queueService().getQueueClient(azureQueueName); // base64, as Event Grid writes
         return new SkyferryUnderTest(emulators, endpoints, worker, azureQueue, queueUrl);
     }
 
