@@ -2,8 +2,6 @@ package dev.skyferry.app.bench;
 
 import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.queue.QueueClient;
-import com.azure.storage.queue.QueueClientBuilder;
-import com.azure.storage.queue.QueueMessageEncoding;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.skyferry.app.local.EmulatorConfig;
 import dev.skyferry.app.local.WorkerProcess;
@@ -52,8 +50,7 @@ final class LagEnvironment implements AutoCloseable {
         sqsQueueUrl = sqs.createQueue(b -> b.queueName(SQS_QUEUE).attributes(Map.of(
                 QueueAttributeName.REDRIVE_POLICY, "{\"maxReceiveCount\":\"5\",\"deadLetterTargetArn\":\"" + dlqArn + "\"}"))).queueUrl();
         // Event Grid writes base64-encoded messages to storage queues.
-        azureQueue = new QueueClientBuilder().connectionString(emulators.azureConnectionString())
-                .queueName(AZURE_QUEUE).messageEncoding(QueueMessageEncoding.BASE64).buildClient();
+        azureQueue = emulators.queueService().getQueueClient(AZURE_QUEUE);
 
         EmulatorConfig config = new EmulatorConfig(emulators, CONTAINER, BUCKET, AZURE_QUEUE, sqsQueueUrl, sqsDlqUrl);
         int port = freePort();

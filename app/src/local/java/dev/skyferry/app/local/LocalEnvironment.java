@@ -2,8 +2,6 @@ package dev.skyferry.app.local;
 
 import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.queue.QueueClient;
-import com.azure.storage.queue.QueueClientBuilder;
-import com.azure.storage.queue.QueueMessageEncoding;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.skyferry.app.RunningWorker;
 import dev.skyferry.app.WorkerAssembly;
@@ -49,8 +47,7 @@ final class LocalEnvironment implements AutoCloseable {
         sqsQueueUrl = sqs.createQueue(b -> b.queueName(SQS_QUEUE).attributes(Map.of(
                 QueueAttributeName.REDRIVE_POLICY, "{\"maxReceiveCount\":\"5\",\"deadLetterTargetArn\":\"" + dlqArn + "\"}"))).queueUrl();
         // Event Grid writes base64-encoded messages to storage queues.
-        azureQueue = new QueueClientBuilder().connectionString(emulators.azureConnectionString())
-                .queueName(AZURE_QUEUE).messageEncoding(QueueMessageEncoding.BASE64).buildClient();
+        azureQueue = emulators.queueService().getQueueClient(AZURE_QUEUE);
 
         SkyferryConfig config = ConfigLoader.bind(configTree(httpPort, verbose), Map.of());
         worker = WorkerAssembly.start(config, Map.of());
