@@ -11,7 +11,6 @@ import java.time.OffsetDateTime;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -25,7 +24,7 @@ import java.util.regex.Pattern;
  */
 final class LagWorkerLog {
 
-    private static final Pattern REPLICATED = Pattern.compile(
+    static final Pattern REPLICATED = Pattern.compile(
             "^replicated \\S+ \\(\\w+\\): [\\w-]+ \\d+ bytes, received (\\S+), copied and verified in (\\d+) ms$");
 
     /** One replica as the worker reported it. */
@@ -64,27 +63,6 @@ final class LagWorkerLog {
             }
         }
         return byKey;
-    }
-
-    /** The timestamp of the worker's last {@code replicated} line, whatever its key; empty when there is none. */
-    static Optional<Instant> lastVerifiedAt(Path log) {
-        ObjectMapper json = new ObjectMapper();
-        Instant last = null;
-        for (String line : new LagWorkerLog(log, "").lines()) {
-            if (!line.startsWith("{")) {
-                continue;
-            }
-            try {
-                JsonNode entry = json.readTree(line);
-                if (REPLICATED.matcher(entry.path("message").asText()).matches()) {
-                    Instant at = OffsetDateTime.parse(entry.path("@timestamp").asText()).toInstant();
-                    last = last == null || at.isAfter(last) ? at : last;
-                }
-            } catch (IOException e) {
-                // a line cut short while the worker is still writing it
-            }
-        }
-        return Optional.ofNullable(last);
     }
 
     /** WARN and ERROR lines, for the report: a clean run has none. */

@@ -15,8 +15,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The production worker ({@code java -jar skyferry.jar run}) consuming the bench's two queues, with one
@@ -27,10 +25,8 @@ import java.util.regex.Pattern;
  */
 final class SkyferryUnderTest implements AutoCloseable {
 
-    private static final Pattern EVENTS = Pattern.compile(
-            "^skyferry_events_total\\{([^}]*)\\}\\s+([0-9.eE+-]+)$", Pattern.MULTILINE);
-    /** Only to notice that a pass is over; its end instant comes from the worker's own log line. */
-    private static final Duration SCRAPE_EVERY = Duration.ofSeconds(1);
+    /** Only to notice that a pass is over; its end instant is the timestamp of the worker's own log line. */
+    private static final Duration WATCH_EVERY = Duration.ofMillis(250);
 
     /** What the bench tells the worker to replicate; the sources and targets of {@link #config}. */
     record Layout(String azureSource, String s3Target, String s3Source, String azureTarget) {}
@@ -112,56 +108,27 @@ final class SkyferryUnderTest implements AutoCloseable {
      */
     Pass replicate(Direction direction, String source, Map<String, String> etags, long size, Duration timeout)
             throws Exception {
-        double replicatedBefore = replicated(direction);
-        double failedBefore = deadLettered();
+        WorkerLogTail tail = WorkerLogTail.fromNow(worker.log());
         Instant visibleAt = BenchEvents.visibleInstantFor(etags.size());
         double enqueueSeconds = events.send(direction, source, etags, size, visibleAt);
         BenchEvents.awaitVisible(visibleAt, enqueueSeconds, etags.size());
         ProcessCpu cpuBefore = ProcessCpu.of(worker.pid());
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (replicated(direction) < replicatedBefore + etags.size()) {
-            if (deadLettered() > failedBefore) {
-                throw new IllegalStateException("the worker dead-lettered events; see " + worker.log());
+        while (tail.replicated(direction) < etags.size()) {
+            if (tail.deadLettered() > 0) {
+                throw new IllegalStateException("the worker dead-lettered " + tail.deadLettered() + " events, first: "
+                        + tail.firstDeadLetter().orElseThrow() + "; see " + worker.log());
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("only " + (replicated(direction) - replicatedBefore) + " of "
-                        + etags.size() + " events replicated within " + timeout + "; see " + worker.log());
+                throw new IllegalStateException("only " + tail.replicated(direction) + " of " + etags.size()
+                        + " events replicated within " + timeout + "; see " + worker.log());
             }
-            Thread.sleep(SCRAPE_EVERY);
+            Thread.sleep(WATCH_EVERY);
+            tail.read();
         }
         ProcessCpu cpu = ProcessCpu.of(worker.pid()).minus(cpuBefore);
-        double seconds = Duration.between(visibleAt, lastReplicatedAt()).toNanos() / 1e9;
+        double seconds = Duration.between(visibleAt, tail.lastReplicatedAt().orElseThrow()).toNanos() / 1e9;
         return new Pass(seconds, cpu, enqueueSeconds, etags.size());
-    }
-
-    /** The timestamp of the last {@code replicated} line in the worker's JSON log. */
-    private Instant lastReplicatedAt() {
-        return LagWorkerLog.lastVerifiedAt(worker.log())
-                .orElseThrow(() -> new IllegalStateException("no 'replicated' line in " + worker.log()));
-    }
-
-    /** Sum of {@code skyferry_events_total{outcome="replicated", direction=...}} over reasons. */
-    double replicated(Direction direction) throws IOException, InterruptedException {
-        return sumEvents("outcome=\"replicated\"", "direction=\"" + direction.label + "\"");
-    }
-
-    private double deadLettered() throws IOException, InterruptedException {
-        return sumEvents("outcome=\"dead_lettered\"");
-    }
-
-    private double sumEvents(String... labels) throws IOException, InterruptedException {
-        Matcher m = EVENTS.matcher(worker.get("/metrics"));
-        double sum = 0;
-        outer:
-        while (m.find()) {
-            for (String label : labels) {
-                if (!m.group(1).contains(label)) {
-                    continue outer;
-                }
-            }
-            sum += Double.parseDouble(m.group(2));
-        }
-        return sum;
     }
 
     String metrics() throws IOException, InterruptedException {
