@@ -182,8 +182,11 @@ public final class Worker {
         this.probes = List.copyOf(builder.probes);
         this.permits = new FairPermits(settings.maxCopiesInFlight(), sources.stream().map(ConsumedSource::name).toList());
         this.settling = new Semaphore(settings.maxCopiesInFlight());
+        // Under load a receive waits behind the deletes of the copies that just ended (a queue answers
+        // them in turn), so what is received ahead must outlast that wait: two rounds of copies, at most
+        // one receive batch. One round left every copy slot idle for about a receive's time, each round.
         sources.forEach(source -> source.ahead =
-                new ReceivedAhead(Math.min(source.source.maxBatchSize(), settings.maxCopiesInFlight())));
+                new ReceivedAhead(Math.min(source.source.maxBatchSize(), 2 * settings.maxCopiesInFlight())));
         List<String> components = new ArrayList<>();
         sources.forEach(source -> components.add(source.component()));
         probes.forEach(probe -> components.add(probe.name()));

@@ -205,7 +205,7 @@ final class InMemoryQueue implements MessageSource {
 
     /**
      * What the worker holds across all queues, checked as it happens: no receive asks for more messages
-     * than the source's buffer of messages received ahead (its batch size, at most the copy limit) and the
+     * than the source's buffer of messages received ahead (its batch size, at most twice the copy limit) and the
      * free copy slots leave room for; messages being copied (from {@link #started} to {@link #copied}) are
      * at most the copy limit.
      */
@@ -223,7 +223,7 @@ final class InMemoryQueue implements MessageSource {
         }
 
         private int aheadLimit() {
-            return Math.min(BATCH_SIZE, capacity);
+            return Math.min(BATCH_SIZE, 2 * capacity);
         }
 
         /**

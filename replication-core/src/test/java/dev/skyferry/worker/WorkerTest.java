@@ -319,8 +319,8 @@ class WorkerTest {
         assertThat(ledger.violations()).isEmpty();
         assertThat(ledger.mostCopying()).isLessThanOrEqualTo(3);
         assertThat(mostRunning.get()).isLessThanOrEqualTo(3);
-        // per source 3 received ahead (its batch size, capped at the limit); 3 copying; 3 settling
-        assertThat(ledger.mostHeld()).isLessThanOrEqualTo(2 * 3 + 3 + 3);
+        // per source 6 received ahead (its batch size of 10, capped at twice the limit); 3 copying; 3 settling
+        assertThat(ledger.mostHeld()).isLessThanOrEqualTo(2 * 6 + 3 + 3);
     }
 
     @Test
