@@ -51,9 +51,10 @@ import org.slf4j.LoggerFactory;
  * visible.
  *
  * <p>Requests per object: the GET, tags when the rule copies them, and the put (or start + parts +
- * complete); the planner's HEAD of the target runs alongside the GET ({@link PendingPlan}). Loop
- * prevention reads the replica marker from the GET response, so a replica's echo event costs the GET's
- * headers and nothing else.
+ * complete); the planner's HEAD of the target runs alongside the GET ({@link PendingPlan}). Where the
+ * plan is {@linkplain PendingPlan#assumingAbsent assumed} (Azure targets), a single put goes first under
+ * If-None-Match and the HEAD follows only when the put finds the target taken. Loop prevention reads the
+ * replica marker from the GET response, so a replica's echo event costs the GET's headers and nothing else.
  */
 public final class ObjectCopier {
 
@@ -131,8 +132,9 @@ public final class ObjectCopier {
         }
     }
 
-    private static CopyResult skippedByPlan(ReplicationTask task, PendingPlan pending) throws InterruptedException {
-        Plan.Skip skip = (Plan.Skip) pending.await(); // a created event is planned as Copy or Skip
+    /** A created event is planned as Copy or Skip: what is not a copy is this. */
+    private static CopyResult skippedBy(ReplicationTask task, Plan plan) {
+        Plan.Skip skip = (Plan.Skip) plan;
         return new CopyResult.NotCopied(skip.reason(), task.describe() + ": " + skip.detail());
     }
 
@@ -169,8 +171,9 @@ public final class ObjectCopier {
         }
         checkTargetLimits(task, source.size());
         ReplicaAttributes attributes = ReplicaAttributes.prepare(task, source, tagsToCarry(task));
-        if (!(pending.await() instanceof Plan.Copy plan)) {
-            return skippedByPlan(task, pending);
+        Plan confirmed = pending.confirmed();
+        if (!(confirmed instanceof Plan.Copy plan)) {
+            return skippedBy(task, confirmed);
         }
         byte[] sourceMd5 = source.contentMd5();
         WriteSpec spec = new WriteSpec(attributes.withSourceMd5(sourceMd5), source.size(), sourceMd5, task.targetOptions());
@@ -193,8 +196,10 @@ public final class ObjectCopier {
         try {
             open = task.source().open(task.sourceKey(), null, exactVersion);
         } catch (StoreException e) {
-            if (pending.await() instanceof Plan.Skip) {
-                return skippedByPlan(task, pending); // what the plan said first, as when it ran before the GET
+            // What a look at the target says comes first, as when the plan is made before the GET (a late
+            // event is stale, not superseded); an assumed plan looks now, on this rare path only.
+            if (pending.confirmed() instanceof Plan.Skip skip) {
+                return skippedBy(task, skip);
             }
             return notCopiedOnRead(task, e).orElseThrow(() -> e);
         }
@@ -210,16 +215,19 @@ public final class ObjectCopier {
             } catch (StoreException e) {
                 return notCopiedOnRead(task, e).orElseThrow(() -> e);
             }
-            if (!(pending.await() instanceof Plan.Copy plan)) {
-                return skippedByPlan(task, pending);
+            boolean inOnePut = source.size() <= settings.partSize();
+            // A multipart write would upload every part before a conflict showed: look at the target first.
+            Plan plan = inOnePut ? pending.await() : pending.confirmed();
+            if (!(plan instanceof Plan.Copy copy)) {
+                return skippedBy(task, plan);
             }
-            return source.size() <= settings.partSize()
-                    ? putWhole(task, plan, open, attributes, action)
-                    : putInParts(task, plan, open, attributes, action);
+            return inOnePut
+                    ? putWhole(task, pending, open, attributes, action)
+                    : putInParts(task, copy, open, attributes, action);
         }
     }
 
-    private CopyResult putWhole(ReplicationTask task, Plan.Copy plan, OpenObject open, ReplicaAttributes attributes,
+    private CopyResult putWhole(ReplicationTask task, PendingPlan pending, OpenObject open, ReplicaAttributes attributes,
                                 String action) throws InterruptedException {
         ObjectInfo source = open.info();
         int size = (int) source.size();
@@ -230,10 +238,31 @@ public final class ObjectCopier {
             byte[] md5 = Checksums.md5(content);
             checkAgainstSourceChecksum(task, source, md5);
             WriteSpec spec = new WriteSpec(attributes.withSourceMd5(md5), size, md5, task.targetOptions());
-            WriteResult result = writeToTarget(task,
-                    () -> task.target().put(task.targetKey(), content.duplicate(), spec, plan.targetCondition()));
+            Optional<WriteResult> written = pending.isAssumption() ? putIfAbsent(task, content, spec) : Optional.empty();
+            if (written.isEmpty()) {
+                // Planned from a look at the target, or something is there after all (a duplicate event,
+                // an earlier replica, someone else's object): the plan from a look at it decides.
+                Plan plan = pending.confirmed();
+                if (!(plan instanceof Plan.Copy copy)) {
+                    return skippedBy(task, plan);
+                }
+                written = Optional.of(writeToTarget(task,
+                        () -> task.target().put(task.targetKey(), content.duplicate(), spec, copy.targetCondition())));
+            }
             return new CopyResult.Copied(action, size, new WrittenReplica(task.targetKey(),
-                    WrittenReplica.Method.SINGLE_PUT, result, size, md5, List.of(), task.targetOptions()));
+                    WrittenReplica.Method.SINGLE_PUT, written.get(), size, md5, List.of(), task.targetOptions()));
+        }
+    }
+
+    /** The put of an assumed plan, under If-None-Match; empty when something is at the target already. */
+    private static Optional<WriteResult> putIfAbsent(ReplicationTask task, ByteBuffer content, WriteSpec spec) {
+        try {
+            return Optional.of(task.target().put(task.targetKey(), content.duplicate(), spec, Precondition.IF_ABSENT));
+        } catch (StoreException e) {
+            if (e.kind() == StoreException.Kind.PRECONDITION_FAILED) {
+                return Optional.empty();
+            }
+            throw e;
         }
     }
 

@@ -136,6 +136,61 @@ class ReplicationPipelineTest {
     }
 
     @Test
+    void writesANewObjectToAzureWithoutLookingAtTheTargetFirst() {
+        ObjectInfo info = s3.seed("a.txt", "hello");
+
+        Outcome outcome = pipeline.process(created(s3, info, "0A"));
+
+        assertThat(outcome).isInstanceOf(Outcome.Replicated.class);
+        assertThat(new String(azure.contentOf("a.txt"))).isEqualTo("hello");
+        // Azure enforces the put's If-None-Match, so a new object needs no HEAD of the target.
+        assertThat(azure.requestSummary()).isEqualTo(Map.of(Op.PUT, 1));
+        assertThat(s3.requestSummary()).isEqualTo(Map.of(Op.OPEN, 1));
+    }
+
+    @Test
+    void skipsADuplicateEventToAzureAfterItsPutIsRefusedAndOneHead() {
+        ObjectInfo info = s3.seed("a.txt", "hello");
+        ReplicationEvent event = created(s3, info, "0A");
+        pipeline.process(event);
+        String replicaEtag = azure.infoOf("a.txt").etag();
+        azure.resetRequestCounts();
+
+        Outcome duplicate = pipeline.process(event);
+
+        assertThat(duplicate.reasonCode()).isEqualTo(ReasonCodes.ALREADY_REPLICATED);
+        assertThat(azure.requestSummary()).isEqualTo(Map.of(Op.PUT, 1, Op.STAT, 1)); // the refused put, then the look
+        assertThat(azure.infoOf("a.txt").etag()).isEqualTo(replicaEtag);
+    }
+
+    @Test
+    void replacesAnOlderReplicaOnAzureOnlyAfterLookingAtIt() {
+        pipeline.process(created(s3, s3.seed("a.txt", "first"), "01"));
+        azure.resetRequestCounts();
+
+        Outcome newer = pipeline.process(created(s3, s3.seed("a.txt", "second"), "02"));
+
+        assertThat(newer).isInstanceOf(Outcome.Replicated.class);
+        assertThat(new String(azure.contentOf("a.txt"))).isEqualTo("second");
+        // Refused under If-None-Match, planned from the HEAD, written again under If-Match on the old replica.
+        assertThat(azure.requestSummary()).isEqualTo(Map.of(Op.PUT, 2, Op.STAT, 1));
+    }
+
+    @Test
+    void looksAtAnAzureTargetBeforeWritingAnObjectInParts() {
+        ObjectInfo info = s3.seed("big.bin", bytes(4 * PART + 1));
+        ReplicationEvent event = created(s3, info, "0A");
+        pipeline.process(event);
+        azure.resetRequestCounts();
+
+        Outcome duplicate = pipeline.process(event);
+
+        // A conflict found at the commit would have cost every block: the HEAD comes first.
+        assertThat(duplicate.reasonCode()).isEqualTo(ReasonCodes.ALREADY_REPLICATED);
+        assertThat(azure.requestSummary()).isEqualTo(Map.of(Op.STAT, 1));
+    }
+
+    @Test
     void neverOverwritesANewerReplicaWithAnOlderEventArrivingLate() {
         ObjectInfo first = azure.seed("a.txt", "first");
         ReplicationEvent older = created(azure, first, "01");
