@@ -128,17 +128,23 @@ public final class Emulators implements AutoCloseable, AwsServices {
         String secretAccessKey = options.awsSecretAccessKey()
                 .orElseGet(() -> randomString("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", 40));
 
+        // Azurite and S3Proxy are restarted on their ports in fault tests: unless fixed, the ports lie below
+        // the ephemeral range, out of reach of the outgoing connections made while they are down.
+        int[] restartable = LoopbackPorts.freeOutsideEphemeralRange(3);
+        int blobPort = options.azuriteBlobPort() != 0 ? options.azuriteBlobPort() : restartable[0];
+        int queuePort = options.azuriteQueuePort() != 0 ? options.azuriteQueuePort() : restartable[1];
+        int s3Port = options.s3Port() != 0 ? options.s3Port() : restartable[2];
         AzuriteService blob = new AzuriteService("blob", installation, azuriteData,
-                logDirectory.resolve("azurite-blob-" + instance + ".log"), options.verbose(), options.azuriteBlobPort());
+                logDirectory.resolve("azurite-blob-" + instance + ".log"), options.verbose(), blobPort);
         AzuriteService queue = new AzuriteService("queue", installation, azuriteData,
-                logDirectory.resolve("azurite-queue-" + instance + ".log"), options.verbose(), options.azuriteQueuePort());
+                logDirectory.resolve("azurite-queue-" + instance + ".log"), options.verbose(), queuePort);
         // Azurite (possibly installing first) and the two JVM emulators start side by side.
         CompletableFuture<Long> azurite = async(() -> timed(() -> {
             installation.ensureInstalled(logDirectory);
             startBoth(blob, queue);
         }));
         long s3Begin = System.nanoTime();
-        CompletableFuture<S3ProxyServer> s3 = async(() -> new S3ProxyServer(accessKeyId, secretAccessKey, options.s3Port(),
+        CompletableFuture<S3ProxyServer> s3 = async(() -> new S3ProxyServer(accessKeyId, secretAccessKey, s3Port,
                 options.s3DiskDirectory()));
         CompletableFuture<Long> s3Started = s3.thenApply(server -> {
             server.start();

@@ -2,6 +2,7 @@ package dev.skyferry.testkit.identity;
 
 import dev.skyferry.identity.AwsAuthSettings;
 import dev.skyferry.identity.AzureAuthSettings;
+import dev.skyferry.testkit.LoopbackPorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -52,7 +53,7 @@ public final class LocalFederation implements AutoCloseable {
 
     /** Starts the pair; {@code sts} sets the key pair S3Proxy accepts and, for refresh tests, a short credential lifetime. */
     public static LocalFederation start(LocalSts.Builder sts) {
-        return new LocalFederation(sts, 0);
+        return new LocalFederation(sts, LoopbackPorts.freeOutsideEphemeralRange()); // the issuer is restarted in outages
     }
 
     /** As {@link #start(LocalSts.Builder)} with the issuer on a fixed port (e.g. {@code skyferry local}; the STS port is set on its builder). */

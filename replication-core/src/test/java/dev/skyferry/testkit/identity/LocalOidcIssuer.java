@@ -3,6 +3,7 @@ package dev.skyferry.testkit.identity;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import dev.skyferry.testkit.LoopbackPorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -153,9 +154,9 @@ public final class LocalOidcIssuer implements AutoCloseable {
         this.port = server.url("").port();
     }
 
-    /** Starts an issuer on a free loopback port with a fresh random tenant. */
+    /** Starts an issuer on a free loopback port (below the ephemeral range: see {@link #restart}) with a fresh random tenant. */
     public static LocalOidcIssuer start() {
-        return new LocalOidcIssuer(0);
+        return new LocalOidcIssuer(LoopbackPorts.freeOutsideEphemeralRange());
     }
 
     /** Starts an issuer on a fixed port (e.g. for {@code skyferry local}). */
@@ -299,8 +300,9 @@ public final class LocalOidcIssuer implements AutoCloseable {
 
     /**
      * Back after an outage: same port, keys, certificate and directory. While it was down the port may
-     * have gone to another socket for a moment (an outgoing connection's ephemeral port, a closing
-     * one), so binding is tried again for a while before giving up.
+     * have gone to another socket for a moment (a closing one; an outgoing connection's, unless the port
+     * lies below the ephemeral range, as {@link #start()} chooses), so binding is tried again for a while
+     * before giving up.
      */
     public synchronized void restart() {
         if (server != null) {
