@@ -23,12 +23,20 @@ final class Ratios {
                 if (peer.get("section").asText().equals(section) && peer.get("direction").asText().equals(direction)
                         && !peer.get("tool").asText().equals("skyferry")) {
                     String tool = peer.get("tool").asText();
-                    row.put("throughputVs" + capitalized(tool), ratio(skyferry, peer, "objectsPerSecond"));
+                    row.put("throughputVs" + capitalized(tool), throughput(skyferry, peer));
                     row.put("cpuPerObjectVs" + capitalized(tool), ratio(skyferry, peer, "cpuSecondsPer1000"));
                 }
             }
         }
         return ratios;
+    }
+
+    /**
+     * Skyferry's throughput over the peer's. Both moved the same objects, so it is the peer's time over
+     * Skyferry's; the rounded objects/s of a single 2 GiB object (0.05) would be too coarse.
+     */
+    static double throughput(JsonNode skyferry, JsonNode peer) {
+        return Math.round(peer.get("seconds").asDouble() / skyferry.get("seconds").asDouble() * 100) / 100.0;
     }
 
     static double ratio(JsonNode a, JsonNode b, String field) {

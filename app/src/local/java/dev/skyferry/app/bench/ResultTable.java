@@ -16,7 +16,7 @@ final class ResultTable {
         for (JsonNode row : results) {
             JsonNode skyferry = find(results, row.get("section").asText(), row.get("direction").asText(), "skyferry");
             String vs = row.get("tool").asText().equals("skyferry") || skyferry == null ? ""
-                    : String.format(Locale.ROOT, "%.2f×", Ratios.ratio(skyferry, row, "objectsPerSecond"));
+                    : String.format(Locale.ROOT, "%.2f×", Ratios.throughput(skyferry, row));
             String rss = row.has("peakRssBytes") ? (row.get("peakRssBytes").asLong() / (1024 * 1024)) + " MiB" : "";
             double jitPer1000 = row.get("cpuSecondsPer1000").asDouble() - row.get("cpuSecondsPer1000WithoutJit").asDouble();
             table.append(String.format(Locale.ROOT, "| %s | %s | %s | %d | %.2f | %.1f | %.1f | %.2f | %.2f | %s | %s |%n",
