@@ -71,6 +71,7 @@ public final class BenchMain {
         settings.put("largeObjectBytes", options.largeSize);
         settings.put("skyferryCopy", copySettings().toString());
         settings.put("skyferryHeap", "-Xmx256m");
+        settings.put("skyferryJvmOptions", String.join(" ", options.workerJvmOptions));
         settings.put("s3proxyStorage", "jclouds filesystem (disk)");
         this.results = report.putArray("results");
     }
@@ -261,6 +262,7 @@ public final class BenchMain {
 
     private SkyferryUnderTest startSkyferry(String name, StoreEndpoints endpoints, List<String> extraJvmArgs) throws Exception {
         List<String> jvm = new ArrayList<>(List.of("-Xmx256m"));
+        jvm.addAll(options.workerJvmOptions);
         jvm.addAll(extraJvmArgs);
         return SkyferryUnderTest.start(emulators, endpoints, new SkyferryUnderTest.Layout(AZURE_SOURCE,
                         target(Direction.AZURE_TO_S3, "skyferry"), S3_SOURCE, target(Direction.S3_TO_AZURE, "skyferry")),
@@ -452,9 +454,10 @@ public final class BenchMain {
      * @param warmupObjects objects replicated, untimed, before each timed small-object pass: the worker is
      *                      long-running, and HotSpot compiles a per-object method with C2 only after some
      *                      10 000 calls (with 3 000, half the worker's CPU in the timed pass was still the JIT)
+     * @param workerJvmOptions JVM options for the worker besides -Xmx256m, e.g. the GC its pod would pick
      */
     private record Options(List<String> sections, int objects, int warmupObjects, int smallSize, long largeSize,
-                           int concurrency, Path out) {
+                           int concurrency, List<String> workerJvmOptions, Path out) {
 
         static final List<String> ALL = List.of("small", "large", "counts", "profile");
 
@@ -469,6 +472,7 @@ public final class BenchMain {
             int smallSize = 16 * 1024;
             long largeSize = 2L * 1024 * MIB;
             int concurrency = 16;
+            List<String> workerJvmOptions = new ArrayList<>();
             Path out = Path.of("docs/bench");
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
@@ -477,19 +481,21 @@ public final class BenchMain {
                     case "--small-size" -> smallSize = (int) parseSize(args[++i]);
                     case "--large-size" -> largeSize = parseSize(args[++i]);
                     case "--concurrency" -> concurrency = Integer.parseInt(args[++i]);
+                    case "--worker-jvm-option" -> workerJvmOptions.add(args[++i]);
                     case "--out" -> out = Path.of(args[++i]);
                     case "all" -> sections.addAll(ALL);
                     default -> {
                         if (!ALL.contains(args[i])) {
                             throw new IllegalArgumentException("usage: bench [small|large|counts|profile|all]... "
                                     + "[--objects N] [--warmup N] [--small-size 16KiB] [--large-size 2GiB] [--concurrency 16] "
-                                    + "[--out docs/bench]; unknown: " + args[i]);
+                                    + "[--worker-jvm-option -XX:+UseSerialGC]... [--out docs/bench]; unknown: " + args[i]);
                         }
                         sections.add(args[i]);
                     }
                 }
             }
-            return new Options(sections.isEmpty() ? ALL : sections, objects, warmupObjects, smallSize, largeSize, concurrency, out);
+            return new Options(sections.isEmpty() ? ALL : sections, objects, warmupObjects, smallSize, largeSize, concurrency,
+                    List.copyOf(workerJvmOptions), out);
         }
 
         static long parseSize(String text) {
