@@ -41,11 +41,6 @@ final class OidcKeys {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient http = HttpClient.newBuilder()
-            .sslContext(LocalTls.sslContext())
-            .connectTimeout(Duration.ofSeconds(5))
-            .version(HttpClient.Version.HTTP_1_1)
-            .build();
 
     /** True when {@code jwt}'s signature verifies with a key from {@code issuer}'s discovery document. */
     boolean verifies(String issuer, SignedJWT jwt) throws Unreachable, NoVerificationKey {
@@ -75,8 +70,20 @@ final class OidcKeys {
         }
     }
 
+    /**
+     * A client per fetch, closed after it: a kept-alive connection would hold the issuer's port on the
+     * issuer's side through an outage (fault suite), and its restart on that port failed to bind.
+     */
+    private static HttpClient newClient() {
+        return HttpClient.newBuilder()
+                .sslContext(LocalTls.sslContext())
+                .connectTimeout(Duration.ofSeconds(5))
+                .version(HttpClient.Version.HTTP_1_1)
+                .build();
+    }
+
     private JsonNode getJson(URI uri) throws Unreachable {
-        try {
+        try (HttpClient http = newClient()) {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET().build(),
                     HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
