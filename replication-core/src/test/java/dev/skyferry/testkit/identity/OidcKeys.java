@@ -44,15 +44,21 @@ final class OidcKeys {
 
     /** True when {@code jwt}'s signature verifies with a key from {@code issuer}'s discovery document. */
     boolean verifies(String issuer, SignedJWT jwt) throws Unreachable, NoVerificationKey {
+        try (HttpClient http = newClient()) {
+            return verifies(http, issuer, jwt);
+        }
+    }
+
+    private static boolean verifies(HttpClient http, String issuer, SignedJWT jwt) throws Unreachable, NoVerificationKey {
         String base = issuer.endsWith("/") ? issuer.substring(0, issuer.length() - 1) : issuer;
-        JsonNode discovery = getJson(URI.create(base + "/.well-known/openid-configuration"));
+        JsonNode discovery = getJson(http, URI.create(base + "/.well-known/openid-configuration"));
         JsonNode jwksUri = discovery.get("jwks_uri");
         if (jwksUri == null) {
             throw new NoVerificationKey("the discovery document of " + issuer + " has no jwks_uri");
         }
         JWKSet keys;
         try {
-            keys = JWKSet.parse(getJson(URI.create(jwksUri.asText())).toString());
+            keys = JWKSet.parse(getJson(http, URI.create(jwksUri.asText())).toString());
         } catch (ParseException e) {
             throw new NoVerificationKey("the JWKS of " + issuer + " does not parse");
         }
@@ -71,8 +77,8 @@ final class OidcKeys {
     }
 
     /**
-     * A client per fetch, closed after it: a kept-alive connection would hold the issuer's port on the
-     * issuer's side through an outage (fault suite), and its restart on that port failed to bind.
+     * A client per verification, closed after it: a kept-alive connection would hold the issuer's port on
+     * the issuer's side through an outage (fault suite), and its restart on that port failed to bind.
      */
     private static HttpClient newClient() {
         return HttpClient.newBuilder()
@@ -82,8 +88,8 @@ final class OidcKeys {
                 .build();
     }
 
-    private JsonNode getJson(URI uri) throws Unreachable {
-        try (HttpClient http = newClient()) {
+    private static JsonNode getJson(HttpClient http, URI uri) throws Unreachable {
+        try {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET().build(),
                     HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
