@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
 public final class Main {
 
     public static void main(String[] args) {
-        // Before any Netty class loads. 4.1's pooled arenas kept ~20 MiB more direct memory than the
+        // Before any Netty class loads. 4.1's pooled arenas kept ~30 MiB more direct memory than the
         // adaptive allocator at the 2 GiB benchmark's peak (docs/benchmarks.md); -D on the command line wins.
         if (System.getProperty(NETTY_ALLOCATOR_TYPE) == null) {
             System.setProperty(NETTY_ALLOCATOR_TYPE, "adaptive");
