@@ -15,16 +15,23 @@ import picocli.CommandLine.Command;
         subcommands = {RunCommand.class, CheckCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
+    private static final String NETTY_ALLOCATOR_TYPE = "io.netty.allocator.type";
+
     public static void main(String[] args) {
-        // Before any Netty class loads. 4.1's pooled arenas kept ~30 MiB more direct memory than the
-        // adaptive allocator at the 2 GiB benchmark's peak (docs/benchmarks.md); -D on the command line wins.
-        if (System.getProperty(NETTY_ALLOCATOR_TYPE) == null) {
-            System.setProperty(NETTY_ALLOCATOR_TYPE, "adaptive");
-        }
+        preferAdaptiveNettyAllocator();
         System.exit(commandLine().execute(args));
     }
 
-    private static final String NETTY_ALLOCATOR_TYPE = "io.netty.allocator.type";
+    /**
+     * For every process that runs the worker, before any Netty class loads: 4.1's pooled arenas kept
+     * ~30 MiB more direct memory than the adaptive allocator at the 2 GiB benchmark's peak
+     * (docs/benchmarks.md). {@code -Dio.netty.allocator.type} on the command line wins.
+     */
+    public static void preferAdaptiveNettyAllocator() {
+        if (System.getProperty(NETTY_ALLOCATOR_TYPE) == null) {
+            System.setProperty(NETTY_ALLOCATOR_TYPE, "adaptive");
+        }
+    }
 
     /** The configured command line, also used by tests to run commands in-process. */
     public static CommandLine commandLine() {

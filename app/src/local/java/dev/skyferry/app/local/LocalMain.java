@@ -1,5 +1,6 @@
 package dev.skyferry.app.local;
 
+import dev.skyferry.app.Main;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -32,6 +33,7 @@ public final class LocalMain implements java.util.concurrent.Callable<Integer> {
     boolean verbose;
 
     public static void main(String[] args) {
+        Main.preferAdaptiveNettyAllocator(); // the worker runs in this process, as under `skyferry run`
         System.exit(new CommandLine(new LocalMain()).execute(args));
     }
 
