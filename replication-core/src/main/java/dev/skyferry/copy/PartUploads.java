@@ -1,16 +1,15 @@
 package dev.skyferry.copy;
 
+import dev.skyferry.logging.LogContext;
 import dev.skyferry.store.ObjectStore.MultipartWrite;
 import dev.skyferry.verify.Checksums;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.slf4j.MDC;
 
 /**
  * The parts of one multipart write, uploaded in parallel on virtual threads: at most
@@ -53,11 +52,7 @@ final class PartUploads {
             lease.close();
             throw e;
         }
-        Map<String, String> logContext = MDC.getCopyOfContextMap(); // its log lines name the event, like the copy's
-        Thread upload = Thread.ofVirtual().name("part-" + partNumber + "-" + write.uploadId()).unstarted(() -> {
-            if (logContext != null) {
-                MDC.setContextMap(logContext);
-            }
+        Thread upload = Thread.ofVirtual().name("part-" + partNumber + "-" + write.uploadId()).unstarted(LogContext.carriedInto(() -> {
             try {
                 if (failure.get() == null) {
                     byte[] md5 = Checksums.md5(lease.buffer());
@@ -71,7 +66,7 @@ final class PartUploads {
                 running.remove(Thread.currentThread());
                 slots.release();
             }
-        });
+        }));
         running.add(upload);
         upload.start();
     }

@@ -1,11 +1,10 @@
 package dev.skyferry.plan;
 
+import dev.skyferry.logging.LogContext;
 import dev.skyferry.store.Precondition;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
-import org.slf4j.MDC;
 
 /**
  * A plan being made on its own virtual thread (the target's HEAD), so that the copier can open the
@@ -42,17 +41,13 @@ public final class PendingPlan {
     /** Starts {@code planner} on a virtual thread that carries the caller's log context. */
     public static PendingPlan start(Supplier<Plan> planner) {
         CompletableFuture<Plan> plan = new CompletableFuture<>();
-        Map<String, String> logContext = MDC.getCopyOfContextMap();
-        Thread planning = Thread.ofVirtual().name("plan").start(() -> {
-            if (logContext != null) {
-                MDC.setContextMap(logContext);
-            }
+        Thread planning = Thread.ofVirtual().name("plan").start(LogContext.carriedInto(() -> {
             try {
                 plan.complete(planner.get());
             } catch (Throwable t) {
                 plan.completeExceptionally(t);
             }
-        });
+        }));
         return new PendingPlan(plan, planning, null);
     }
 

@@ -1,13 +1,12 @@
 package dev.skyferry.worker;
 
+import dev.skyferry.logging.LogContext;
 import dev.skyferry.resilience.FailureClassifier;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * Keeps one message invisible while it is worked on: every {@code interval}, runs {@code extend}. A
@@ -25,13 +24,7 @@ final class Heartbeat implements AutoCloseable {
     private final Thread thread;
 
     private Heartbeat(String name, Duration interval, Runnable extend) {
-        Map<String, String> logContext = MDC.getCopyOfContextMap(); // log lines name the message, like the handler's
-        thread = Thread.ofVirtual().name("heartbeat-" + name).start(() -> {
-            if (logContext != null) {
-                MDC.setContextMap(logContext);
-            }
-            beat(interval, extend);
-        });
+        thread = Thread.ofVirtual().name("heartbeat-" + name).start(LogContext.carriedInto(() -> beat(interval, extend)));
     }
 
     static Heartbeat start(String name, Duration interval, Runnable extend) {
