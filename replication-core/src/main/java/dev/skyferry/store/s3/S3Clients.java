@@ -38,7 +38,18 @@ public final class S3Clients {
         if (options.endpoint() != null) {
             builder.endpointOverride(options.endpoint());
         }
+        if (isPlainHttp(options)) {
+            // Over plain HTTP the SDK signs the payload. In aws-chunked encoding that is a SHA-256 and an
+            // HMAC per 128 KiB chunk and framing the server must parse; unchunked it is one SHA-256 of the
+            // body, which the SDK can take because every body Skyferry sends is already in memory. Over
+            // HTTPS the payload is not signed, so nothing changes there.
+            builder.serviceConfiguration(S3Configuration.builder().chunkedEncodingEnabled(false).build());
+        }
         return builder.build();
+    }
+
+    static boolean isPlainHttp(S3ClientOptions options) {
+        return options.endpoint() != null && "http".equalsIgnoreCase(options.endpoint().getScheme());
     }
 
     /** Signs GETs locally with the same credentials, region, endpoint and addressing as {@link #client}. */
