@@ -2,7 +2,6 @@ package dev.skyferry.copy;
 
 import dev.skyferry.logging.LogContext;
 import dev.skyferry.store.ObjectStore.MultipartWrite;
-import dev.skyferry.verify.Checksums;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -15,8 +14,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * The parts of one multipart write, uploaded in parallel on virtual threads: at most
  * {@code partsInFlight} parts are being uploaded at once, while the copier reads the next part into a
  * buffer of its own (so the source stream keeps flowing instead of stalling until an upload ends).
- * Each upload computes its part's MD5 (sent for the service to check) and gives its buffer back as
- * soon as the part is stored.
+ * Each part comes with its MD5 (hashed by the copier as the bytes arrived), sent for the service to
+ * check; its buffer goes back as soon as the part is stored.
  *
  * <p>The first failure stops further uploads. {@link #cancel} waits for the uploads still running
  * (interrupting them on shutdown), so that an abort that follows is final.
@@ -43,9 +42,10 @@ final class PartUploads {
 
     /**
      * Waits for a free upload slot, then uploads the part held in {@code lease} (flipped, ready to read)
-     * and releases the lease when done. If interrupted while waiting, the lease is released at once.
+     * with its {@code md5} and releases the lease when done. If interrupted while waiting, the lease is
+     * released at once.
      */
-    void submit(int partNumber, BufferBudget.Lease lease) throws InterruptedException {
+    void submit(int partNumber, BufferBudget.Lease lease, byte[] md5) throws InterruptedException {
         try {
             slots.acquire();
         } catch (InterruptedException e) {
@@ -55,7 +55,6 @@ final class PartUploads {
         Thread upload = Thread.ofVirtual().name("part-" + partNumber + "-" + write.uploadId()).unstarted(LogContext.carriedInto(() -> {
             try {
                 if (failure.get() == null) {
-                    byte[] md5 = Checksums.md5(lease.buffer());
                     write.uploadPart(partNumber, lease.buffer().duplicate(), md5);
                     partMd5s[partNumber - 1] = md5;
                 }
