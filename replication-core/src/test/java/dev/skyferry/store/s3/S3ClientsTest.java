@@ -51,16 +51,9 @@ class S3ClientsTest {
 
     @Test
     void overPlainHttpAPartIsSentWholeUnderOneSha256NotInSignedChunks() throws Exception {
-        byte[] part = new byte[300 * 1024]; // more than one 128 KiB aws-chunked chunk
-        new Random(7).nextBytes(part);
-        try (S3Client client = S3Clients.client(S3ClientOptions.compatible("us-east-1",
-                URI.create("http://127.0.0.1:" + server.getAddress().getPort()),
-                StaticCredentialsProvider.create(AwsBasicCredentials.create("key", "secret"))))) {
-            client.uploadPart(r -> r.bucket("bucket").key("big.bin").uploadId("upload-1").partNumber(1)
-                            .contentLength((long) part.length),
-                    RequestBody.fromContentProvider(() -> new ByteArrayInputStream(part), part.length,
-                            "application/octet-stream"));
-        }
+        byte[] part = randomBytes(300 * 1024, 7); // more than one 128 KiB aws-chunked chunk
+
+        uploadPart(plainHttpOptions(), part);
 
         assertThat(received).singleElement().satisfies(request -> {
             assertThat(request.headers().getFirst("x-amz-content-sha256"))
@@ -72,19 +65,12 @@ class S3ClientsTest {
 
     @Test
     void sdkChecksumsStillTravelWhenAPlainHttpClientSendsUnchunked() throws Exception {
-        byte[] part = new byte[200 * 1024];
-        new Random(8).nextBytes(part);
-        S3ClientOptions compatible = S3ClientOptions.compatible("us-east-1",
-                URI.create("http://127.0.0.1:" + server.getAddress().getPort()),
-                StaticCredentialsProvider.create(AwsBasicCredentials.create("key", "secret")));
+        byte[] part = randomBytes(200 * 1024, 8);
+        S3ClientOptions compatible = plainHttpOptions();
         S3ClientOptions withSdkChecksums = new S3ClientOptions(compatible.region(), compatible.endpoint(), true,
                 compatible.credentials(), S3ClientOptions.Checksums.WHEN_SUPPORTED, compatible.maxConnections());
-        try (S3Client client = S3Clients.client(withSdkChecksums)) {
-            client.uploadPart(r -> r.bucket("bucket").key("big.bin").uploadId("upload-1").partNumber(1)
-                            .contentLength((long) part.length),
-                    RequestBody.fromContentProvider(() -> new ByteArrayInputStream(part), part.length,
-                            "application/octet-stream"));
-        }
+
+        uploadPart(withSdkChecksums, part);
 
         CRC32 crc32 = new CRC32();
         crc32.update(part);
@@ -104,5 +90,26 @@ class S3ClientsTest {
         assertThat(S3Clients.isPlainHttp(S3ClientOptions.compatible("us-east-1", URI.create("https://minio.example"), credentials)))
                 .isFalse();
         assertThat(S3Clients.isPlainHttp(S3ClientOptions.aws("eu-west-1", credentials))).isFalse();
+    }
+
+    /** Uploads {@code part} as part 1 of an upload, with a body the SDK reads from a stream, as S3Store sends it. */
+    private static void uploadPart(S3ClientOptions options, byte[] part) {
+        try (S3Client client = S3Clients.client(options)) {
+            client.uploadPart(r -> r.bucket("bucket").key("big.bin").uploadId("upload-1").partNumber(1)
+                            .contentLength((long) part.length),
+                    RequestBody.fromContentProvider(() -> new ByteArrayInputStream(part), part.length,
+                            "application/octet-stream"));
+        }
+    }
+
+    private S3ClientOptions plainHttpOptions() {
+        return S3ClientOptions.compatible("us-east-1", URI.create("http://127.0.0.1:" + server.getAddress().getPort()),
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("key", "secret")));
+    }
+
+    private static byte[] randomBytes(int size, long seed) {
+        byte[] bytes = new byte[size];
+        new Random(seed).nextBytes(bytes);
+        return bytes;
     }
 }
