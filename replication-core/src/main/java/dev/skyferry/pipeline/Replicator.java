@@ -15,7 +15,6 @@ import dev.skyferry.plan.ReplicationFailure;
 import dev.skyferry.plan.ReplicationTask;
 import dev.skyferry.store.Precondition;
 import dev.skyferry.store.StoreException;
-import dev.skyferry.store.StoreKind;
 import dev.skyferry.verify.ReplicaVerifier;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,7 +23,8 @@ import org.slf4j.MDC;
 
 /**
  * The engine for one routed event: plan → copy → verify → outcome (or plan → delete / tombstone). For a
- * created object the plan's HEAD of the target and the copier's GET of the source run at the same time.
+ * created object the write goes first under If-None-Match where the target enforces it; elsewhere the
+ * plan's HEAD of the target and the copier's GET of the source run at the same time.
  * Never throws: every failure becomes an {@link Outcome} through {@link FailureOutcomes}.
  */
 public final class Replicator {
@@ -47,11 +47,11 @@ public final class Replicator {
         MDC.put("target", task.target().uriOf(task.targetKey()).toString());
         try {
             if (task.event().kind() == ReplicationEvent.EventKind.CREATED) {
-                PendingPlan plan = task.target().kind() == StoreKind.AZURE_BLOB
-                        // Azure enforces If-None-Match on writes: a new object needs no look at the target.
+                PendingPlan plan = task.target().enforcesConditionalWrites()
+                        // The write's own If-None-Match guards the target: a new object needs no look at it.
                         ? PendingPlan.assumingAbsent(() -> planner.plan(task))
-                        // S3 does too since 2024, but S3Proxy (tested against) ignores it: the target's HEAD
-                        // runs while the copier opens the source, and the copier waits for it before writing.
+                        // Only a look guards it: the target's HEAD runs while the copier opens the source,
+                        // and the copier waits for it before writing.
                         : PendingPlan.start(() -> planner.plan(task));
                 try {
                     return copyAndVerify(task, plan, started);

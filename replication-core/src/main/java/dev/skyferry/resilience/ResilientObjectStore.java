@@ -83,6 +83,11 @@ public class ResilientObjectStore implements ObjectStore {
     }
 
     @Override
+    public boolean enforcesConditionalWrites() {
+        return store.enforcesConditionalWrites();
+    }
+
+    @Override
     public String account() {
         return store.account();
     }

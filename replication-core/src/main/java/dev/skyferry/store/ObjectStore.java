@@ -21,6 +21,14 @@ public interface ObjectStore {
 
     StoreKind kind();
 
+    /**
+     * Whether the service itself refuses a write whose {@link Precondition.IfAbsent} or
+     * {@link Precondition.IfMatch} does not hold (Azure; S3 since 2024-08). When true a new replica is
+     * written at once under If-None-Match and the target is looked at only if the write is refused;
+     * when false the target is looked at before every write, the only guard such a service leaves.
+     */
+    boolean enforcesConditionalWrites();
+
     /** Azure storage account name, or null for S3. */
     String account();
 

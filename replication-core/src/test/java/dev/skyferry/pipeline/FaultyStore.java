@@ -53,6 +53,11 @@ final class FaultyStore implements ObjectStore {
     }
 
     @Override
+    public boolean enforcesConditionalWrites() {
+        return delegate.enforcesConditionalWrites();
+    }
+
+    @Override
     public String account() {
         return delegate.account();
     }

@@ -64,9 +64,9 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
  * clouds deliver them, through the real parser, rule set, stores, copier and verifier.
  *
  * <p>Emulator limits shape a few expectations, each noted where it applies: Azurite cannot copy from
- * a URL, so S3 → Azure in {@code auto} mode always falls back to streaming here; S3Proxy enforces no
- * write conditions and stores no tags, so racing writers and tag copies are covered by the in-memory
- * tests and real clouds.
+ * a URL, so S3 → Azure in {@code auto} mode always falls back to streaming here; S3Proxy checks a
+ * PutObject's If-None-Match / If-Match (with a look of its own, not atomically) but stores no tags, so
+ * truly racing writers and tag copies are covered by the in-memory tests and real clouds.
  */
 @ExtendWith(EmulatorExtension.class)
 class ReplicationEmulatorTest {

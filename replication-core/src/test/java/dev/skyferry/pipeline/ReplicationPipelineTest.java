@@ -70,7 +70,7 @@ class ReplicationPipelineTest {
     }
 
     @Test
-    void replicatesASmallObjectWithHeadGetAndPutOnly() {
+    void replicatesASmallObjectWithAGetAndAPutOnly() {
         ObjectInfo info = azure.seed("a.txt", "hello");
 
         Outcome outcome = pipeline.process(created(azure, info, "0A"));
@@ -81,6 +81,19 @@ class ReplicationPipelineTest {
         });
         assertThat(new String(s3.contentOf("a.txt"))).isEqualTo("hello");
         assertThat(azure.requestSummary()).isEqualTo(Map.of(Op.OPEN, 1));
+        // S3 enforces the put's If-None-Match, so a new object needs no HEAD of the target.
+        assertThat(s3.requestSummary()).isEqualTo(Map.of(Op.PUT, 1));
+    }
+
+    @Test
+    void looksAtATargetThatIgnoresConditionalWritesBeforeWriting() {
+        s3.ignoringConditionalWrites();
+        ObjectInfo info = azure.seed("a.txt", "hello");
+
+        Outcome outcome = pipeline.process(created(azure, info, "0A"));
+
+        assertThat(outcome).isInstanceOf(Outcome.Replicated.class);
+        assertThat(new String(s3.contentOf("a.txt"))).isEqualTo("hello");
         assertThat(s3.requestSummary()).isEqualTo(Map.of(Op.STAT, 1, Op.PUT, 1));
     }
 
@@ -122,6 +135,7 @@ class ReplicationPipelineTest {
 
     @Test
     void skipsADuplicateEventWithOneHeadAndTheGetThatRanAlongside() {
+        s3.ignoringConditionalWrites(); // only a look guards this target, and it runs while the source opens
         ObjectInfo info = azure.seed("a.txt", "hello");
         ReplicationEvent event = created(azure, info, "0A");
         pipeline.process(event);
@@ -303,7 +317,8 @@ class ReplicationPipelineTest {
     @Test
     void retriesWhenARacingWorkerWroteTheTargetMeanwhile() {
         ObjectInfo info = azure.seed("a.txt", "mine");
-        s3.afterStat(() -> s3.seed("a.txt", "the racing worker's")); // after the plan saw no target
+        s3.seed("a.txt", "someone else's"); // refuses the first put; the plan then overwrites it under If-Match
+        s3.afterStat(() -> s3.seed("a.txt", "the racing worker's")); // after the plan saw "someone else's"
 
         Outcome outcome = pipeline.process(created(azure, info, "01"));
 
@@ -385,7 +400,7 @@ class ReplicationPipelineTest {
     @Test
     void deadLettersAMissingBucketInsteadOfCallingTheObjectGone() {
         ObjectInfo info = azure.seed("a.txt", "x");
-        s3.failNext(Op.STAT, new StoreException(Kind.NOT_FOUND, 404, "NoSuchBucket", "bucket does not exist", null, null));
+        s3.failNext(Op.PUT, new StoreException(Kind.NOT_FOUND, 404, "NoSuchBucket", "bucket does not exist", null, null));
 
         Outcome outcome = pipeline.process(created(azure, info, "01"));
 

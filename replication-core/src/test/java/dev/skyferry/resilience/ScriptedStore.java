@@ -61,6 +61,11 @@ class ScriptedStore implements ObjectStore {
     }
 
     @Override
+    public boolean enforcesConditionalWrites() {
+        return false; // every scripted write succeeds, whatever its precondition
+    }
+
+    @Override
     public String account() {
         return kind == StoreKind.AZURE_BLOB ? "account" : null;
     }

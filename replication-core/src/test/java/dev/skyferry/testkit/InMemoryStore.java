@@ -84,6 +84,7 @@ public class InMemoryStore implements ObjectStore {
     private final Map<Integer, RuntimeException> partFailures = new ConcurrentHashMap<>();
     private volatile boolean corruptReads;
     private volatile boolean corruptWrites;
+    private volatile boolean conditionalWritesEnforced = true;
     private volatile Runnable beforeOpen = () -> {};
     private volatile Runnable afterStat = () -> {};
     private volatile CountDownLatch partUploadGate;
@@ -131,6 +132,11 @@ public class InMemoryStore implements ObjectStore {
     @Override
     public StoreKind kind() {
         return kind;
+    }
+
+    @Override
+    public boolean enforcesConditionalWrites() {
+        return conditionalWritesEnforced;
     }
 
     @Override
@@ -313,6 +319,15 @@ public class InMemoryStore implements ObjectStore {
         return this;
     }
 
+    /**
+     * Writes ignore their If-None-Match / If-Match, and the store says so: an S3-compatible server
+     * without conditional writes.
+     */
+    public InMemoryStore ignoringConditionalWrites() {
+        conditionalWritesEnforced = false;
+        return this;
+    }
+
     /** Runs {@code action} at the start of every GET, before the store looks at the object. */
     public InMemoryStore beforeOpen(Runnable action) {
         beforeOpen = action;
@@ -479,6 +494,9 @@ public class InMemoryStore implements ObjectStore {
     }
 
     private void checkWriteCondition(String key, Precondition condition) {
+        if (!conditionalWritesEnforced && !(condition instanceof Precondition.Version)) {
+            return;
+        }
         Stored current = objects.get(key);
         switch (condition) {
             case Precondition.IfAbsent ignored -> {

@@ -63,6 +63,9 @@ final class S3ProxyServer {
                 .blobStore(store.getBlobStore())
                 .endpoint(URI.create("http://127.0.0.1:" + port))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKeyId, secretAccessKey)
+                // S3Proxy knows no session credentials: it must let the X-Amz-Security-Token of STS
+                // credentials through (unchecked) instead of refusing it as an unknown header.
+                .ignoreUnknownHeaders(true)
                 .build();
         try {
             started.start();

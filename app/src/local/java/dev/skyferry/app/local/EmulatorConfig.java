@@ -39,6 +39,7 @@ public final class EmulatorConfig {
         ObjectNode aws = root.putObject("aws");
         aws.put("region", emulators.awsRegion());
         aws.put("s3PathStyle", true);
+        aws.put("s3ConditionalWrites", true); // S3Proxy (2.8 and later) refuses a PutObject under If-None-Match: *
         aws.putObject("auth").put("mode", "static")
                 .put("accessKeyId", emulators.awsAccessKeyId())
                 .put("secretAccessKey", emulators.awsSecretAccessKey());

@@ -23,7 +23,7 @@ public record SkyferryConfig(
 
     public SkyferryConfig {
         azure = azure == null ? new Azure(null, null) : azure;
-        aws = aws == null ? new Aws(null, null, null, null, null) : aws;
+        aws = aws == null ? new Aws(null, null, null, null, null, null) : aws;
         sources = sources == null ? List.of() : List.copyOf(sources);
         rules = rules == null ? List.of() : List.copyOf(rules);
         copy = copy == null ? new Copy(null, null, null, null, null) : copy;
@@ -63,7 +63,15 @@ public record SkyferryConfig(
         }
     }
 
-    public record Aws(String region, String partition, AwsAuth auth, AwsEndpoints endpoints, Boolean s3PathStyle) {
+    /**
+     * @param s3ConditionalWrites whether the S3 endpoint refuses a write whose If-None-Match / If-Match does
+     *                            not hold, so a new replica can be written without a HEAD first. Default:
+     *                            true for AWS (enforced since 2024-08), false with an {@code endpoints.s3}
+     *                            (S3-compatible servers differ; an ignored If-None-Match would let an older
+     *                            replica overwrite a newer object)
+     */
+    public record Aws(String region, String partition, AwsAuth auth, AwsEndpoints endpoints, Boolean s3PathStyle,
+                      Boolean s3ConditionalWrites) {
         public static final String DEFAULT_PARTITION = "aws";
 
         public Aws {
@@ -71,6 +79,7 @@ public record SkyferryConfig(
             auth = auth == null ? new AwsAuth(null, null, null, null, null, null, null, null) : auth;
             endpoints = endpoints == null ? new AwsEndpoints(null, null, null) : endpoints;
             s3PathStyle = s3PathStyle != null && s3PathStyle;
+            s3ConditionalWrites = s3ConditionalWrites != null ? s3ConditionalWrites : endpoints.s3() == null;
         }
     }
 

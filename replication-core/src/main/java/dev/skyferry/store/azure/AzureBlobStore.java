@@ -129,6 +129,12 @@ public final class AzureBlobStore implements ObjectStore, UrlCopyTarget {
         return StoreKind.AZURE_BLOB;
     }
 
+    /** Azure answers a write under a precondition that does not hold with 412 (409 for a lease). */
+    @Override
+    public boolean enforcesConditionalWrites() {
+        return true;
+    }
+
     @Override
     public String account() {
         return container.getAccountName();

@@ -58,7 +58,9 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  *       ETag ({@code md5-of-md5s-N}) never is. {@link ObjectInfo#contentMd5()} follows that rule.</li>
  *   <li>PutObject, CompleteMultipartUpload, CopyObject accept If-None-Match {@code *} and If-Match;
  *       DeleteObject accepts If-Match on general purpose buckets since 2025-09. S3-compatible servers
- *       may ignore them (S3Proxy does not enforce If-None-Match).</li>
+ *       may ignore them: {@link #enforcesConditionalWrites()} is what the deployment says of its
+ *       endpoint. (S3Proxy since 2.8 checks PutObject's, with a look of its own before writing, and
+ *       CreateMultipartUpload's instead of CompleteMultipartUpload's.)</li>
  *   <li>User metadata comes back lower-cased, and is not part of listings (ListObjectsV2 returns key,
  *       size, ETag and time only): {@link #list} yields {@link ObjectAttributes#NONE} and no MD5.</li>
  *   <li>Parts are 5 MiB – 5 GiB (the last may be smaller), at most 10 000; CopyObject copies at most 5 GiB.</li>
@@ -82,18 +84,27 @@ public final class S3Store implements ObjectStore, PresignedReads {
     private final String bucket;
     private final long copyObjectLimit;
     private final long selfCopyPartBytes;
+    private final boolean conditionalWritesEnforced;
     private volatile boolean bucketConfirmed;
+
+    /** A bucket on a service that enforces If-None-Match and If-Match on writes, as S3 does. */
+    public S3Store(S3Client s3, S3Presigner presigner, String bucket) {
+        this(s3, presigner, bucket, true);
+    }
 
     /**
      * @param s3        from {@link S3Clients#client}, or any S3Client (its checksum and retry settings are kept)
      * @param presigner from {@link S3Clients#presigner} with the same credentials and endpoint
+     * @param conditionalWritesEnforced whether the endpoint refuses a write whose If-None-Match or If-Match
+     *                  does not hold (S3 does since 2024-08; some S3-compatible servers ignore both)
      */
-    public S3Store(S3Client s3, S3Presigner presigner, String bucket) {
-        this(s3, presigner, bucket, MAX_COPY_OBJECT_BYTES, SELF_COPY_PART_BYTES);
+    public S3Store(S3Client s3, S3Presigner presigner, String bucket, boolean conditionalWritesEnforced) {
+        this(s3, presigner, bucket, conditionalWritesEnforced, MAX_COPY_OBJECT_BYTES, SELF_COPY_PART_BYTES);
     }
 
     /** Test seam: lower limits make the multipart self-copy path reachable with small objects. */
-    S3Store(S3Client s3, S3Presigner presigner, String bucket, long copyObjectLimit, long selfCopyPartBytes) {
+    S3Store(S3Client s3, S3Presigner presigner, String bucket, boolean conditionalWritesEnforced,
+            long copyObjectLimit, long selfCopyPartBytes) {
         if (s3 == null || presigner == null) {
             throw new IllegalArgumentException("S3 client and presigner must not be null");
         }
@@ -105,11 +116,17 @@ public final class S3Store implements ObjectStore, PresignedReads {
         this.bucket = bucket;
         this.copyObjectLimit = copyObjectLimit;
         this.selfCopyPartBytes = selfCopyPartBytes;
+        this.conditionalWritesEnforced = conditionalWritesEnforced;
     }
 
     @Override
     public StoreKind kind() {
         return StoreKind.S3;
+    }
+
+    @Override
+    public boolean enforcesConditionalWrites() {
+        return conditionalWritesEnforced;
     }
 
     @Override
