@@ -148,7 +148,9 @@ public final class Wiring implements AutoCloseable {
     }
 
     private ObjectStore rawStore(StoreKind kind, String account, String container) {
-        return kind == StoreKind.S3 ? new S3Store(s3(), presigner(), container, config.aws().s3ConditionalWrites()) : new AzureBlobStore(blobContainer(account, container));
+        return kind == StoreKind.S3
+                ? new S3Store(s3(), presigner(), container, config.aws().s3ConditionalWrites())
+                : new AzureBlobStore(blobContainer(account, container));
     }
 
     /** The SDK client of a container, authenticated as the worker (for stores and `check`'s probes). */

@@ -51,10 +51,11 @@ import org.slf4j.LoggerFactory;
  * visible.
  *
  * <p>Requests per object: the GET, tags when the rule copies them, and the put (or start + parts +
- * complete); the planner's HEAD of the target runs alongside the GET ({@link PendingPlan}). Where the
- * plan is {@linkplain PendingPlan#assumingAbsent assumed} (targets that enforce conditional writes), a
- * single put goes first under If-None-Match and the HEAD follows only when the put finds the target taken. Loop prevention reads the
- * replica marker from the GET response, so a replica's echo event costs the GET's headers and nothing else.
+ * complete). Where the plan is {@linkplain PendingPlan#assumingAbsent assumed} (targets that enforce
+ * conditional writes), a single put goes first under If-None-Match and the planner's HEAD of the target
+ * follows only when the put finds the target taken; otherwise the HEAD runs alongside the GET
+ * ({@link PendingPlan}). Loop prevention reads the replica marker from the GET response, so a replica's
+ * echo event costs the GET's headers and nothing else.
  */
 public final class ObjectCopier {
 
