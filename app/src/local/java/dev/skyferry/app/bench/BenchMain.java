@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
@@ -186,16 +187,23 @@ public final class BenchMain {
         Map<Direction, Map<String, String>> seeded = seedBoth("count", COUNT_OBJECTS, options.smallSize);
         ArrayNode table = report.putArray("requestsPerObject");
         try (CountingProxy blob = CountingProxy.inFrontOf(java.net.URI.create(emulators.blobEndpoint()));
-             CountingProxy s3 = CountingProxy.inFrontOf(emulators.s3Endpoint())) {
+             CountingProxy s3 = CountingProxy.inFrontOf(emulators.s3Endpoint());
+             CountingProxy azureQueue = CountingProxy.inFrontOf(java.net.URI.create(emulators.queueEndpoint()));
+             CountingProxy sqs = CountingProxy.inFrontOf(emulators.sqsEndpoint())) {
             StoreEndpoints proxied = StoreEndpoints.of(emulators).through(blob.uri(), s3.uri());
-            try (SkyferryUnderTest skyferry = startSkyferry("worker-counts", proxied, List.of())) {
+            SkyferryUnderTest.QueueEndpoints proxiedQueues = SkyferryUnderTest.QueueEndpoints.of(emulators)
+                    .through(azureQueue.uri(), sqs.uri());
+            try (SkyferryUnderTest skyferry = startSkyferry("worker-counts", proxied, proxiedQueues, List.of())) {
                 for (Direction direction : Direction.values()) {
-                    blob.takeCounts();
-                    s3.takeCounts();
+                    List.of(blob, s3, azureQueue, sqs).forEach(CountingProxy::takeCounts);
                     skyferry.replicate(direction, source(direction), seeded.get(direction), options.smallSize,
                             Duration.ofMinutes(5));
                     // The worker reads the events' blob URLs through the same proxied endpoint it is configured with.
-                    addCounts(table, direction, "skyferry", blob.takeCounts(), s3.takeCounts());
+                    // Both queues are counted in either direction: the idle one is polled all the same.
+                    Map<String, Long> queueCalls = new TreeMap<>();
+                    azureQueue.takeCounts().forEach((kind, count) -> queueCalls.put("Azure queue " + kind, count));
+                    sqs.takeCounts().forEach((kind, count) -> queueCalls.put("SQS " + kind, count));
+                    addCounts(table, direction, "skyferry", blob.takeCounts(), s3.takeCounts(), queueCalls);
                     require(verify(direction, "skyferry", seeded.get(direction), options.smallSize));
                 }
             }
@@ -205,13 +213,13 @@ public final class BenchMain {
                 s3.takeCounts();
                 rclone.copy(remote(direction, true, source(direction), "count"),
                         remote(direction, false, target(direction, "rclone"), "count"), options.concurrency, List.of());
-                addCounts(table, direction, "rclone", blob.takeCounts(), s3.takeCounts());
+                addCounts(table, direction, "rclone", blob.takeCounts(), s3.takeCounts(), Map.of());
                 require(verify(direction, "rclone", seeded.get(direction), options.smallSize));
 
                 blob.takeCounts();
                 s3.takeCounts();
                 runRaw(direction, "small", List.of(), seeded.get(direction), proxied);
-                addCounts(table, direction, "raw", blob.takeCounts(), s3.takeCounts());
+                addCounts(table, direction, "raw", blob.takeCounts(), s3.takeCounts(), Map.of());
                 require(verify(direction, "raw", seeded.get(direction), options.smallSize));
             }
         }
@@ -261,10 +269,15 @@ public final class BenchMain {
     // ------------------------------------------------------------------ tools
 
     private SkyferryUnderTest startSkyferry(String name, StoreEndpoints endpoints, List<String> extraJvmArgs) throws Exception {
+        return startSkyferry(name, endpoints, SkyferryUnderTest.QueueEndpoints.of(emulators), extraJvmArgs);
+    }
+
+    private SkyferryUnderTest startSkyferry(String name, StoreEndpoints endpoints, SkyferryUnderTest.QueueEndpoints queues,
+                                            List<String> extraJvmArgs) throws Exception {
         List<String> jvm = new ArrayList<>(List.of("-Xmx256m"));
         jvm.addAll(options.workerJvmOptions);
         jvm.addAll(extraJvmArgs);
-        return SkyferryUnderTest.start(emulators, endpoints, new SkyferryUnderTest.Layout(AZURE_SOURCE,
+        return SkyferryUnderTest.start(emulators, endpoints, queues, new SkyferryUnderTest.Layout(AZURE_SOURCE,
                         target(Direction.AZURE_TO_S3, "skyferry"), S3_SOURCE, target(Direction.S3_TO_AZURE, "skyferry")),
                 copySettings(), jvm, work, name);
     }
@@ -399,8 +412,9 @@ public final class BenchMain {
         return result;
     }
 
+    /** Store requests per object, and the queue calls per event of an event-driven tool (none for the others). */
     private static void addCounts(ArrayNode table, Direction direction, String tool, Map<String, Long> blob,
-                                  Map<String, Long> s3) {
+                                  Map<String, Long> s3, Map<String, Long> queue) {
         ObjectNode row = table.addObject();
         row.put("direction", direction.label).put("tool", tool).put("objects", COUNT_OBJECTS);
         ObjectNode azure = row.putObject("azureBlob");
@@ -409,7 +423,11 @@ public final class BenchMain {
         s3.forEach((kind, count) -> aws.put(kind, round((double) count / COUNT_OBJECTS)));
         long total = Stream.concat(blob.values().stream(), s3.values().stream()).mapToLong(Long::longValue).sum();
         row.put("total", round((double) total / COUNT_OBJECTS));
-        System.out.println("bench: requests per object, " + direction.label + ", " + tool + ": Azure " + azure + ", S3 " + aws);
+        ObjectNode queues = row.putObject("queue");
+        queue.forEach((kind, count) -> queues.put(kind, round((double) count / COUNT_OBJECTS)));
+        row.put("queueTotal", round((double) queue.values().stream().mapToLong(Long::longValue).sum() / COUNT_OBJECTS));
+        System.out.println("bench: requests per object, " + direction.label + ", " + tool + ": Azure " + azure + ", S3 " + aws
+                + (queue.isEmpty() ? "" : ", queues " + queues));
     }
 
     private void write() throws IOException {

@@ -23,9 +23,10 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A loopback TCP proxy in front of an emulator that counts the HTTP requests passing through, by
- * method and the names of their query parameters ({@code PUT ?partNumber,uploadId}). Bytes pass
- * unchanged — the Host header too, which SigV4 signs — so clients cannot tell it is there. Request
- * boundaries come from Content-Length or chunked framing.
+ * method and the names of their query parameters ({@code PUT ?partNumber,uploadId}), or by the action
+ * an {@code X-Amz-Target} header names (SQS: {@code ReceiveMessage}). Bytes pass unchanged — the Host
+ * header too, which SigV4 signs — so clients cannot tell it is there. Request boundaries come from
+ * Content-Length or chunked framing.
  */
 final class CountingProxy implements AutoCloseable {
 
@@ -131,6 +132,11 @@ final class CountingProxy implements AutoCloseable {
             }
         }
         String kind = names.isEmpty() ? method : method + " ?" + String.join(",", names);
+        // SQS's JSON protocol posts every action to "/" and names it in a header.
+        String action = header(head, "x-amz-target");
+        if (action != null) {
+            kind = action.substring(action.lastIndexOf('.') + 1);
+        }
         counts.computeIfAbsent(kind, k -> new LongAdder()).increment();
     }
 
@@ -147,13 +153,18 @@ final class CountingProxy implements AutoCloseable {
     }
 
     private static long contentLength(String head) {
+        String length = header(head, "content-length");
+        return length == null ? 0 : Long.parseLong(length);
+    }
+
+    private static String header(String head, String name) {
         for (String line : head.split("\r\n")) {
             int colon = line.indexOf(':');
-            if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase("content-length")) {
-                return Long.parseLong(line.substring(colon + 1).trim());
+            if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase(name)) {
+                return line.substring(colon + 1).trim();
             }
         }
-        return 0;
+        return null;
     }
 
     private static void copyChunked(InputStream in, OutputStream out) throws IOException {

@@ -9,6 +9,7 @@ import dev.skyferry.testkit.Emulators;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,6 +32,22 @@ final class SkyferryUnderTest implements AutoCloseable {
     /** What the bench tells the worker to replicate; the sources and targets of {@link #config}. */
     record Layout(String azureSource, String s3Target, String s3Source, String azureTarget) {}
 
+    /**
+     * Where the worker reaches its two queues: the emulators directly, or counting proxies in front of
+     * them. The bench itself always sends its events to the emulators directly.
+     *
+     * @param azureQueueEndpoint e.g. {@code http://127.0.0.1:10001/devstoreaccount1}
+     */
+    record QueueEndpoints(String azureQueueEndpoint, URI sqsEndpoint) {
+        static QueueEndpoints of(Emulators emulators) {
+            return new QueueEndpoints(emulators.queueEndpoint(), emulators.sqsEndpoint());
+        }
+
+        QueueEndpoints through(URI azureQueueProxy, URI sqsProxy) {
+            return new QueueEndpoints(azureQueueProxy + "/" + Emulators.AZURE_ACCOUNT, sqsProxy);
+        }
+    }
+
     /** One timed pass: wall seconds from the events becoming visible to the last replicated, CPU of the worker. */
     record Pass(double seconds, ProcessCpu cpu, double enqueueSeconds, long events) {}
 
@@ -49,10 +66,12 @@ final class SkyferryUnderTest implements AutoCloseable {
      * Creates the worker's queues (fresh names) and starts it, ready.
      *
      * @param endpoints the stores as the worker reaches them (direct, or through counting proxies)
+     * @param queues    the queues as the worker reaches them
      * @param copy      the copy settings node (partSize, memoryBudget, maxCopiesInFlight, ...)
      */
-    static SkyferryUnderTest start(Emulators emulators, StoreEndpoints endpoints, Layout layout, Map<String, String> copy,
-                                   List<String> jvmArgs, Path workDir, String name) throws Exception {
+    static SkyferryUnderTest start(Emulators emulators, StoreEndpoints endpoints, QueueEndpoints queues, Layout layout,
+                                   Map<String, String> copy, List<String> jvmArgs, Path workDir, String name)
+            throws Exception {
         String azureQueueName = Emulators.freshName("bench-events");
         emulators.queueService().createQueue(azureQueueName);
         emulators.queueService().createQueue(azureQueueName + "-poison");
@@ -63,8 +82,10 @@ final class SkyferryUnderTest implements AutoCloseable {
         EmulatorConfig config = new EmulatorConfig(emulators, layout.azureSource(), layout.s3Target(), azureQueueName,
                 queueUrl, dlqUrl);
         ObjectNode tree = config.tree();
-        ((ObjectNode) tree.get("azure").get("accounts").get(0)).put("blobEndpoint", endpoints.blobEndpoint());
-        ((ObjectNode) tree.get("aws").get("endpoints")).put("s3", endpoints.s3Endpoint().toString());
+        ((ObjectNode) tree.get("azure").get("accounts").get(0)).put("blobEndpoint", endpoints.blobEndpoint())
+                .put("queueEndpoint", queues.azureQueueEndpoint());
+        ((ObjectNode) tree.get("aws").get("endpoints")).put("s3", endpoints.s3Endpoint().toString())
+                .put("sqs", queues.sqsEndpoint().toString());
         ArrayNode rules = tree.putArray("rules");
         rule(rules, "azure-to-s3", emulators.azureAccount(), layout.azureSource(), layout.s3Target(), "azure-to-s3");
         rule(rules, "s3-to-azure", emulators.azureAccount(), layout.azureTarget(), layout.s3Source(), "s3-to-azure");
