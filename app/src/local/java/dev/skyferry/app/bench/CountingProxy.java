@@ -131,12 +131,10 @@ final class CountingProxy implements AutoCloseable {
                 names.add(name.equals("comp") || name.equals("restype") ? name + "=" + value : name);
             }
         }
-        String kind = names.isEmpty() ? method : method + " ?" + String.join(",", names);
         // SQS's JSON protocol posts every action to "/" and names it in a header.
         String action = header(head, "x-amz-target");
-        if (action != null) {
-            kind = action.substring(action.lastIndexOf('.') + 1);
-        }
+        String kind = action != null ? action.substring(action.lastIndexOf('.') + 1)
+                : names.isEmpty() ? method : method + " ?" + String.join(",", names);
         counts.computeIfAbsent(kind, k -> new LongAdder()).increment();
     }
 

@@ -53,7 +53,7 @@ public class ChecksumBenchmark {
     @OperationsPerInvocation(PART_BYTES)
     public byte[] md5() {
         MessageDigest md5 = Checksums.newMd5();
-        feed(md5);
+        feed(md5::update);
         return md5.digest();
     }
 
@@ -61,7 +61,7 @@ public class ChecksumBenchmark {
     @OperationsPerInvocation(PART_BYTES)
     public byte[] sha256() {
         MessageDigest sha256 = newSha256();
-        feed(sha256);
+        feed(sha256::update);
         return sha256.digest();
     }
 
@@ -70,8 +70,8 @@ public class ChecksumBenchmark {
     public void md5AndSha256(Blackhole digests) {
         MessageDigest md5 = Checksums.newMd5();
         MessageDigest sha256 = newSha256();
-        feed(md5);
-        feed(sha256);
+        feed(md5::update);
+        feed(sha256::update);
         digests.consume(md5.digest());
         digests.consume(sha256.digest());
     }
@@ -80,15 +80,19 @@ public class ChecksumBenchmark {
     @OperationsPerInvocation(PART_BYTES)
     public long crc32c() {
         CRC32C crc = new CRC32C();
-        for (int from = 0; from < PART_BYTES; from += readSize) {
-            crc.update(part, from, Math.min(readSize, PART_BYTES - from));
-        }
+        feed(crc::update);
         return crc.getValue();
     }
 
-    private void feed(MessageDigest digest) {
+    /** What takes the slices: {@code MessageDigest::update} and {@code Checksum::update} alike. */
+    @FunctionalInterface
+    private interface SliceSink {
+        void update(byte[] bytes, int offset, int length);
+    }
+
+    private void feed(SliceSink sink) {
         for (int from = 0; from < PART_BYTES; from += readSize) {
-            digest.update(part, from, Math.min(readSize, PART_BYTES - from));
+            sink.update(part, from, Math.min(readSize, PART_BYTES - from));
         }
     }
 
