@@ -14,6 +14,7 @@ import dev.skyferry.identity.AwsAuthSettings;
 import dev.skyferry.identity.AzureAuthSettings;
 import dev.skyferry.identity.CloseableAwsCredentialsProvider;
 import dev.skyferry.identity.Identities;
+import dev.skyferry.queue.SqsDeleteBatcher;
 import dev.skyferry.resilience.CircuitBreakerSettings;
 import dev.skyferry.resilience.EndpointBreakers;
 import dev.skyferry.resilience.ResilientCalls;
@@ -43,9 +44,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
+import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+import software.amazon.awssdk.services.sqs.SqsAsyncClient;
+import software.amazon.awssdk.services.sqs.SqsAsyncClientBuilder;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.SqsClientBuilder;
 
@@ -68,6 +73,8 @@ public final class Wiring implements AutoCloseable {
     private volatile S3Client s3;
     private volatile S3Presigner presigner;
     private volatile SqsClient sqs;
+    private volatile SqsAsyncClient sqsAsync;
+    private volatile SqsDeleteBatcher sqsDeletes;
 
     private Wiring(SkyferryConfig config, Map<String, String> env, RetryObserver retryObserver) {
         this.config = config;
@@ -215,6 +222,29 @@ public final class Wiring implements AutoCloseable {
         return sqs;
     }
 
+    /** Deletes of settled SQS messages, batched; one batcher for every SQS source. */
+    public SqsDeleteBatcher sqsDeletes() {
+        if (sqsDeletes == null) {
+            synchronized (this) {
+                if (sqsDeletes == null) {
+                    // The SDK batches only on its async client. One event-loop thread: it carries deletes only.
+                    SqsAsyncClientBuilder builder = SqsAsyncClient.builder()
+                            .region(Region.of(config.aws().region()))
+                            .credentialsProvider(guardedAwsCredentials)
+                            .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
+                            .httpClientBuilder(NettyNioAsyncHttpClient.builder()
+                                    .eventLoopGroupBuilder(SdkEventLoopGroup.builder().numberOfThreads(1)));
+                    if (config.aws().endpoints().sqs() != null) {
+                        builder.endpointOverride(URI.create(config.aws().endpoints().sqs()));
+                    }
+                    sqsAsync = builder.build();
+                    sqsDeletes = new SqsDeleteBatcher(sqsAsync);
+                }
+            }
+        }
+        return sqsDeletes;
+    }
+
     private S3ClientOptions s3Options() {
         var aws = config.aws();
         URI endpoint = aws.endpoints().s3() == null ? null : URI.create(aws.endpoints().s3());
@@ -283,6 +313,10 @@ public final class Wiring implements AutoCloseable {
 
     @Override
     public void close() {
+        if (sqsDeletes != null) {
+            sqsDeletes.close(); // sends the deletes still gathered
+            sqsAsync.close();
+        }
         if (sqs != null) {
             sqs.close();
         }

@@ -82,7 +82,7 @@ public final class WorkerAssembly {
                 } else {
                     var settings = new SqsSourceSettings(source.name(), source.queueUrl(), source.deadLetterQueueUrl(),
                             source.visibilityTimeout());
-                    builder.source(new SqsSource(settings, wiring.sqs(), clock), parser::parseSqsMessage);
+                    builder.source(new SqsSource(settings, wiring.sqs(), wiring.sqsDeletes(), clock), parser::parseSqsMessage);
                 }
             }
             for (ObjectStore store : wiring.ruleStores()) {

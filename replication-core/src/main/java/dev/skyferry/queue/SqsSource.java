@@ -12,10 +12,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.AbortedException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
@@ -28,6 +31,7 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  * <ul>
  *   <li>Receive: long polling ({@code waitTime}, 20 s by default), up to 10 messages, with
  *       ApproximateReceiveCount, SentTimestamp and all message attributes.</li>
+ *   <li>Delete: through the shared {@link SqsDeleteBatcher}, up to ten per DeleteMessageBatch.</li>
  *   <li>Heartbeat and release: ChangeMessageVisibility. SQS keeps a message invisible for at most
  *       12 hours from its receipt, so both are cut to what remains of that (less a safety margin); a
  *       copy that runs longer may be delivered again, and the second copy finds the replica in place.</li>
@@ -49,12 +53,14 @@ public final class SqsSource implements MessageSource {
 
     private final SqsSourceSettings settings;
     private final SqsClient sqs;
+    private final SqsDeleteBatcher deletes;
     private final Clock clock;
     private volatile String resolvedDeadLetterQueueUrl;
 
-    public SqsSource(SqsSourceSettings settings, SqsClient sqs, Clock clock) {
+    public SqsSource(SqsSourceSettings settings, SqsClient sqs, SqsDeleteBatcher deletes, Clock clock) {
         this.settings = settings;
         this.sqs = sqs;
+        this.deletes = deletes;
         this.clock = clock;
         this.resolvedDeadLetterQueueUrl = settings.deadLetterQueueUrl();
     }
@@ -152,9 +158,19 @@ public final class SqsSource implements MessageSource {
 
     @Override
     public void delete(ReceivedMessage message) {
-        translating("delete " + message, () -> sqs.deleteMessage(r -> r
-                .queueUrl(settings.queueUrl())
-                .receiptHandle(message.receipt())));
+        translating("delete " + message, () -> await(deletes.delete(settings.queueUrl(), message.receipt())));
+    }
+
+    /** A batched call's answer, failing as the same call made alone would. */
+    private static <T> T await(CompletableFuture<T> answer) {
+        try {
+            return answer.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException failure ? failure : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw AbortedException.create("interrupted waiting for SQS's answer", e);
+        }
     }
 
     @Override

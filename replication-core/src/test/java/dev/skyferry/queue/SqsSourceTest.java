@@ -10,13 +10,26 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.SdkRequest;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequest;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
@@ -43,7 +56,7 @@ class SqsSourceTest {
 
     private SqsSource source(String deadLetterQueueUrl, Duration visibility, Clock clock) {
         return new SqsSource(new SqsSourceSettings("s3-events", queueUrl, deadLetterQueueUrl, visibility, Duration.ofSeconds(1)),
-                sqs, clock);
+                sqs, emulators.sqsDeletes(), clock);
     }
 
     private SqsSource source() {
@@ -194,5 +207,82 @@ class SqsSourceTest {
         send("b", Map.of());
 
         assertThat(source().approximateDepth()).hasValue(2);
+    }
+
+    @Test
+    void settledMessagesAreDeletedUpToTenPerDeleteMessageBatch() throws InterruptedException {
+        for (int i = 0; i < 10; i++) {
+            send("event " + i, Map.of());
+        }
+        List<ReceivedMessage> received = new ArrayList<>();
+        SqsSource receiver = source();
+        while (received.size() < 10) {
+            received.addAll(receiver.receive(10));
+        }
+        List<SdkRequest> sent = new CopyOnWriteArrayList<>();
+        try (SqsAsyncClient recorded = recordingAsyncClient(sent); SqsDeleteBatcher deletes = new SqsDeleteBatcher(recorded)) {
+            SqsSource source = new SqsSource(new SqsSourceSettings("s3-events", queueUrl, dlqUrl, Duration.ofSeconds(30),
+                    Duration.ofSeconds(1)), sqs, deletes, Clock.systemUTC());
+            // As the worker settles them: each message on its own thread, at about the same time.
+            List<Thread> settling = received.stream().map(m -> Thread.ofVirtual().start(() -> source.delete(m))).toList();
+            for (Thread thread : settling) {
+                thread.join();
+            }
+        }
+
+        assertThat(sent).allSatisfy(request -> assertThat(request).isInstanceOf(DeleteMessageBatchRequest.class));
+        assertThat(sent).hasSizeLessThanOrEqualTo(2); // one, unless the 100 ms flush fell between the threads
+        assertThat(sent).flatExtracting(request -> ((DeleteMessageBatchRequest) request).entries())
+                .extracting(DeleteMessageBatchRequestEntry::receiptHandle)
+                .containsExactlyInAnyOrderElementsOf(received.stream().map(ReceivedMessage::receipt).toList());
+        assertThat(messagesInQueueOrInFlight()).isZero();
+    }
+
+    @Test
+    void aStaleReceiptFailsOnlyItsOwnDeleteInTheBatch() throws InterruptedException {
+        send("kept", Map.of());
+        SqsSource source = source();
+        ReceivedMessage real = source.receive(1).getFirst();
+        ReceivedMessage stale = new ReceivedMessage("gone", "not-a-receipt-handle", "", 1, null, Instant.now(), Map.of(), Map.of());
+        AtomicReference<Throwable> staleFailure = new AtomicReference<>();
+
+        Thread staleDelete = Thread.ofVirtual().start(() -> {
+            try {
+                source.delete(stale);
+            } catch (RuntimeException e) {
+                staleFailure.set(e);
+            }
+        });
+        source.delete(real);
+        staleDelete.join();
+
+        assertThat(staleFailure.get()).isInstanceOfSatisfying(QueueException.class,
+                e -> assertThat(e.kind()).isEqualTo(StoreException.Kind.NOT_FOUND));
+        assertThat(messagesInQueueOrInFlight()).isZero();
+    }
+
+    private int messagesInQueueOrInFlight() {
+        Map<QueueAttributeName, String> depth = sqs.getQueueAttributes(r -> r.queueUrl(queueUrl).attributeNames(
+                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES, QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE))
+                .attributes();
+        return Integer.parseInt(depth.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES))
+                + Integer.parseInt(depth.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE));
+    }
+
+    /** An async client on ElasticMQ that records every request it sends. */
+    private SqsAsyncClient recordingAsyncClient(List<SdkRequest> sent) {
+        return SqsAsyncClient.builder()
+                .endpointOverride(emulators.sqsEndpoint())
+                .region(Region.of(emulators.awsRegion()))
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(emulators.awsAccessKeyId(), emulators.awsSecretAccessKey())))
+                .httpClientBuilder(NettyNioAsyncHttpClient.builder())
+                .overrideConfiguration(o -> o.addExecutionInterceptor(new ExecutionInterceptor() {
+                    @Override
+                    public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+                        sent.add(context.request());
+                    }
+                }))
+                .build();
     }
 }

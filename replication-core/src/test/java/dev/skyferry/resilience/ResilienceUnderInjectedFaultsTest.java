@@ -12,6 +12,7 @@ import com.azure.storage.common.policy.RetryPolicyType;
 import dev.skyferry.queue.AzureQueueSettings;
 import dev.skyferry.queue.AzureQueueSource;
 import dev.skyferry.queue.ReceivedMessage;
+import dev.skyferry.queue.SqsDeleteBatcher;
 import dev.skyferry.queue.SqsSource;
 import dev.skyferry.queue.SqsSourceSettings;
 import dev.skyferry.store.ObjectAttributes;
@@ -34,6 +35,7 @@ import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -43,9 +45,12 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * Throttling and outages injected by a fault proxy in front of the emulators, through the real stores
@@ -161,11 +166,20 @@ class ResilienceUnderInjectedFaultsTest {
                         AwsBasicCredentials.create(emulators.awsAccessKeyId(), emulators.awsSecretAccessKey())))
                 .httpClientBuilder(ApacheHttpClient.builder())
                 .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
-                .build()) {
+                .build();
+             SqsAsyncClient deletesThroughProxy = SqsAsyncClient.builder()
+                .endpointOverride(proxy.proxiedUri(emulators.sqsEndpoint()))
+                .region(Region.of(emulators.awsRegion()))
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(emulators.awsAccessKeyId(), emulators.awsSecretAccessKey())))
+                .httpClientBuilder(NettyNioAsyncHttpClient.builder())
+                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
+                .build();
+             SqsDeleteBatcher deletes = new SqsDeleteBatcher(deletesThroughProxy)) {
             String queueUrl = emulators.sqsClient().createQueue(r -> r.queueName(Emulators.freshName("faults"))).queueUrl();
             emulators.sqsClient().sendMessage(r -> r.queueUrl(queueUrl).messageBody("done"));
             SqsSource source = new SqsSource(new SqsSourceSettings("s3-events", queueUrl, null, Duration.ofSeconds(30),
-                    Duration.ZERO), throughProxy, Clock.systemUTC());
+                    Duration.ZERO), throughProxy, deletes, Clock.systemUTC());
             ResilientCalls calls = calls(CircuitBreakerSettings.DEFAULTS);
             ReceivedMessage message = source.receive(1).getFirst();
 
@@ -175,7 +189,12 @@ class ResilienceUnderInjectedFaultsTest {
             // At least the two throttled answers; arming the burst also cuts the pooled connection, which
             // can cost one more (transient) attempt.
             assertThat(retried).hasSizeGreaterThanOrEqualTo(2).extracting(Retried::endpoint).containsOnly(Endpoint.SQS);
-            assertThat(source.approximateDepth()).hasValue(0);
+            // Asked directly: arming the burst cut the pooled connection of the proxied client too.
+            Map<QueueAttributeName, String> left = emulators.sqsClient().getQueueAttributes(r -> r.queueUrl(queueUrl)
+                    .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                            QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).attributes();
+            assertThat(left).containsEntry(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES, "0")
+                    .containsEntry(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE, "0");
         }
     }
 

@@ -7,6 +7,8 @@ import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
+import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 import java.net.URI;
@@ -41,6 +43,17 @@ public final class AwsClients {
                 .credentialsProvider(StaticCredentialsProvider.create(
                         AwsBasicCredentials.create(accessKeyId, secretAccessKey)))
                 .httpClientBuilder(ApacheHttpClient.builder())
+                .build();
+    }
+
+    /** The async client {@link dev.skyferry.queue.SqsDeleteBatcher} batches on. */
+    public static SqsAsyncClient sqsAsync(URI endpoint, String region, String accessKeyId, String secretAccessKey) {
+        return SqsAsyncClient.builder()
+                .endpointOverride(endpoint)
+                .region(Region.of(region))
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(accessKeyId, secretAccessKey)))
+                .httpClientBuilder(NettyNioAsyncHttpClient.builder())
                 .build();
     }
 }

@@ -5,9 +5,11 @@ import com.azure.storage.blob.BlobServiceClientBuilder;
 import com.azure.storage.queue.QueueMessageEncoding;
 import com.azure.storage.queue.QueueServiceClient;
 import com.azure.storage.queue.QueueServiceClientBuilder;
+import dev.skyferry.queue.SqsDeleteBatcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 import java.io.IOException;
@@ -77,6 +79,8 @@ public final class Emulators implements AutoCloseable, AwsServices {
     private QueueServiceClient queueService;
     private S3Client s3Client;
     private SqsClient sqsClient;
+    private SqsAsyncClient sqsAsyncClient;
+    private SqsDeleteBatcher sqsDeletes;
     private boolean closed;
 
     private Emulators(AzuriteService azuriteBlob, AzuriteService azuriteQueue, S3ProxyServer s3, ElasticMqServer sqs,
@@ -273,6 +277,15 @@ public final class Emulators implements AutoCloseable, AwsServices {
         return sqsClient;
     }
 
+    /** Batched deletes on ElasticMQ, for the {@code SqsSource}s tests build; closed with the emulators. */
+    public synchronized SqsDeleteBatcher sqsDeletes() {
+        if (sqsDeletes == null) {
+            sqsAsyncClient = AwsClients.sqsAsync(sqsEndpoint(), AWS_REGION, awsAccessKeyId, awsSecretAccessKey);
+            sqsDeletes = new SqsDeleteBatcher(sqsAsyncClient);
+        }
+        return sqsDeletes;
+    }
+
     /** The ARN ElasticMQ gives a queue of this name, e.g. for a redrive policy's deadLetterTargetArn. */
     public String sqsQueueArn(String queueName) {
         return "arn:aws:sqs:" + AWS_REGION + ":" + AWS_ACCOUNT_ID + ":" + queueName;
@@ -353,6 +366,8 @@ public final class Emulators implements AutoCloseable, AwsServices {
         Stream.<Runnable>of(
                 () -> closeQuietly(s3Client),
                 () -> closeQuietly(sqsClient),
+                () -> closeQuietly(sqsDeletes),
+                () -> closeQuietly(sqsAsyncClient),
                 azuriteBlob::stop,
                 azuriteQueue::stop,
                 s3::close,

@@ -223,7 +223,7 @@ class BackfillTest {
                         Duration.ofMillis(50), Duration.ofMillis(200)), azureQueue, poison, Clock.systemUTC()),
                         PARSER::parseAzureQueueMessage)
                 .source(new SqsSource(new SqsSourceSettings("s3-events", sqsQueue, dlq, Duration.ofSeconds(30),
-                        Duration.ofSeconds(1)), sqs, Clock.systemUTC()), PARSER::parseSqsMessage)
+                        Duration.ofSeconds(1)), sqs, emulators.sqsDeletes(), Clock.systemUTC()), PARSER::parseSqsMessage)
                 .build();
         worker.start();
         try {
