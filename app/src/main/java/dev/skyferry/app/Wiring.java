@@ -42,6 +42,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
@@ -50,9 +51,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
-import software.amazon.awssdk.services.sqs.SqsAsyncClientBuilder;
 import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.SqsClientBuilder;
 
 /**
  * Everything built from a {@link SkyferryConfig} that more than one command needs: the two
@@ -205,17 +204,10 @@ public final class Wiring implements AutoCloseable {
         if (sqs == null) {
             synchronized (this) {
                 if (sqs == null) {
-                    SqsClientBuilder builder = SqsClient.builder()
-                            .region(Region.of(config.aws().region()))
-                            .credentialsProvider(guardedAwsCredentials)
-                            // Retries are ours (ResilientCalls), visible in metrics; the socket must
-                            // outlast the 20 s long poll.
-                            .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
-                            .httpClientBuilder(ApacheHttpClient.builder().socketTimeout(Duration.ofSeconds(35)));
-                    if (config.aws().endpoints().sqs() != null) {
-                        builder.endpointOverride(URI.create(config.aws().endpoints().sqs()));
-                    }
-                    sqs = builder.build();
+                    // The socket must outlast the 20 s long poll.
+                    sqs = sqsBase(SqsClient.builder())
+                            .httpClientBuilder(ApacheHttpClient.builder().socketTimeout(Duration.ofSeconds(35)))
+                            .build();
                 }
             }
         }
@@ -228,21 +220,27 @@ public final class Wiring implements AutoCloseable {
             synchronized (this) {
                 if (sqsDeletes == null) {
                     // The SDK batches only on its async client. One event-loop thread: it carries deletes only.
-                    SqsAsyncClientBuilder builder = SqsAsyncClient.builder()
-                            .region(Region.of(config.aws().region()))
-                            .credentialsProvider(guardedAwsCredentials)
-                            .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
+                    sqsAsync = sqsBase(SqsAsyncClient.builder())
                             .httpClientBuilder(NettyNioAsyncHttpClient.builder()
-                                    .eventLoopGroupBuilder(SdkEventLoopGroup.builder().numberOfThreads(1)));
-                    if (config.aws().endpoints().sqs() != null) {
-                        builder.endpointOverride(URI.create(config.aws().endpoints().sqs()));
-                    }
-                    sqsAsync = builder.build();
+                                    .eventLoopGroupBuilder(SdkEventLoopGroup.builder().numberOfThreads(1)))
+                            .build();
                     sqsDeletes = new SqsDeleteBatcher(sqsAsync);
                 }
             }
         }
         return sqsDeletes;
+    }
+
+    /** What both SQS clients share: region, identity, the endpoint override, and no SDK retries under ours. */
+    private <B extends AwsClientBuilder<B, ?>> B sqsBase(B builder) {
+        builder.region(Region.of(config.aws().region()))
+                .credentialsProvider(guardedAwsCredentials)
+                // Retries are ours (ResilientCalls), visible in metrics and breakers.
+                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()));
+        if (config.aws().endpoints().sqs() != null) {
+            builder.endpointOverride(URI.create(config.aws().endpoints().sqs()));
+        }
+        return builder;
     }
 
     private S3ClientOptions s3Options() {

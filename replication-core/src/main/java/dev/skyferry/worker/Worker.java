@@ -45,7 +45,7 @@ import org.slf4j.MDC;
  *
  * <h2>Consuming</h2>
  * Two virtual threads per source. The receive loop keeps a small buffer of messages received ahead
- * ({@link ReceivedAhead}: up to the source's batch size, at most {@code maxCopiesInFlight}) and tops it
+ * ({@link ReceivedAhead}: up to the source's batch size, at most twice {@code maxCopiesInFlight}) and tops it
  * up once it is half empty, as the Azure Functions queue trigger does with {@code newBatchThreshold};
  * so a freed copy slot starts the next copy at once instead of waiting for a queue round trip. The
  * dispatch loop takes a permit of the global limit ({@code maxCopiesInFlight}, shared fairly: see

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.skyferry.store.StoreException;
+import dev.skyferry.testkit.AwsClients;
 import dev.skyferry.testkit.EmulatorExtension;
 import dev.skyferry.testkit.Emulators;
 import java.time.Clock;
@@ -18,14 +19,11 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequest;
@@ -271,11 +269,8 @@ class SqsSourceTest {
 
     /** An async client on ElasticMQ that records every request it sends. */
     private SqsAsyncClient recordingAsyncClient(List<SdkRequest> sent) {
-        return SqsAsyncClient.builder()
-                .endpointOverride(emulators.sqsEndpoint())
-                .region(Region.of(emulators.awsRegion()))
-                .credentialsProvider(StaticCredentialsProvider.create(
-                        AwsBasicCredentials.create(emulators.awsAccessKeyId(), emulators.awsSecretAccessKey())))
+        return AwsClients.on(SqsAsyncClient.builder(), emulators.sqsEndpoint(), emulators.awsRegion(),
+                        emulators.awsAccessKeyId(), emulators.awsSecretAccessKey())
                 .httpClientBuilder(NettyNioAsyncHttpClient.builder())
                 .overrideConfiguration(o -> o.addExecutionInterceptor(new ExecutionInterceptor() {
                     @Override

@@ -25,6 +25,7 @@ import dev.skyferry.store.s3.S3ClientOptions;
 import dev.skyferry.store.s3.S3Clients;
 import dev.skyferry.store.s3.S3Store;
 import dev.skyferry.testkit.EmulatorExtension;
+import dev.skyferry.testkit.AwsClients;
 import dev.skyferry.testkit.Emulators;
 import dev.skyferry.testkit.fault.FaultProxy;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -43,10 +44,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -159,22 +160,11 @@ class ResilienceUnderInjectedFaultsTest {
     void sqsThrottlingOfADeleteIsRetriedAndTheMessageIsGone() {
         proxy = FaultProxy.inFrontOf(emulators.sqsEndpoint());
         // As the app must build it: no SDK retries under ours (the SDK's would absorb the throttling unseen).
-        try (SqsClient throughProxy = SqsClient.builder()
-                .endpointOverride(proxy.proxiedUri(emulators.sqsEndpoint()))
-                .region(Region.of(emulators.awsRegion()))
-                .credentialsProvider(StaticCredentialsProvider.create(
-                        AwsBasicCredentials.create(emulators.awsAccessKeyId(), emulators.awsSecretAccessKey())))
-                .httpClientBuilder(ApacheHttpClient.builder())
-                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
-                .build();
-             SqsAsyncClient deletesThroughProxy = SqsAsyncClient.builder()
-                .endpointOverride(proxy.proxiedUri(emulators.sqsEndpoint()))
-                .region(Region.of(emulators.awsRegion()))
-                .credentialsProvider(StaticCredentialsProvider.create(
-                        AwsBasicCredentials.create(emulators.awsAccessKeyId(), emulators.awsSecretAccessKey())))
-                .httpClientBuilder(NettyNioAsyncHttpClient.builder())
-                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
-                .build();
+        URI proxied = proxy.proxiedUri(emulators.sqsEndpoint());
+        try (SqsClient throughProxy = withoutSdkRetries(SqsClient.builder(), proxied)
+                .httpClientBuilder(ApacheHttpClient.builder()).build();
+             SqsAsyncClient deletesThroughProxy = withoutSdkRetries(SqsAsyncClient.builder(), proxied)
+                .httpClientBuilder(NettyNioAsyncHttpClient.builder()).build();
              SqsDeleteBatcher deletes = new SqsDeleteBatcher(deletesThroughProxy)) {
             String queueUrl = emulators.sqsClient().createQueue(r -> r.queueName(Emulators.freshName("faults"))).queueUrl();
             emulators.sqsClient().sendMessage(r -> r.queueUrl(queueUrl).messageBody("done"));
@@ -196,6 +186,11 @@ class ResilienceUnderInjectedFaultsTest {
             assertThat(left).containsEntry(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES, "0")
                     .containsEntry(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE, "0");
         }
+    }
+
+    private <B extends AwsClientBuilder<B, ?>> B withoutSdkRetries(B builder, URI endpoint) {
+        return AwsClients.on(builder, endpoint, emulators.awsRegion(), emulators.awsAccessKeyId(), emulators.awsSecretAccessKey())
+                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()));
     }
 
     @Test

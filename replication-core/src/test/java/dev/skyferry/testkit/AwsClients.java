@@ -2,6 +2,7 @@ package dev.skyferry.testkit;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
@@ -24,11 +25,7 @@ public final class AwsClients {
      * default CRC trailers on every request are not understood by S3Proxy.
      */
     public static S3Client s3(URI endpoint, String region, String accessKeyId, String secretAccessKey) {
-        return S3Client.builder()
-                .endpointOverride(endpoint)
-                .region(Region.of(region))
-                .credentialsProvider(StaticCredentialsProvider.create(
-                        AwsBasicCredentials.create(accessKeyId, secretAccessKey)))
+        return on(S3Client.builder(), endpoint, region, accessKeyId, secretAccessKey)
                 .forcePathStyle(true)
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
@@ -37,23 +34,23 @@ public final class AwsClients {
     }
 
     public static SqsClient sqs(URI endpoint, String region, String accessKeyId, String secretAccessKey) {
-        return SqsClient.builder()
-                .endpointOverride(endpoint)
-                .region(Region.of(region))
-                .credentialsProvider(StaticCredentialsProvider.create(
-                        AwsBasicCredentials.create(accessKeyId, secretAccessKey)))
+        return on(SqsClient.builder(), endpoint, region, accessKeyId, secretAccessKey)
                 .httpClientBuilder(ApacheHttpClient.builder())
                 .build();
     }
 
     /** The async client {@link dev.skyferry.queue.SqsDeleteBatcher} batches on. */
     public static SqsAsyncClient sqsAsync(URI endpoint, String region, String accessKeyId, String secretAccessKey) {
-        return SqsAsyncClient.builder()
-                .endpointOverride(endpoint)
-                .region(Region.of(region))
-                .credentialsProvider(StaticCredentialsProvider.create(
-                        AwsBasicCredentials.create(accessKeyId, secretAccessKey)))
+        return on(SqsAsyncClient.builder(), endpoint, region, accessKeyId, secretAccessKey)
                 .httpClientBuilder(NettyNioAsyncHttpClient.builder())
                 .build();
+    }
+
+    /** Any AWS client builder pointed at an emulator with static keys. */
+    public static <B extends AwsClientBuilder<B, ?>> B on(B builder, URI endpoint, String region, String accessKeyId,
+                                                          String secretAccessKey) {
+        return builder.endpointOverride(endpoint)
+                .region(Region.of(region))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKeyId, secretAccessKey)));
     }
 }
