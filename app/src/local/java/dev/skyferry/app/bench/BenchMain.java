@@ -70,6 +70,7 @@ public final class BenchMain {
         settings.put("warmupObjects", options.warmupObjects);
         settings.put("smallObjectBytes", options.smallSize);
         settings.put("largeObjectBytes", options.largeSize);
+        settings.put("largeRepeats", options.largeRepeats);
         settings.put("skyferryCopy", copySettings().toString());
         settings.put("skyferryHeap", "-Xmx256m");
         settings.put("skyferryJvmOptions", String.join(" ", options.workerJvmOptions));
@@ -123,7 +124,7 @@ public final class BenchMain {
                 SkyferryUnderTest.Pass pass = skyferry.replicate(direction, source(direction), timed.get(direction),
                         options.smallSize, Duration.ofMinutes(15));
                 ObjectNode result = record("small", direction, "skyferry", pass.events(), options.smallSize,
-                        pass.seconds(), pass.cpu(), verify(direction, "skyferry", timed.get(direction), options.smallSize));
+                        pass.seconds(), pass.cpu(), verify(direction, "skyferry", timed.get(direction), options.smallSize), 1);
                 result.put("enqueueSeconds", pass.enqueueSeconds());
                 result.put("peakRssBytes", skyferry.process().peakRssBytes());
                 result.put("path", direction == Direction.S3_TO_AZURE ? "stream (s3ToAzureMode: stream)" : "stream");
@@ -133,7 +134,7 @@ public final class BenchMain {
                 System.out.printf(Locale.ROOT, "bench: small %-11s queue alone (receive + delete, nothing copied) %8.1f events/s;"
                         + " Skyferry reaches %.0f %% of it%n", direction.label, queueAlone,
                         100 * result.get("objectsPerSecond").asDouble() / queueAlone);
-                runPeers("small", direction, "small", warmup.get(direction), timed.get(direction), options.smallSize);
+                runPeers("small", direction, "small", warmup.get(direction), timed.get(direction), options.smallSize, 1);
             }
         }
     }
@@ -166,20 +167,34 @@ public final class BenchMain {
                 // the streaming path, as the small passes warm up on other objects (the raw loop does the same).
                 skyferry.replicate(direction, source(direction), seeded.get(direction), options.largeSize, Duration.ofMinutes(20));
                 deleteReplica(direction, "skyferry", key);
-                SkyferryUnderTest.Pass pass = skyferry.replicate(direction, source(direction), seeded.get(direction),
-                        options.largeSize, Duration.ofMinutes(20));
-                ObjectNode result = record("large", direction, "skyferry", 1, options.largeSize, pass.seconds(),
-                        pass.cpu(), verify(direction, "skyferry", seeded.get(direction), options.largeSize));
-                result.put("peakRssBytes", skyferry.process().peakRssBytes());
-                result.put("path", direction == Direction.S3_TO_AZURE ? "stream (s3ToAzureMode: stream)" : "stream, multipart");
-                result.put("replicaEtag", replicaEtag(direction, "skyferry", key));
-                String metrics = skyferry.metrics();
-                result.put("serverSideFallbacks", metrics.lines().filter(l -> l.startsWith("skyferry_server_side_fallbacks_total"))
-                        .reduce("", (a, b) -> a + b + "; "));
-                deleteReplica(direction, "skyferry", key);
-                runPeers("large", direction, "large", seeded.get(direction), seeded.get(direction), options.largeSize);
+                // With repeats, the tools take turns going first: Azurite slows down as it stores more, so a
+                // fixed order would favour whoever always goes first.
+                for (int repeat = 1; repeat <= options.largeRepeats; repeat++) {
+                    if (repeat % 2 == 1) {
+                        timedLargeCopy(skyferry, direction, key, seeded.get(direction), repeat);
+                        runPeers("large", direction, "large", seeded.get(direction), seeded.get(direction), options.largeSize, repeat);
+                    } else {
+                        runPeers("large", direction, "large", seeded.get(direction), seeded.get(direction), options.largeSize, repeat);
+                        timedLargeCopy(skyferry, direction, key, seeded.get(direction), repeat);
+                    }
+                }
             }
         }
+    }
+
+    private void timedLargeCopy(SkyferryUnderTest skyferry, Direction direction, String key, Map<String, String> seeded,
+                                int repeat) throws Exception {
+        SkyferryUnderTest.Pass pass = skyferry.replicate(direction, source(direction), seeded, options.largeSize,
+                Duration.ofMinutes(20));
+        ObjectNode result = record("large", direction, "skyferry", 1, options.largeSize, pass.seconds(), pass.cpu(),
+                verify(direction, "skyferry", seeded, options.largeSize), repeat);
+        result.put("peakRssBytes", skyferry.process().peakRssBytes());
+        result.put("path", direction == Direction.S3_TO_AZURE ? "stream (s3ToAzureMode: stream)" : "stream, multipart");
+        result.put("replicaEtag", replicaEtag(direction, "skyferry", key));
+        String metrics = skyferry.metrics();
+        result.put("serverSideFallbacks", metrics.lines().filter(l -> l.startsWith("skyferry_server_side_fallbacks_total"))
+                .reduce("", (a, b) -> a + b + "; "));
+        deleteReplica(direction, "skyferry", key);
     }
 
     private void counts() throws Exception {
@@ -295,7 +310,7 @@ public final class BenchMain {
     }
 
     private void runPeers(String section, Direction direction, String prefix, Map<String, String> warmup,
-                          Map<String, String> timed, long size) throws Exception {
+                          Map<String, String> timed, long size, int repeat) throws Exception {
         Rclone rclone = Rclone.configure(StoreEndpoints.of(emulators), work.resolve("rclone.conf"),
                 work.resolve("rclone-" + section + ".log"));
         List<String> flags = section.equals("large")
@@ -306,12 +321,12 @@ public final class BenchMain {
                 remote(direction, false, target(direction, "rclone"), prefix), options.concurrency, flags);
         // rclone is compiled ahead of time: no JIT.
         record(section, direction, "rclone", timed.size(), size, run.seconds(), new ProcessCpu(run.cpuSeconds(), 0),
-                verify(direction, "rclone", timed, size));
+                verify(direction, "rclone", timed, size), repeat);
         if (section.equals("large")) {
             deleteReplica(direction, "rclone", timed.keySet().iterator().next());
         }
         RawResult raw = runRaw(direction, section, new ArrayList<>(warmup.keySet()), timed, StoreEndpoints.of(emulators));
-        record(section, direction, "raw", timed.size(), size, raw.seconds, raw.cpu, verify(direction, "raw", timed, size));
+        record(section, direction, "raw", timed.size(), size, raw.seconds, raw.cpu, verify(direction, "raw", timed, size), repeat);
         if (section.equals("large")) {
             deleteReplica(direction, "raw", timed.keySet().iterator().next());
         }
@@ -392,12 +407,14 @@ public final class BenchMain {
         objects.delete(direction == Direction.AZURE_TO_S3 ? Side.S3 : Side.AZURE, target(direction, tool), key);
     }
 
+    /** One timed pass; {@code repeat} counts from 1 (the large section can be repeated, the others run once). */
     private ObjectNode record(String section, Direction direction, String tool, long count, long size, double seconds,
-                              ProcessCpu cpu, String verificationProblem) {
+                              ProcessCpu cpu, String verificationProblem, int repeat) {
         double cpuSeconds = cpu.seconds();
         require(verificationProblem);
         ObjectNode result = results.addObject();
         result.put("section", section).put("direction", direction.label).put("tool", tool);
+        result.put("repeat", repeat).put("repeats", section.equals("large") ? options.largeRepeats : 1);
         result.put("objects", count).put("objectBytes", size).put("seconds", round(seconds)).put("cpuSeconds", round(cpuSeconds));
         result.put("objectsPerSecond", round(count / seconds));
         result.put("mbPerSecond", round(count * size / 1e6 / seconds));
@@ -406,8 +423,8 @@ public final class BenchMain {
         result.put("cpuSecondsPer1000WithoutJit", round((cpuSeconds - cpu.jitSeconds()) * 1000 / count));
         result.put("verified", "every replica present with the right size"
                 + (size <= BenchObjects.LARGE_PART ? ", MD5 spot-checked" : ""));
-        System.out.printf(Locale.ROOT, "bench: %-5s %-11s %-8s %7.2f s  %8.1f obj/s  %8.1f MB/s  CPU %6.2f s (JIT %5.2f s)%n",
-                section, direction.label, tool, seconds, count / seconds, count * size / 1e6 / seconds, cpuSeconds,
+        System.out.printf(Locale.ROOT, "bench: %-5s %-11s %-8s run %d %7.2f s  %8.1f obj/s  %8.1f MB/s  CPU %6.2f s (JIT %5.2f s)%n",
+                section, direction.label, tool, repeat, seconds, count / seconds, count * size / 1e6 / seconds, cpuSeconds,
                 cpu.jitSeconds());
         return result;
     }
@@ -472,10 +489,12 @@ public final class BenchMain {
      * @param warmupObjects objects replicated, untimed, before each timed small-object pass: the worker is
      *                      long-running, and HotSpot compiles a per-object method with C2 only after some
      *                      10 000 calls (with 3 000, half the worker's CPU in the timed pass was still the JIT)
+     * @param largeRepeats  timed copies of the large object per tool and direction, the tools taking turns
+     *                      going first; the ratios are the medians of each round's (one round takes about 4 minutes)
      * @param workerJvmOptions JVM options for the worker besides -Xmx256m, e.g. the GC its pod would pick
      */
     private record Options(List<String> sections, int objects, int warmupObjects, int smallSize, long largeSize,
-                           int concurrency, List<String> workerJvmOptions, Path out) {
+                           int largeRepeats, int concurrency, List<String> workerJvmOptions, Path out) {
 
         static final List<String> ALL = List.of("small", "large", "counts", "profile");
 
@@ -489,6 +508,7 @@ public final class BenchMain {
             int warmupObjects = 10_000;
             int smallSize = 16 * 1024;
             long largeSize = 2L * 1024 * MIB;
+            int largeRepeats = 1;
             int concurrency = 16;
             List<String> workerJvmOptions = new ArrayList<>();
             Path out = Path.of("docs/bench");
@@ -498,6 +518,7 @@ public final class BenchMain {
                     case "--warmup" -> warmupObjects = Integer.parseInt(args[++i]);
                     case "--small-size" -> smallSize = (int) parseSize(args[++i]);
                     case "--large-size" -> largeSize = parseSize(args[++i]);
+                    case "--large-repeats" -> largeRepeats = Math.max(1, Integer.parseInt(args[++i]));
                     case "--concurrency" -> concurrency = Integer.parseInt(args[++i]);
                     case "--worker-jvm-option" -> workerJvmOptions.add(args[++i]);
                     case "--out" -> out = Path.of(args[++i]);
@@ -505,14 +526,14 @@ public final class BenchMain {
                     default -> {
                         if (!ALL.contains(args[i])) {
                             throw new IllegalArgumentException("usage: bench [small|large|counts|profile|all]... "
-                                    + "[--objects N] [--warmup N] [--small-size 16KiB] [--large-size 2GiB] [--concurrency 16] "
+                                    + "[--objects N] [--warmup N] [--small-size 16KiB] [--large-size 2GiB] [--large-repeats 1] [--concurrency 16] "
                                     + "[--worker-jvm-option -XX:+UseSerialGC]... [--out docs/bench]; unknown: " + args[i]);
                         }
                         sections.add(args[i]);
                     }
                 }
             }
-            return new Options(sections.isEmpty() ? ALL : sections, objects, warmupObjects, smallSize, largeSize, concurrency,
+            return new Options(sections.isEmpty() ? ALL : sections, objects, warmupObjects, smallSize, largeSize, largeRepeats, concurrency,
                     List.copyOf(workerJvmOptions), out);
         }
 

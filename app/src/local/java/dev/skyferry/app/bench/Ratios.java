@@ -4,8 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
 
-/** Skyferry's throughput divided by each peer's, per section and direction, from one run's results. */
+/**
+ * Skyferry's throughput divided by each peer's, per section and direction, from one run's results. A
+ * repeated section gives one ratio per round (Skyferry against the peer of the same round) and their
+ * median: rounds share the machine's state of the moment, so pairing them cancels some of its drift.
+ */
 final class Ratios {
 
     private Ratios() {}
@@ -13,7 +19,7 @@ final class Ratios {
     static ObjectNode of(ArrayNode results) {
         ObjectNode ratios = new ObjectMapper().createObjectNode();
         for (JsonNode skyferry : results) {
-            if (!skyferry.get("tool").asText().equals("skyferry")) {
+            if (!skyferry.get("tool").asText().equals("skyferry") || skyferry.get("repeat").asInt() != 1) {
                 continue;
             }
             String section = skyferry.get("section").asText();
@@ -21,10 +27,21 @@ final class Ratios {
             ObjectNode row = ratios.putObject(section + " " + direction);
             for (JsonNode peer : results) {
                 if (peer.get("section").asText().equals(section) && peer.get("direction").asText().equals(direction)
-                        && !peer.get("tool").asText().equals("skyferry")) {
+                        && !peer.get("tool").asText().equals("skyferry") && peer.get("repeat").asInt() == 1) {
                     String tool = peer.get("tool").asText();
-                    row.put("throughputVs" + capitalized(tool), throughput(skyferry, peer));
-                    row.put("cpuPerObjectVs" + capitalized(tool), ratio(skyferry, peer, "cpuSecondsPer1000"));
+                    List<Double> throughput = new ArrayList<>();
+                    List<Double> cpu = new ArrayList<>();
+                    for (int repeat = 1; repeat <= skyferry.get("repeats").asInt(); repeat++) {
+                        JsonNode ours = ResultTable.find(results, section, direction, "skyferry", repeat);
+                        JsonNode theirs = ResultTable.find(results, section, direction, tool, repeat);
+                        throughput.add(throughput(ours, theirs));
+                        cpu.add(ratio(ours, theirs, "cpuSecondsPer1000"));
+                    }
+                    row.put("throughputVs" + capitalized(tool), median(throughput));
+                    row.put("cpuPerObjectVs" + capitalized(tool), median(cpu));
+                    if (throughput.size() > 1) {
+                        throughput.forEach(row.putArray("throughputVs" + capitalized(tool) + "ByRound")::add);
+                    }
                 }
             }
         }
@@ -41,6 +58,14 @@ final class Ratios {
 
     static double ratio(JsonNode a, JsonNode b, String field) {
         return Math.round(a.get(field).asDouble() / b.get(field).asDouble() * 100) / 100.0;
+    }
+
+    /** The middle value; with an even count, the mean of the two middle ones. */
+    static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int middle = sorted.size() / 2;
+        double median = sorted.size() % 2 == 1 ? sorted.get(middle) : (sorted.get(middle - 1) + sorted.get(middle)) / 2;
+        return Math.round(median * 100) / 100.0;
     }
 
     private static String capitalized(String tool) {

@@ -9,7 +9,8 @@ import java.util.Map;
 
 /**
  * A hand-written SVG bar chart: one panel per section (objects/s for small objects, MB/s for the large
- * object), a group of bars per direction, one bar per tool, each labelled with its value.
+ * object), a group of bars per direction, one bar per tool, each labelled with its value (the median of
+ * the rounds, when a section was repeated).
  */
 final class ThroughputChart {
 
@@ -50,9 +51,12 @@ final class ThroughputChart {
 
     private static void panel(StringBuilder svg, ArrayNode results, int left, String section, String field, String title) {
         double max = 0;
-        for (JsonNode row : results) {
-            if (row.get("section").asText().equals(section)) {
-                max = Math.max(max, row.get(field).asDouble());
+        for (Direction direction : Direction.values()) {
+            for (String tool : TOOLS) {
+                double value = medianOf(results, section, direction.label, tool, field);
+                if (!Double.isNaN(value)) {
+                    max = Math.max(max, value);
+                }
             }
         }
         svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"24\" font-size=\"14\" font-weight=\"bold\">%s</text>%n",
@@ -64,9 +68,8 @@ final class ThroughputChart {
         for (Direction direction : Direction.values()) {
             int x = groupX;
             for (String tool : TOOLS) {
-                JsonNode row = ResultTable.find(results, section, direction.label, tool);
-                if (row != null) {
-                    double value = row.get(field).asDouble();
+                double value = medianOf(results, section, direction.label, tool, field);
+                if (!Double.isNaN(value)) {
                     int height = max == 0 ? 0 : (int) Math.round(value / max * PLOT_HEIGHT);
                     svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"/>%n",
                             x, baseline - height, BAR, height, COLOURS.get(tool)));
@@ -79,6 +82,18 @@ final class ThroughputChart {
                     groupX + (3 * (BAR + 6)) / 2 - 3, baseline + 18, direction.label));
             groupX += 3 * (BAR + 6) + 40;
         }
+    }
+
+    /** The field's median over the tool's rounds; NaN when the tool has no row there. */
+    private static double medianOf(ArrayNode results, String section, String direction, String tool, String field) {
+        List<Double> values = new ArrayList<>();
+        for (JsonNode row : results) {
+            if (row.get("section").asText().equals(section) && row.get("direction").asText().equals(direction)
+                    && row.get("tool").asText().equals(tool)) {
+                values.add(row.get(field).asDouble());
+            }
+        }
+        return values.isEmpty() ? Double.NaN : Ratios.median(values);
     }
 
     private static boolean has(ArrayNode results, String section) {
