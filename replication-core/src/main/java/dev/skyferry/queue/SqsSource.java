@@ -161,7 +161,10 @@ public final class SqsSource implements MessageSource {
         translating("delete " + message, () -> await(deletes.delete(settings.queueUrl(), message.receipt())));
     }
 
-    /** A batched call's answer, failing as the same call made alone would. */
+    /**
+     * A batched call's answer. A failure is rethrown as the SDK's own exception, for {@link #translating} to
+     * classify by its error code as it does a lone call's (a per-entry failure carries no HTTP status).
+     */
     private static <T> T await(CompletableFuture<T> answer) {
         try {
             return answer.get();

@@ -167,14 +167,15 @@ public final class BenchMain {
                 // the streaming path, as the small passes warm up on other objects (the raw loop does the same).
                 skyferry.replicate(direction, source(direction), seeded.get(direction), options.largeSize, Duration.ofMinutes(20));
                 deleteReplica(direction, "skyferry", key);
-                // With repeats, the tools take turns going first: Azurite slows down as it stores more, so a
-                // fixed order would favour whoever always goes first.
+                // With repeats, the tools take turns going first: the emulators' speed drifts over a run (in
+                // the runs so far every tool got faster round by round), so a fixed order would favour one.
                 for (int repeat = 1; repeat <= options.largeRepeats; repeat++) {
-                    if (repeat % 2 == 1) {
+                    boolean skyferryFirst = repeat % 2 == 1;
+                    if (skyferryFirst) {
                         timedLargeCopy(skyferry, direction, key, seeded.get(direction), repeat);
-                        runPeers("large", direction, "large", seeded.get(direction), seeded.get(direction), options.largeSize, repeat);
-                    } else {
-                        runPeers("large", direction, "large", seeded.get(direction), seeded.get(direction), options.largeSize, repeat);
+                    }
+                    runPeers("large", direction, "large", seeded.get(direction), seeded.get(direction), options.largeSize, repeat);
+                    if (!skyferryFirst) {
                         timedLargeCopy(skyferry, direction, key, seeded.get(direction), repeat);
                     }
                 }
@@ -490,7 +491,7 @@ public final class BenchMain {
      *                      long-running, and HotSpot compiles a per-object method with C2 only after some
      *                      10 000 calls (with 3 000, half the worker's CPU in the timed pass was still the JIT)
      * @param largeRepeats  timed copies of the large object per tool and direction, the tools taking turns
-     *                      going first; the ratios are the medians of each round's (one round takes about 4 minutes)
+     *                      going first; the ratios are the medians of each round's (a round takes about 3 minutes)
      * @param workerJvmOptions JVM options for the worker besides -Xmx256m, e.g. the GC its pod would pick
      */
     private record Options(List<String> sections, int objects, int warmupObjects, int smallSize, long largeSize,
