@@ -100,7 +100,7 @@ class ContainerImageTest {
         assertThat(defaults.find()).isTrue();
         assertThat(defaults.group(1).split(" "))
                 .anyMatch(flag -> flag.startsWith("-XX:MaxRAMPercentage="))
-                .contains("-XX:+ExitOnOutOfMemoryError", "-Djava.io.tmpdir=/tmp");
+                .contains("-XX:+ExitOnOutOfMemoryError", "-XX:TrimNativeHeapInterval=2000", "-Djava.io.tmpdir=/tmp");
         // The app reads every SKYFERRY_* variable as a config override: the launcher's own must not look like one.
         Matcher assigned = Pattern.compile("^([A-Z_]+)=", Pattern.MULTILINE).matcher(ENTRYPOINT);
         while (assigned.find()) {

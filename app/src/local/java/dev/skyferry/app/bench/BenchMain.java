@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.skyferry.app.bench.BenchObjects.Side;
+import dev.skyferry.app.local.WorkerProcess;
 import dev.skyferry.testkit.EmulatorOptions;
 import dev.skyferry.testkit.Emulators;
 import java.io.IOException;
@@ -73,6 +74,7 @@ public final class BenchMain {
         settings.put("largeRepeats", options.largeRepeats);
         settings.put("skyferryCopy", copySettings().toString());
         settings.put("skyferryHeap", "-Xmx256m");
+        settings.put("skyferryContainerJvmDefaults", String.join(" ", WorkerProcess.containerJvmDefaults(WorkerProcess.packagedJar())));
         settings.put("skyferryJvmOptions", String.join(" ", options.workerJvmOptions));
         settings.put("s3proxyStorage", "jclouds filesystem (disk)");
         this.results = report.putArray("results");

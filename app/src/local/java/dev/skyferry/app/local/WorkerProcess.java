@@ -16,14 +16,17 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The production worker as its own process — {@code java -jar app/target/skyferry.jar run --config F},
- * exactly as the container runs it — for tests and benchmarks that must kill it (SIGKILL, SIGTERM) or
- * measure its memory. Output goes to a log file; the HTTP port is read from the config.
+ * The production worker as its own process — {@code java -jar app/target/skyferry.jar run --config F}
+ * with the container entrypoint's JVM defaults, as the container runs it — for tests and benchmarks
+ * that must kill it (SIGKILL, SIGTERM) or measure its memory. Output goes to a log file; the HTTP port
+ * is read from the config.
  */
 public final class WorkerProcess implements AutoCloseable {
 
     private static final Pattern PEAK_RSS = Pattern.compile("VmHWM:\\s+(\\d+) kB");
     private static final Pattern RSS = Pattern.compile("VmRSS:\\s+(\\d+) kB");
+    private static final Pattern CONTAINER_JVM_DEFAULTS = Pattern.compile("\nJVM_DEFAULTS=\"([^\"]+)\"");
+    private static final String ENTRYPOINT = "deploy/container/entrypoint.sh";
 
     private final Process process;
     private final Path log;
@@ -40,7 +43,7 @@ public final class WorkerProcess implements AutoCloseable {
      * @param jar      the packaged app jar (its lib/ beside it)
      * @param config   the YAML config; must set worker.http.port to a fixed free port
      * @param httpPort that port
-     * @param jvmArgs  e.g. {@code -Xmx256m}
+     * @param jvmArgs  e.g. {@code -Xmx256m}; after the container's defaults, so they win as JAVA_OPTS does
      */
     public static WorkerProcess start(Path jar, Path config, int httpPort, List<String> jvmArgs, Path log) {
         if (!Files.isRegularFile(jar)) {
@@ -48,6 +51,7 @@ public final class WorkerProcess implements AutoCloseable {
         }
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(containerJvmDefaults(jar));
         command.addAll(jvmArgs);
         command.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-jar", jar.toString(), "run", "--config", config.toString()));
         try {
@@ -57,6 +61,28 @@ public final class WorkerProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the worker process", e);
         }
+    }
+
+    /**
+     * The JVM flags the image's entrypoint starts the worker with (its {@code JVM_DEFAULTS}), read from
+     * the repository the jar was built in, so that what is measured here is what a pod runs.
+     */
+    public static List<String> containerJvmDefaults(Path jar) {
+        for (Path dir = jar.toAbsolutePath().getParent(); dir != null; dir = dir.getParent()) {
+            Path entrypoint = dir.resolve(ENTRYPOINT);
+            if (Files.isRegularFile(entrypoint)) {
+                try {
+                    Matcher defaults = CONTAINER_JVM_DEFAULTS.matcher(Files.readString(entrypoint));
+                    if (!defaults.find()) {
+                        throw new IllegalStateException(entrypoint + " has no JVM_DEFAULTS=\"...\" line");
+                    }
+                    return List.of(defaults.group(1).trim().split("\\s+"));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }
+        throw new IllegalStateException("no " + ENTRYPOINT + " above " + jar);
     }
 
     /** The packaged jar: the {@code skyferry.packagedJar} property, else app/target/skyferry.jar under the repo. */
