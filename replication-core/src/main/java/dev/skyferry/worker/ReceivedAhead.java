@@ -12,18 +12,62 @@ import java.util.concurrent.locks.ReentrantLock;
  * starts the next one at once instead of waiting for a queue receive. Each message is kept invisible by
  * its own heartbeat from the moment it is received.
  *
- * <p>At most {@code capacity} messages wait; the receive loop tops the buffer up once it is half empty,
- * so that one receive fetches several messages rather than one per freed slot.
+ * <p>At most {@code capacity} messages wait here or are being received: a receive {@linkplain #reserve
+ * reserves} room for what it asks before it is sent, so several receives can be in flight at once (a
+ * queue's receive takes a round trip whatever it returns; one at a time, it is what copies wait for) and
+ * together never bring more than fits.
  */
 final class ReceivedAhead {
 
     /** A received message and the heartbeat that keeps it invisible until it is settled. */
     record Waiting(ReceivedMessage message, Heartbeat heartbeat) {}
 
+    /**
+     * Room for one receive's messages, held from before the receive is sent until its messages are
+     * {@linkplain #fill added}; closing it frees whatever was not filled (a short or failed receive).
+     */
+    final class Reservation implements AutoCloseable {
+        private int held;
+
+        private Reservation(int held) {
+            this.held = held;
+        }
+
+        /** Adds what the receive returned, at most what was reserved, and frees the rest of the room. */
+        void fill(List<Waiting> received) {
+            lock.lock();
+            try {
+                if (received.size() > held) {
+                    throw new IllegalStateException(received.size() + " messages received for room reserved for " + held);
+                }
+                reserved -= held;
+                held = 0;
+                waiting.addAll(received);
+                added.signalAll();
+                roomMade.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public void close() {
+            lock.lock();
+            try {
+                reserved -= held;
+                held = 0;
+                roomMade.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
     private final int capacity;
     private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+    private int reserved;
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition taken = lock.newCondition();
+    private final Condition roomMade = lock.newCondition();
     private final Condition added = lock.newCondition();
 
     ReceivedAhead(int capacity) {
@@ -33,29 +77,18 @@ final class ReceivedAhead {
         this.capacity = capacity;
     }
 
-    /** Blocks until at most half the capacity is taken (rounded down), then tells how many more fit. */
-    int awaitRoom() throws InterruptedException {
+    /** Blocks until {@code count} more messages fit beside those waiting and those being received, and holds their room. */
+    Reservation reserve(int count) throws InterruptedException {
+        if (count < 1 || count > capacity) {
+            throw new IllegalArgumentException("can reserve 1.." + capacity + " messages, not " + count);
+        }
         lock.lockInterruptibly();
         try {
-            while (waiting.size() > capacity / 2) {
-                taken.await();
+            while (waiting.size() + reserved + count > capacity) {
+                roomMade.await();
             }
-            return capacity - waiting.size();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Adds what a receive returned; never more than {@link #awaitRoom()} said would fit. */
-    void addAll(List<Waiting> received) {
-        lock.lock();
-        try {
-            if (waiting.size() + received.size() > capacity) {
-                throw new IllegalStateException(received.size() + " messages do not fit: " + waiting.size()
-                        + " of " + capacity + " already wait");
-            }
-            waiting.addAll(received);
-            added.signalAll();
+            reserved += count;
+            return new Reservation(count);
         } finally {
             lock.unlock();
         }
@@ -69,7 +102,7 @@ final class ReceivedAhead {
                 added.await();
             }
             Waiting next = waiting.removeFirst();
-            taken.signalAll();
+            roomMade.signalAll();
             return next;
         } finally {
             lock.unlock();
@@ -82,7 +115,7 @@ final class ReceivedAhead {
         try {
             List<Waiting> all = new ArrayList<>(waiting);
             waiting.clear();
-            taken.signalAll();
+            roomMade.signalAll();
             return all;
         } finally {
             lock.unlock();

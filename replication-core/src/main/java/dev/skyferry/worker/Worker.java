@@ -44,17 +44,18 @@ import org.slf4j.MDC;
  * a message only once the outcomes of all its events say so.
  *
  * <h2>Consuming</h2>
- * Two virtual threads per source. The receive loop keeps a small buffer of messages received ahead
- * ({@link ReceivedAhead}: up to the source's batch size, at most twice {@code maxCopiesInFlight}) and tops it
- * up once it is half empty, as the Azure Functions queue trigger does with {@code newBatchThreshold};
- * so a freed copy slot starts the next copy at once instead of waiting for a queue round trip. The
- * dispatch loop takes a permit of the global limit ({@code maxCopiesInFlight}, shared fairly: see
+ * Virtual threads per source: receive loops and one dispatch loop. The receive loops keep a buffer of
+ * messages received ahead ({@link ReceivedAhead}: up to twice {@code maxCopiesInFlight}), so a freed copy
+ * slot starts the next copy at once instead of waiting for a queue round trip. A busy source is received
+ * in receives of up to one round of copies ({@code maxCopiesInFlight}, at most the source's batch size),
+ * each sent as soon as the buffer has room for it, so several are in flight at once while copies outrun
+ * the queue's answers. A quiet source (its last receive came back short) is polled by one loop at a
+ * time for one message, so an idle queue is long-polled once, for one message, not a batch.
+ * The dispatch loop takes a permit of the global limit ({@code maxCopiesInFlight}, shared fairly: see
  * {@link FairPermits}) for the oldest waiting message and hands it to its own virtual thread:
  * parse → {@link EventProcessor#process} per accepted event → one {@link MessageVerdict} for the message.
  * From its receipt until it is settled, a heartbeat extends the message's visibility every third of the
  * visibility timeout, so neither a wait in the buffer nor a long copy lets a second worker take it.
- * A quiet source (its last receive came back short) asks for one message at a time, so an idle queue
- * is long-polled for one message, not a batch.
  *
  * <p>Queue calls: receives and depth probes run under the queue endpoint's breaker; heartbeats and
  * the settling calls (delete, release, dead-letter; retried) do not, because they finish work
@@ -124,8 +125,14 @@ public final class Worker {
         volatile Set<Endpoint> pausedBy = Set.of();
         /** A breaker it needs is half-open: one message at a time. */
         volatile boolean probing;
+        /** Its last receive came back full: there is more waiting. */
+        volatile boolean busy;
+        /** Held by the one receive loop polling while the source is quiet or probing. */
+        final Semaphore quietPoll = new Semaphore(1);
         ReceivedAhead ahead;
-        volatile Thread receiveLoop;
+        /** Messages a busy source asks for per receive. */
+        int receiveSize;
+        volatile List<Thread> receiveLoops = List.of();
         volatile Thread dispatchLoop;
 
         ConsumedSource(MessageSource source, MessageParser parser, Set<Endpoint> requiredEndpoints) {
@@ -183,10 +190,13 @@ public final class Worker {
         this.permits = new FairPermits(settings.maxCopiesInFlight(), sources.stream().map(ConsumedSource::name).toList());
         this.settling = new Semaphore(settings.maxCopiesInFlight());
         // Under load a receive waits behind the deletes of the copies that just ended (a queue answers
-        // them in turn), so what is received ahead must outlast that wait: two rounds of copies, at most
-        // one receive batch. One round left every copy slot idle for about a receive's time, each round.
-        sources.forEach(source -> source.ahead =
-                new ReceivedAhead(Math.min(source.source.maxBatchSize(), 2 * settings.maxCopiesInFlight())));
+        // them in turn), so what is received ahead must outlast that wait: two rounds of copies. Fetched
+        // one receive at a time, copies still waited for the queue: receives of at most one round each,
+        // as many in flight as that room holds (docs/benchmarks.md, "receives in flight").
+        for (ConsumedSource source : sources) {
+            source.receiveSize = Math.min(source.source.maxBatchSize(), settings.maxCopiesInFlight());
+            source.ahead = new ReceivedAhead(2 * settings.maxCopiesInFlight());
+        }
         List<String> components = new ArrayList<>();
         sources.forEach(source -> components.add(source.component()));
         probes.forEach(probe -> components.add(probe.name()));
@@ -204,7 +214,12 @@ public final class Worker {
         }
         breakers.onStateChange(this::onBreakerStateChange);
         for (ConsumedSource source : sources) {
-            source.receiveLoop = Thread.ofVirtual().name("receive-" + source.name()).start(() -> receiveLoop(source));
+            int receivesInFlight = Math.ceilDiv(2 * settings.maxCopiesInFlight(), source.receiveSize);
+            List<Thread> loops = new ArrayList<>(receivesInFlight);
+            for (int i = 1; i <= receivesInFlight; i++) {
+                loops.add(Thread.ofVirtual().name("receive-" + source.name() + "-" + i).start(() -> receiveLoop(source)));
+            }
+            source.receiveLoops = List.copyOf(loops);
             source.dispatchLoop = Thread.ofVirtual().name("dispatch-" + source.name()).start(() -> dispatchLoop(source));
         }
         healthLoop = Thread.ofVirtual().name("worker-health").start(this::healthLoop);
@@ -237,7 +252,7 @@ public final class Worker {
         }
         log.info("stopping: receiving no more; {} messages in flight have up to {} to finish", handlers.size(), grace);
         for (ConsumedSource source : sources) {
-            source.receiveLoop.interrupt(); // a receive in progress is abandoned
+            source.receiveLoops.forEach(Thread::interrupt); // a receive in progress is abandoned
             source.dispatchLoop.interrupt();
             giveBackReceivedAhead(source);
         }
@@ -252,7 +267,7 @@ public final class Worker {
             }
         }
         for (ConsumedSource source : sources) {
-            joinQuietly(source.receiveLoop, settings.releaseTimeout());
+            source.receiveLoops.forEach(loop -> joinQuietly(loop, settings.releaseTimeout()));
             joinQuietly(source.dispatchLoop, settings.releaseTimeout());
             giveBackReceivedAhead(source); // what a receive in progress at stop() still returned
         }
@@ -272,43 +287,65 @@ public final class Worker {
 
     // ---------------------------------------------------------------- receiving
 
+    /** What one turn of a receive loop came to. */
+    private sealed interface Receipt {
+        /** A breaker the source needs is open: nothing was received. */
+        record Paused() implements Receipt {}
+
+        record Failed(RuntimeException error) implements Receipt {}
+
+        /** The worker began to stop during the receive; what it returned went straight back. */
+        record Stopping() implements Receipt {}
+
+        /** {@code count} messages were received and wait in the buffer. */
+        record Received(int count) implements Receipt {}
+    }
+
+    /**
+     * One of the source's receive loops. A busy source is received by all of them at once, each asking
+     * for {@code receiveSize} once the buffer has room for it; a quiet one (its last receive came back
+     * short) or a probing one is polled by one loop at a time, for one message.
+     */
     private void receiveLoop(ConsumedSource source) {
         MDC.put("source", source.name());
         Duration errorBackoff = FIRST_RECEIVE_ERROR_BACKOFF;
-        boolean busy = false;
         try {
             while (state.get() == State.RUNNING) {
-                if (!refreshPause(source)) {
-                    giveBackReceivedAhead(source);
-                    awaitBreakerChange();
-                    continue;
-                }
-                int room = source.ahead.awaitRoom();
-                int asking = busy && !source.probing ? Math.min(room, source.source.maxBatchSize()) : 1;
-                List<ReceivedMessage> messages;
+                boolean quiet = awaitQuietTurnIfQuiet(source);
+                int asking = quiet ? 1 : source.receiveSize;
+                Receipt receipt;
                 try {
-                    messages = calls.callOnce(source.queueEndpoint(), () -> source.source.receive(asking));
-                } catch (RuntimeException e) {
-                    if (state.get() != State.RUNNING) {
-                        break;
+                    receipt = receiveAhead(source, asking);
+                } finally {
+                    if (quiet) {
+                        source.quietPoll.release();
                     }
-                    health.failed(source.component(), "receive failed: " + e.getMessage());
-                    log.warn("receive from {} failed, trying again in {}: {}", source.name(), errorBackoff, e.getMessage());
-                    Thread.sleep(errorBackoff);
-                    errorBackoff = min(errorBackoff.multipliedBy(2), MAX_RECEIVE_ERROR_BACKOFF);
-                    continue;
                 }
-                busy = messages.size() >= asking;
-                permits.busy(source.name(), busy);
-                health.answered(source.component());
-                errorBackoff = FIRST_RECEIVE_ERROR_BACKOFF;
-                if (state.get() != State.RUNNING) {
-                    releaseAtOnce(source, messages);
-                    break;
+                switch (receipt) {
+                    case Receipt.Paused paused -> {
+                        giveBackReceivedAhead(source);
+                        awaitBreakerChange();
+                    }
+                    case Receipt.Failed failed -> {
+                        if (state.get() != State.RUNNING) {
+                            return;
+                        }
+                        health.failed(source.component(), "receive failed: " + failed.error().getMessage());
+                        log.warn("receive from {} failed, trying again in {}: {}", source.name(), errorBackoff,
+                                failed.error().getMessage());
+                        Thread.sleep(errorBackoff);
+                        errorBackoff = min(errorBackoff.multipliedBy(2), MAX_RECEIVE_ERROR_BACKOFF);
+                    }
+                    case Receipt.Stopping stopping -> {
+                        return;
+                    }
+                    case Receipt.Received received -> {
+                        source.busy = received.count() >= asking;
+                        permits.busy(source.name(), source.busy);
+                        health.answered(source.component());
+                        errorBackoff = FIRST_RECEIVE_ERROR_BACKOFF;
+                    }
                 }
-                source.ahead.addAll(messages.stream()
-                        .map(message -> new ReceivedAhead.Waiting(message, startHeartbeat(source, message)))
-                        .toList());
             }
         } catch (InterruptedException e) {
             // stop() interrupts the loop; the messages it received wait in the buffer, which stop() empties
@@ -317,6 +354,49 @@ public final class Worker {
             throw e;
         } finally {
             MDC.clear();
+        }
+    }
+
+    /**
+     * While the source is quiet or probing, waits for the one turn to poll it and returns true (the
+     * caller releases the turn); returns false at once, or once the poll waited behind found it busy.
+     */
+    private static boolean awaitQuietTurnIfQuiet(ConsumedSource source) throws InterruptedException {
+        if (source.busy && !source.probing) {
+            return false;
+        }
+        source.quietPoll.acquire();
+        if (source.busy && !source.probing) {
+            source.quietPoll.release();
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Reserves room for {@code asking} messages, then, unless a breaker the source needs is open,
+     * receives them into the buffer, each kept invisible by its heartbeat from then on.
+     */
+    private Receipt receiveAhead(ConsumedSource source, int asking) throws InterruptedException {
+        try (ReceivedAhead.Reservation room = source.ahead.reserve(asking)) {
+            // Checked after any wait for the turn or the room, during which a breaker may have opened.
+            if (!refreshPause(source)) {
+                return new Receipt.Paused();
+            }
+            List<ReceivedMessage> messages;
+            try {
+                messages = calls.callOnce(source.queueEndpoint(), () -> source.source.receive(asking));
+            } catch (RuntimeException e) {
+                return new Receipt.Failed(e);
+            }
+            if (state.get() != State.RUNNING) {
+                releaseAtOnce(source, messages);
+                return new Receipt.Stopping();
+            }
+            room.fill(messages.stream()
+                    .map(message -> new ReceivedAhead.Waiting(message, startHeartbeat(source, message)))
+                    .toList());
+            return new Receipt.Received(messages.size());
         }
     }
 
@@ -721,7 +801,8 @@ public final class Worker {
             case STOPPING -> List.of();
             case RUNNING -> sources.stream()
                     .flatMap(source -> Stream.of(
-                            source.receiveLoop.isAlive() ? null : "receive loop of source " + source.name() + " has died",
+                            source.receiveLoops.stream().allMatch(Thread::isAlive) ? null
+                                    : "a receive loop of source " + source.name() + " has died",
                             source.dispatchLoop.isAlive() ? null : "dispatch loop of source " + source.name() + " has died"))
                     .filter(Objects::nonNull)
                     .toList();

@@ -55,6 +55,11 @@ final class InMemoryQueue implements MessageSource {
     final List<String> deleted = Collections.synchronizedList(new ArrayList<>());
     final List<DeadLettered> deadLettered = Collections.synchronizedList(new ArrayList<>());
     final AtomicInteger receives = new AtomicInteger();
+    /** Receives being answered now, and the most there were at once. */
+    private final AtomicInteger receivesInFlight = new AtomicInteger();
+    final AtomicInteger mostReceivesInFlight = new AtomicInteger();
+    /** Each receive is answered this long after it is asked, like a queue's round trip. */
+    volatile Duration receiveLatency = Duration.ZERO;
     final AtomicInteger extensions = new AtomicInteger();
     private volatile CountDownLatch deleteGate;
 
@@ -116,7 +121,23 @@ final class InMemoryQueue implements MessageSource {
     @Override
     public List<ReceivedMessage> receive(int maxMessages) {
         receives.incrementAndGet();
+        mostReceivesInFlight.accumulateAndGet(receivesInFlight.incrementAndGet(), Math::max);
+        try {
+            return answer(maxMessages);
+        } finally {
+            receivesInFlight.decrementAndGet();
+        }
+    }
+
+    private List<ReceivedMessage> answer(int maxMessages) {
         ledger.receiving(name, maxMessages);
+        if (receiveLatency.isPositive()) {
+            try {
+                Thread.sleep(receiveLatency);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         List<ReceivedMessage> received = new ArrayList<>();
         synchronized (this) {
             Instant now = Instant.now();
@@ -132,7 +153,7 @@ final class InMemoryQueue implements MessageSource {
                 }
             }
         }
-        ledger.received(name, received.size());
+        ledger.received(name, maxMessages, received.size());
         if (received.isEmpty()) {
             try {
                 Thread.sleep(10); // a short poll, like an empty Azure receive
@@ -205,13 +226,15 @@ final class InMemoryQueue implements MessageSource {
 
     /**
      * What the worker holds across all queues, checked as it happens: no receive asks for more messages
-     * than the source's buffer of messages received ahead (its batch size, at most twice the copy limit) and the
-     * free copy slots leave room for; messages being copied (from {@link #started} to {@link #copied}) are
-     * at most the copy limit.
+     * than the source's buffer of messages received ahead (twice the copy limit) and the free copy slots
+     * leave room for, counting what the receives in flight beside it asked for; messages being copied
+     * (from {@link #started} to {@link #copied}) are at most the copy limit.
      */
     static final class Ledger {
         private final int capacity;
         private final Map<String, Integer> receivedAhead = new HashMap<>();
+        private final Map<String, Integer> askedInFlight = new HashMap<>();
+        private final Map<String, Integer> mostAskedInFlight = new HashMap<>();
         private int copying;
         private int held;
         private int mostCopying;
@@ -223,7 +246,7 @@ final class InMemoryQueue implements MessageSource {
         }
 
         private int aheadLimit() {
-            return Math.min(BATCH_SIZE, 2 * capacity);
+            return 2 * capacity;
         }
 
         /**
@@ -232,14 +255,17 @@ final class InMemoryQueue implements MessageSource {
          */
         synchronized void receiving(String source, int maxMessages) {
             int ahead = receivedAhead.getOrDefault(source, 0);
+            int asked = askedInFlight.merge(source, maxMessages, Integer::sum);
+            mostAskedInFlight.merge(source, asked, Math::max);
             int limit = aheadLimit() + capacity - copying;
-            if (ahead + maxMessages > limit) {
-                violations.add(source + " asked for " + maxMessages + " with " + ahead + " received and not started, "
-                        + copying + " copying, limit " + limit);
+            if (ahead + asked > limit) {
+                violations.add(source + " asked for " + maxMessages + " (" + asked + " with the receives in flight) with "
+                        + ahead + " received and not started, " + copying + " copying, limit " + limit);
             }
         }
 
-        synchronized void received(String source, int received) {
+        synchronized void received(String source, int asked, int received) {
+            askedInFlight.merge(source, -asked, Integer::sum);
             receivedAhead.merge(source, received, Integer::sum);
             held += received;
             mostHeld = Math.max(mostHeld, held);
@@ -270,6 +296,11 @@ final class InMemoryQueue implements MessageSource {
 
         synchronized int mostCopying() {
             return mostCopying;
+        }
+
+        /** Most messages the receives of {@code source} in flight at one time asked for. */
+        synchronized int mostAskedInFlight(String source) {
+            return mostAskedInFlight.getOrDefault(source, 0);
         }
 
         /** Most messages held at once: received ahead, being copied, or waiting for their settling call. */

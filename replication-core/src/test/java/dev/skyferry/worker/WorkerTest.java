@@ -291,7 +291,7 @@ class WorkerTest {
     }
 
     @Test
-    void receivesAheadAtMostABatchAndCopiesNoMoreThanTheLimit() {
+    void receivesAheadAtMostTwoRoundsOfCopiesAndCopiesNoMoreThanTheLimit() {
         InMemoryQueue.Ledger ledger = new InMemoryQueue.Ledger(3);
         InMemoryQueue first = azureQueue("first", 5, ledger);
         InMemoryQueue second = new InMemoryQueue("second", SourceType.SQS, VISIBILITY, Integer.MAX_VALUE, ledger);
@@ -319,8 +319,46 @@ class WorkerTest {
         assertThat(ledger.violations()).isEmpty();
         assertThat(ledger.mostCopying()).isLessThanOrEqualTo(3);
         assertThat(mostRunning.get()).isLessThanOrEqualTo(3);
-        // per source 6 received ahead (its batch size of 10, capped at twice the limit); 3 copying; 3 settling
+        // per source 6 received ahead (twice the limit) or being received; 3 copying; 3 settling
         assertThat(ledger.mostHeld()).isLessThanOrEqualTo(2 * 6 + 3 + 3);
+    }
+
+    @Test
+    void aBusySourceWhoseQueueAnswersSlowlyHasSeveralReceivesInFlight() {
+        InMemoryQueue.Ledger ledger = new InMemoryQueue.Ledger(4);
+        InMemoryQueue queue = azureQueue("slow", 5, ledger);
+        queue.receiveLatency = Duration.ofMillis(150);
+        for (int i = 0; i < 40; i++) {
+            queue.send("copy:a" + i);
+        }
+
+        started(builder(copyingIn(ledger, "slow"), 4).source(queue, TestEvents.parser(StoreKind.AZURE_BLOB)).build());
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> queue.deleted.size() == 40);
+        assertThat(ledger.violations()).isEmpty();
+        // Receives of one round of copies (4), as many at once as twice that leaves room for.
+        assertThat(queue.mostReceivesInFlight).hasValue(2);
+        assertThat(ledger.mostAskedInFlight("slow")).isEqualTo(8);
+    }
+
+    @Test
+    void anIdleSourceIsPolledByOneReceiveAtATimeForOneMessage() {
+        InMemoryQueue.Ledger ledger = new InMemoryQueue.Ledger(8);
+        InMemoryQueue queue = azureQueue("idle", 5, ledger);
+
+        started(builder(copyingIn(ledger, "idle"), 8).source(queue, TestEvents.parser(StoreKind.AZURE_BLOB)).build());
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> queue.receives.get() >= 20);
+        assertThat(queue.mostReceivesInFlight).hasValue(1);
+        assertThat(ledger.mostAskedInFlight("idle")).isEqualTo(1);
+        // A message arriving finds the poller; the source turns busy and is received in full receives again.
+        queue.receiveLatency = Duration.ofMillis(100);
+        for (int i = 0; i < 40; i++) {
+            queue.send("copy:a" + i);
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> queue.deleted.size() == 40);
+        assertThat(queue.mostReceivesInFlight).hasValue(2);
+        assertThat(ledger.violations()).isEmpty();
     }
 
     @Test
@@ -634,6 +672,15 @@ class WorkerTest {
         public void queueDepth(String source, long depth) {
             depths.add(source + " " + depth);
         }
+    }
+
+    /** Replicates every event at once, telling the ledger when its copy starts and ends. */
+    private static EventProcessor copyingIn(InMemoryQueue.Ledger ledger, String source) {
+        return event -> {
+            ledger.started(source);
+            ledger.copied();
+            return REPLICATED;
+        };
     }
 
     private static void awaitLatch(CountDownLatch latch) {
