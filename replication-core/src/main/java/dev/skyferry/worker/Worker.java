@@ -190,9 +190,10 @@ public final class Worker {
         this.permits = new FairPermits(settings.maxCopiesInFlight(), sources.stream().map(ConsumedSource::name).toList());
         this.settling = new Semaphore(settings.maxCopiesInFlight());
         // Under load a receive waits behind the deletes of the copies that just ended (a queue answers
-        // them in turn), so what is received ahead must outlast that wait: two rounds of copies. Fetched
-        // one receive at a time, copies still waited for the queue: receives of at most one round each,
-        // as many in flight as that room holds (docs/benchmarks.md, "receives in flight").
+        // them in turn), so what is received ahead must outlast that wait: two rounds of copies. One receive
+        // at a time would cap a source at one batch per round trip, whatever the copy limit: receives of
+        // at most one round each, as many in flight as that room holds (docs/benchmarks.md, "The
+        // worker's own timeline").
         for (ConsumedSource source : sources) {
             source.receiveSize = Math.min(source.source.maxBatchSize(), settings.maxCopiesInFlight());
             source.ahead = new ReceivedAhead(2 * settings.maxCopiesInFlight());
