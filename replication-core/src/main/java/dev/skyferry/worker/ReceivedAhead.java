@@ -19,8 +19,12 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class ReceivedAhead {
 
-    /** A received message and the heartbeat that keeps it invisible until it is settled. */
-    record Waiting(ReceivedMessage message, Heartbeat heartbeat) {}
+    /**
+     * A received message and the heartbeat that keeps it invisible until it is settled.
+     *
+     * @param receivedNanos {@link System#nanoTime()} when its receive was answered
+     */
+    record Waiting(ReceivedMessage message, Heartbeat heartbeat, long receivedNanos) {}
 
     /**
      * Room for one receive's messages, held from before the receive is sent until its messages are

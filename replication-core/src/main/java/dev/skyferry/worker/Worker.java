@@ -385,17 +385,23 @@ public final class Worker {
                 return new Receipt.Paused();
             }
             List<ReceivedMessage> messages;
+            long sent = System.nanoTime();
             try {
                 messages = calls.callOnce(source.queueEndpoint(), () -> source.source.receive(asking));
             } catch (RuntimeException e) {
                 return new Receipt.Failed(e);
+            }
+            long answered = System.nanoTime();
+            if (!messages.isEmpty()) {
+                // Empty answers are left out: a long poll of an idle SQS queue takes its whole wait time.
+                metrics.receiveAnswered(source.name(), messages.size(), Duration.ofNanos(answered - sent));
             }
             if (state.get() != State.RUNNING) {
                 releaseAtOnce(source, messages);
                 return new Receipt.Stopping();
             }
             room.fill(messages.stream()
-                    .map(message -> new ReceivedAhead.Waiting(message, startHeartbeat(source, message)))
+                    .map(message -> new ReceivedAhead.Waiting(message, startHeartbeat(source, message), answered))
                     .toList());
             return new Receipt.Received(messages.size());
         }
@@ -459,6 +465,7 @@ public final class Worker {
     /** Starts the message's handler, which owns the permit the dispatch loop took for it. */
     private void dispatch(ConsumedSource source, ReceivedAhead.Waiting waiting) {
         ReceivedMessage message = waiting.message();
+        metrics.copySlotWaited(source.name(), Duration.ofNanos(System.nanoTime() - waiting.receivedNanos()));
         CopySlot slot = new CopySlot(source.name());
         Thread handler = Thread.ofVirtual().name("message-" + source.name() + "-" + message.messageId()).unstarted(() -> {
             try {
@@ -653,7 +660,7 @@ public final class Worker {
                 first == null ? null : StoreErrors.redact(first.error()), first == null ? null : first.at(),
                 StoreErrors.redact(lastError), clock.instant());
         try {
-            calls.runPastBreaker(source.queueEndpoint(), () -> source.source.deadLetter(message, facts));
+            settlingCall(source, WorkerMetrics.DEAD_LETTER, () -> source.source.deadLetter(message, facts));
             firstErrors.forget(key);
             log.warn("dead-lettered {}: {}", message, facts.lastError());
             return true;
@@ -667,7 +674,7 @@ public final class Worker {
 
     private void release(ConsumedSource source, ReceivedMessage message, Duration delay) {
         try {
-            calls.runPastBreaker(source.queueEndpoint(), () -> source.source.release(message, delay));
+            settlingCall(source, WorkerMetrics.RELEASE, () -> source.source.release(message, delay));
         } catch (StoreException e) {
             log.warn("cannot release {}: {}; it is delivered again when its visibility timeout ends", message, e.getMessage());
         }
@@ -675,10 +682,17 @@ public final class Worker {
 
     private void delete(ConsumedSource source, ReceivedMessage message) {
         try {
-            calls.runPastBreaker(source.queueEndpoint(), () -> source.source.delete(message));
+            settlingCall(source, WorkerMetrics.DELETE, () -> source.source.delete(message));
         } catch (StoreException e) {
             log.warn("cannot delete settled {}: {}; it is delivered again and found already done", message, e.getMessage());
         }
+    }
+
+    /** A settling call, past the queue's breaker; its round trip (retries included) is reported when it succeeds. */
+    private void settlingCall(ConsumedSource source, String action, Runnable call) {
+        long sent = System.nanoTime();
+        calls.runPastBreaker(source.queueEndpoint(), call);
+        metrics.settleAnswered(source.name(), action, Duration.ofNanos(System.nanoTime() - sent));
     }
 
     private void count(List<HandledEvent> events, Fate fate, String reasonOverride) {

@@ -15,6 +15,11 @@ import java.time.Duration;
  *       replicated events {@code skyferry_bytes_replicated_total}, {@code skyferry_copy_duration_seconds},
  *       {@code skyferry_replication_lag_seconds}</li>
  *   <li>{@link #queueDepth} → {@code skyferry_queue_depth{source}}</li>
+ *   <li>where a message's time goes, per source: {@link #receiveAnswered} →
+ *       {@code skyferry_receive_duration_seconds}, {@link #copySlotWaited} →
+ *       {@code skyferry_copy_slot_wait_seconds}, {@link #settleAnswered} →
+ *       {@code skyferry_settle_duration_seconds{source,action}}; with {@code skyferry_copy_duration_seconds}
+ *       they tell a slow queue from slow copies</li>
  *   <li>{@link #retrying} → {@code skyferry_store_retries_total{endpoint}} (pass this object as the
  *       {@code RetryObserver} of {@code ResilientCalls})</li>
  *   <li>{@code skyferry_copies_in_flight}: a gauge on {@link Worker#inFlight()}; breaker states: bind
@@ -22,6 +27,11 @@ import java.time.Duration;
  * </ul>
  */
 public interface WorkerMetrics extends RetryObserver {
+
+    /** The {@code action} of {@link #settleAnswered}. */
+    String DELETE = "delete";
+    String RELEASE = "release";
+    String DEAD_LETTER = "dead_letter";
 
     /** Reports nothing. */
     WorkerMetrics NONE = new WorkerMetrics() {
@@ -55,6 +65,21 @@ public interface WorkerMetrics extends RetryObserver {
 
     /** The approximate number of messages waiting in {@code source}. */
     void queueDepth(String source, long depth);
+
+    /**
+     * A receive from {@code source} returned {@code messages} (at least one; empty answers are not
+     * reported, as an idle queue's long poll lasts its whole wait) after {@code roundTrip}.
+     */
+    default void receiveAnswered(String source, int messages, Duration roundTrip) {
+    }
+
+    /** A message of {@code source} waited {@code wait} between its receive's answer and its copy slot. */
+    default void copySlotWaited(String source, Duration wait) {
+    }
+
+    /** A settling call ({@link #DELETE}, {@link #RELEASE}, {@link #DEAD_LETTER}) succeeded after {@code roundTrip}, retries included. */
+    default void settleAnswered(String source, String action, Duration roundTrip) {
+    }
 
     @Override
     default void retrying(Endpoint endpoint, int attempt, Throwable failure, Duration wait) {

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
@@ -631,6 +632,39 @@ class WorkerTest {
     }
 
     @Test
+    void reportsWhereAMessagesTimeGoesReceiveWaitForASlotAndSettlingCall() {
+        InMemoryQueue queue = azureQueue("azure-events", 5, new InMemoryQueue.Ledger(1));
+        queue.receiveLatency = Duration.ofMillis(60);
+        RecordingMetrics metrics = new RecordingMetrics();
+        CountDownLatch firstCopy = new CountDownLatch(1);
+        queue.send("copy:a");
+        queue.send("copy:retry");
+        queue.send("rubbish");
+
+        started(builder(event -> {
+            if (event.key().equals("a")) {
+                awaitLatch(firstCopy);
+                return REPLICATED;
+            }
+            return new Outcome.Retry("throttled", "503", null);
+        }, 1).metrics(metrics).source(queue, TestEvents.parser(StoreKind.AZURE_BLOB)).build());
+        // One copy slot: the messages received with or after "a" wait for it while "a" is copied.
+        sleep(Duration.ofMillis(500));
+        firstCopy.countDown();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> metrics.settleCalls.stream().map(call -> call.split(" ")[1])
+                .collect(Collectors.toSet()).containsAll(List.of("delete", "release", "dead_letter")));
+        assertThat(metrics.receives).isNotEmpty().allSatisfy(receive -> {
+            assertThat(receive.source()).isEqualTo("azure-events");
+            assertThat(receive.messages()).isPositive();
+            assertThat(receive.roundTrip()).isGreaterThanOrEqualTo(Duration.ofMillis(60));
+        });
+        assertThat(metrics.slotWaits).hasSizeGreaterThanOrEqualTo(3)
+                .anySatisfy(wait -> assertThat(wait).isGreaterThanOrEqualTo(Duration.ofMillis(250)));
+        assertThat(metrics.settleCalls).allSatisfy(call -> assertThat(call).startsWith("azure-events "));
+    }
+
+    @Test
     void refusesAnIncompleteOrUnfairSetup() {
         InMemoryQueue one = azureQueue("same", 5, new InMemoryQueue.Ledger(4));
         InMemoryQueue two = azureQueue("same", 5, new InMemoryQueue.Ledger(4));
@@ -655,6 +689,11 @@ class WorkerTest {
         final List<String> received = Collections.synchronizedList(new ArrayList<>());
         final List<String> settled = Collections.synchronizedList(new ArrayList<>());
         final List<String> depths = Collections.synchronizedList(new ArrayList<>());
+        final List<Receive> receives = Collections.synchronizedList(new ArrayList<>());
+        final List<Duration> slotWaits = Collections.synchronizedList(new ArrayList<>());
+        final List<String> settleCalls = Collections.synchronizedList(new ArrayList<>());
+
+        record Receive(String source, int messages, Duration roundTrip) {}
 
         @Override
         public void eventReceived(String source, Direction direction) {
@@ -671,6 +710,21 @@ class WorkerTest {
         @Override
         public void queueDepth(String source, long depth) {
             depths.add(source + " " + depth);
+        }
+
+        @Override
+        public void receiveAnswered(String source, int messages, Duration roundTrip) {
+            receives.add(new Receive(source, messages, roundTrip));
+        }
+
+        @Override
+        public void copySlotWaited(String source, Duration wait) {
+            slotWaits.add(wait);
+        }
+
+        @Override
+        public void settleAnswered(String source, String action, Duration roundTrip) {
+            settleCalls.add(source + " " + action);
         }
     }
 

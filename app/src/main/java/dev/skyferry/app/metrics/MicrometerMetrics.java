@@ -74,6 +74,27 @@ public final class MicrometerMetrics implements WorkerMetrics, CopyMetrics {
     }
 
     @Override
+    public void receiveAnswered(String source, int messages, Duration roundTrip) {
+        Timer.builder("skyferry.receive.duration").tag("source", source)
+                .description("Round trip of a queue receive that returned messages")
+                .publishPercentileHistogram().register(registry).record(roundTrip);
+    }
+
+    @Override
+    public void copySlotWaited(String source, Duration wait) {
+        Timer.builder("skyferry.copy.slot.wait").tag("source", source)
+                .description("Time a received message waited for a copy slot")
+                .publishPercentileHistogram().register(registry).record(wait);
+    }
+
+    @Override
+    public void settleAnswered(String source, String action, Duration roundTrip) {
+        Timer.builder("skyferry.settle.duration").tag("source", source).tag("action", action)
+                .description("Round trip of a delete, release or dead-letter move, retries included")
+                .publishPercentileHistogram().register(registry).record(roundTrip);
+    }
+
+    @Override
     public void retrying(Endpoint endpoint, int attempt, Throwable failure, Duration wait) {
         Counter.builder("skyferry.store.retries").tag("endpoint", endpoint.toString()).register(registry).increment();
     }
