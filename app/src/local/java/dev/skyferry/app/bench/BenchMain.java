@@ -128,6 +128,10 @@ public final class BenchMain {
                 ObjectNode result = record("small", direction, "skyferry", pass.events(), options.smallSize,
                         pass.seconds(), pass.cpu(), verify(direction, "skyferry", timed.get(direction), options.smallSize), 1);
                 result.put("enqueueSeconds", pass.enqueueSeconds());
+                StageTimes stages = StageTimes.between(pass.metricsBefore(), pass.metricsAfter(), direction,
+                        SkyferryUnderTest.sourceOf(direction), pass.seconds(), options.concurrency);
+                result.set("stages", stages.toJson());
+                System.out.println("bench: small " + direction.label + " where Skyferry's time went: " + stages.describe(pass.events()));
                 result.put("peakRssBytes", skyferry.process().peakRssBytes());
                 result.put("path", direction == Direction.S3_TO_AZURE ? "stream (s3ToAzureMode: stream)" : "stream");
                 double queueAlone = QueueCeiling.measure(emulators, StoreEndpoints.of(emulators), direction,

@@ -48,8 +48,12 @@ final class SkyferryUnderTest implements AutoCloseable {
         }
     }
 
-    /** One timed pass: wall seconds from the events becoming visible to the last replicated, CPU of the worker. */
-    record Pass(double seconds, ProcessCpu cpu, double enqueueSeconds, long events) {}
+    /**
+     * One timed pass: wall seconds from the events becoming visible to the last replicated, CPU of the
+     * worker, and its {@code /metrics} before and after.
+     */
+    record Pass(double seconds, ProcessCpu cpu, double enqueueSeconds, long events, String metricsBefore,
+                String metricsAfter) {}
 
     private final WorkerProcess worker;
     private final QueueClient azureQueue;
@@ -96,7 +100,7 @@ final class SkyferryUnderTest implements AutoCloseable {
         copy.forEach(copyNode::put);
         int port = freePort();
         tree.withObject("/worker/http").put("port", port);
-        // INFO is the production default; the worker logs no line per replicated event at INFO.
+        // INFO is the production default: one line per verified replica, which the bench watches for.
         tree.withObject("/logging").put("format", "json").put("level", "INFO");
         Path file = config.writeTo(workDir.resolve(name + ".yaml"));
         WorkerProcess worker = WorkerProcess.start(WorkerProcess.packagedJar(), file, port, jvmArgs,
@@ -130,6 +134,7 @@ final class SkyferryUnderTest implements AutoCloseable {
     Pass replicate(Direction direction, String source, Map<String, String> etags, long size, Duration timeout)
             throws Exception {
         WorkerLogTail tail = WorkerLogTail.fromNow(worker.log());
+        String metricsBefore = metrics();
         Instant visibleAt = BenchEvents.visibleInstantFor(etags.size());
         double enqueueSeconds = events.send(direction, source, etags, size, visibleAt);
         BenchEvents.awaitVisible(visibleAt, enqueueSeconds, etags.size());
@@ -149,7 +154,12 @@ final class SkyferryUnderTest implements AutoCloseable {
         }
         ProcessCpu cpu = ProcessCpu.of(worker.pid()).minus(cpuBefore);
         double seconds = Duration.between(visibleAt, tail.lastReplicatedAt().orElseThrow()).toNanos() / 1e9;
-        return new Pass(seconds, cpu, enqueueSeconds, etags.size());
+        return new Pass(seconds, cpu, enqueueSeconds, etags.size(), metricsBefore, metrics());
+    }
+
+    /** The worker's name for the queue the bench sends {@code direction}'s events to. */
+    static String sourceOf(Direction direction) {
+        return direction == Direction.AZURE_TO_S3 ? EmulatorConfig.AZURE_SOURCE : EmulatorConfig.S3_SOURCE;
     }
 
     String metrics() throws IOException, InterruptedException {

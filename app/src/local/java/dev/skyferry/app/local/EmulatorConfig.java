@@ -17,6 +17,10 @@ import java.nio.file.Path;
 public final class EmulatorConfig {
 
     private final Emulators emulators;
+    /** The names of the two sources, as the worker's logs and metrics label them. */
+    public static final String AZURE_SOURCE = "azure-events";
+    public static final String S3_SOURCE = "s3-events";
+
     private final ObjectNode root;
 
     /**
@@ -45,9 +49,9 @@ public final class EmulatorConfig {
                 .put("secretAccessKey", emulators.awsSecretAccessKey());
         aws.putObject("endpoints").put("s3", emulators.s3Endpoint().toString()).put("sqs", emulators.sqsEndpoint().toString());
         var sources = root.putArray("sources");
-        sources.addObject().put("name", "azure-events").put("type", "azure-queue")
+        sources.addObject().put("name", AZURE_SOURCE).put("type", "azure-queue")
                 .put("account", emulators.azureAccount()).put("queue", azureQueue).put("visibilityTimeout", "30s");
-        sources.addObject().put("name", "s3-events").put("type", "sqs")
+        sources.addObject().put("name", S3_SOURCE).put("type", "sqs")
                 .put("queueUrl", sqsQueueUrl).put("deadLetterQueueUrl", sqsDlqUrl).put("visibilityTimeout", "30s");
         ObjectNode rule = root.putArray("rules").addObject();
         rule.put("name", "local").put("direction", "both");
