@@ -394,7 +394,7 @@ public final class Worker {
             long answered = System.nanoTime();
             if (!messages.isEmpty()) {
                 // Empty answers are left out: a long poll of an idle SQS queue takes its whole wait time.
-                metrics.receiveAnswered(source.name(), messages.size(), Duration.ofNanos(answered - sent));
+                metrics.receiveAnswered(source.name(), Duration.ofNanos(answered - sent));
             }
             if (state.get() != State.RUNNING) {
                 releaseAtOnce(source, messages);

@@ -67,10 +67,10 @@ public interface WorkerMetrics extends RetryObserver {
     void queueDepth(String source, long depth);
 
     /**
-     * A receive from {@code source} returned {@code messages} (at least one; empty answers are not
-     * reported, as an idle queue's long poll lasts its whole wait) after {@code roundTrip}.
+     * A receive from {@code source} returned messages after {@code roundTrip} (empty answers are not
+     * reported: an idle queue's long poll lasts its whole wait).
      */
-    default void receiveAnswered(String source, int messages, Duration roundTrip) {
+    default void receiveAnswered(String source, Duration roundTrip) {
     }
 
     /** A message of {@code source} waited {@code wait} between its receive's answer and its copy slot. */

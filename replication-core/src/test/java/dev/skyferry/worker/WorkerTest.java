@@ -656,7 +656,6 @@ class WorkerTest {
                 .collect(Collectors.toSet()).containsAll(List.of("delete", "release", "dead_letter")));
         assertThat(metrics.receives).isNotEmpty().allSatisfy(receive -> {
             assertThat(receive.source()).isEqualTo("azure-events");
-            assertThat(receive.messages()).isPositive();
             assertThat(receive.roundTrip()).isGreaterThanOrEqualTo(Duration.ofMillis(60));
         });
         assertThat(metrics.slotWaits).hasSizeGreaterThanOrEqualTo(3)
@@ -693,7 +692,7 @@ class WorkerTest {
         final List<Duration> slotWaits = Collections.synchronizedList(new ArrayList<>());
         final List<String> settleCalls = Collections.synchronizedList(new ArrayList<>());
 
-        record Receive(String source, int messages, Duration roundTrip) {}
+        record Receive(String source, Duration roundTrip) {}
 
         @Override
         public void eventReceived(String source, Direction direction) {
@@ -713,8 +712,8 @@ class WorkerTest {
         }
 
         @Override
-        public void receiveAnswered(String source, int messages, Duration roundTrip) {
-            receives.add(new Receive(source, messages, roundTrip));
+        public void receiveAnswered(String source, Duration roundTrip) {
+            receives.add(new Receive(source, roundTrip));
         }
 
         @Override

@@ -74,7 +74,7 @@ public final class MicrometerMetrics implements WorkerMetrics, CopyMetrics {
     }
 
     @Override
-    public void receiveAnswered(String source, int messages, Duration roundTrip) {
+    public void receiveAnswered(String source, Duration roundTrip) {
         Timer.builder("skyferry.receive.duration").tag("source", source)
                 .description("Round trip of a queue receive that returned messages")
                 .publishPercentileHistogram().register(registry).record(roundTrip);
