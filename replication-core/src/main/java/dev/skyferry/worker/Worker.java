@@ -48,8 +48,8 @@ import org.slf4j.MDC;
  * messages received ahead ({@link ReceivedAhead}: up to twice {@code maxCopiesInFlight}), so a freed copy
  * slot starts the next copy at once instead of waiting for a queue round trip. A busy source is received
  * in receives of up to one round of copies ({@code maxCopiesInFlight}, at most the source's batch size),
- * each sent as soon as the buffer has room for it, so several are in flight at once while copies outrun
- * the queue's answers. A quiet source (its last receive came back short) is polled by one loop at a
+ * each sent as soon as the buffer has room for it, so several (at most {@value #MAX_RECEIVES_IN_FLIGHT})
+ * are in flight at once while copies outrun the queue's answers. A quiet source (its last receive came back short) is polled by one loop at a
  * time for one message, so an idle queue is long-polled once, for one message, not a batch.
  * The dispatch loop takes a permit of the global limit ({@code maxCopiesInFlight}, shared fairly: see
  * {@link FairPermits}) for the oldest waiting message and hands it to its own virtual thread:
@@ -107,6 +107,11 @@ public final class Worker {
 
     static final Duration FIRST_RECEIVE_ERROR_BACKOFF = Duration.ofSeconds(1);
     static final Duration MAX_RECEIVE_ERROR_BACKOFF = Duration.ofSeconds(30);
+    /**
+     * Receives one source keeps in flight at most: a few overlap the queue's round trips; more would
+     * only compete with the heartbeats for the queue client's connections (SQS's pool holds 50).
+     */
+    static final int MAX_RECEIVES_IN_FLIGHT = 4;
     /** Breaker state changes are signalled; this only bounds a missed signal. */
     private static final Duration BREAKER_RECHECK = Duration.ofSeconds(1);
 
@@ -192,8 +197,8 @@ public final class Worker {
         // Under load a receive waits behind the deletes of the copies that just ended (a queue answers
         // them in turn), so what is received ahead must outlast that wait: two rounds of copies. One receive
         // at a time would cap a source at one batch per round trip, whatever the copy limit: receives of
-        // at most one round each, as many in flight as that room holds (docs/benchmarks.md, "The
-        // worker's own timeline").
+        // at most one round each, as many in flight as that room holds, up to MAX_RECEIVES_IN_FLIGHT
+        // (docs/benchmarks.md, "The worker's own timeline").
         for (ConsumedSource source : sources) {
             source.receiveSize = Math.min(source.source.maxBatchSize(), settings.maxCopiesInFlight());
             source.ahead = new ReceivedAhead(2 * settings.maxCopiesInFlight());
@@ -215,7 +220,8 @@ public final class Worker {
         }
         breakers.onStateChange(this::onBreakerStateChange);
         for (ConsumedSource source : sources) {
-            int receivesInFlight = Math.ceilDiv(2 * settings.maxCopiesInFlight(), source.receiveSize);
+            int receivesInFlight = Math.min(MAX_RECEIVES_IN_FLIGHT,
+                    Math.ceilDiv(2 * settings.maxCopiesInFlight(), source.receiveSize));
             List<Thread> loops = new ArrayList<>(receivesInFlight);
             for (int i = 1; i <= receivesInFlight; i++) {
                 loops.add(Thread.ofVirtual().name("receive-" + source.name() + "-" + i).start(() -> receiveLoop(source)));

@@ -343,6 +343,24 @@ class WorkerTest {
     }
 
     @Test
+    void receivesInFlightAreCappedHoweverHighTheCopyLimit() {
+        InMemoryQueue.Ledger ledger = new InMemoryQueue.Ledger(40);
+        InMemoryQueue queue = azureQueue("slow", 5, ledger);
+        queue.receiveLatency = Duration.ofMillis(100);
+        for (int i = 0; i < 200; i++) {
+            queue.send("copy:a" + i);
+        }
+
+        started(builder(copyingIn(ledger, "slow"), 40).source(queue, TestEvents.parser(StoreKind.AZURE_BLOB)).build());
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> queue.deleted.size() == 200);
+        assertThat(ledger.violations()).isEmpty();
+        // Room for 80 (twice the limit) in receives of 10 (the batch size): eight would fit, four are sent.
+        assertThat(queue.mostReceivesInFlight).hasValue(Worker.MAX_RECEIVES_IN_FLIGHT);
+        assertThat(ledger.mostAskedInFlight("slow")).isEqualTo(40);
+    }
+
+    @Test
     void anIdleSourceIsPolledByOneReceiveAtATimeForOneMessage() {
         InMemoryQueue.Ledger ledger = new InMemoryQueue.Ledger(8);
         InMemoryQueue queue = azureQueue("idle", 5, ledger);
