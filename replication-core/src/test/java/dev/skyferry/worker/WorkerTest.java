@@ -326,38 +326,38 @@ class WorkerTest {
 
     @Test
     void aBusySourceWhoseQueueAnswersSlowlyHasSeveralReceivesInFlight() {
-        InMemoryQueue.Ledger ledger = new InMemoryQueue.Ledger(4);
-        InMemoryQueue queue = azureQueue("slow", 5, ledger);
-        queue.receiveLatency = Duration.ofMillis(150);
-        for (int i = 0; i < 40; i++) {
-            queue.send("copy:a" + i);
-        }
+        Drained drained = drainSlowQueue(4, 40, Duration.ofMillis(150));
 
-        started(builder(copyingIn(ledger, "slow"), 4).source(queue, TestEvents.parser(StoreKind.AZURE_BLOB)).build());
-
-        await().atMost(Duration.ofSeconds(30)).until(() -> queue.deleted.size() == 40);
-        assertThat(ledger.violations()).isEmpty();
         // Receives of one round of copies (4), as many at once as twice that leaves room for.
-        assertThat(queue.mostReceivesInFlight).hasValue(2);
-        assertThat(ledger.mostAskedInFlight("slow")).isEqualTo(8);
+        assertThat(drained.queue().mostReceivesInFlight).hasValue(2);
+        assertThat(drained.ledger().mostAskedInFlight("slow")).isEqualTo(8);
     }
 
     @Test
     void receivesInFlightAreCappedHoweverHighTheCopyLimit() {
-        InMemoryQueue.Ledger ledger = new InMemoryQueue.Ledger(40);
+        Drained drained = drainSlowQueue(40, 200, Duration.ofMillis(100));
+
+        // Room for 80 (twice the limit) in receives of 10 (the batch size): eight would fit, four are sent.
+        assertThat(drained.queue().mostReceivesInFlight).hasValue(Worker.MAX_RECEIVES_IN_FLIGHT);
+        assertThat(drained.ledger().mostAskedInFlight("slow")).isEqualTo(40);
+    }
+
+    private record Drained(InMemoryQueue queue, InMemoryQueue.Ledger ledger) {}
+
+    /** {@code messages} on a queue answering each receive after {@code latency}, all copied and deleted within the limits. */
+    private Drained drainSlowQueue(int copyLimit, int messages, Duration latency) {
+        InMemoryQueue.Ledger ledger = new InMemoryQueue.Ledger(copyLimit);
         InMemoryQueue queue = azureQueue("slow", 5, ledger);
-        queue.receiveLatency = Duration.ofMillis(100);
-        for (int i = 0; i < 200; i++) {
+        queue.receiveLatency = latency;
+        for (int i = 0; i < messages; i++) {
             queue.send("copy:a" + i);
         }
 
-        started(builder(copyingIn(ledger, "slow"), 40).source(queue, TestEvents.parser(StoreKind.AZURE_BLOB)).build());
+        started(builder(copyingIn(ledger, "slow"), copyLimit).source(queue, TestEvents.parser(StoreKind.AZURE_BLOB)).build());
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> queue.deleted.size() == 200);
+        await().atMost(Duration.ofSeconds(30)).until(() -> queue.deleted.size() == messages);
         assertThat(ledger.violations()).isEmpty();
-        // Room for 80 (twice the limit) in receives of 10 (the batch size): eight would fit, four are sent.
-        assertThat(queue.mostReceivesInFlight).hasValue(Worker.MAX_RECEIVES_IN_FLIGHT);
-        assertThat(ledger.mostAskedInFlight("slow")).isEqualTo(40);
+        return new Drained(queue, ledger);
     }
 
     @Test
