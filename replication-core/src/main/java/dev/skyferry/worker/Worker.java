@@ -49,8 +49,9 @@ import org.slf4j.MDC;
  * slot starts the next copy at once instead of waiting for a queue round trip. A busy source is received
  * in receives of up to one round of copies ({@code maxCopiesInFlight}, at most the source's batch size),
  * each sent as soon as the buffer has room for it, so several (at most {@value #MAX_RECEIVES_IN_FLIGHT})
- * are in flight at once while copies outrun the queue's answers. A quiet source (its last receive came back short) is polled by one loop at a
- * time for one message, so an idle queue is long-polled once, for one message, not a batch.
+ * are in flight at once while copies outrun the queue's answers. A quiet source (its last receive came
+ * back short) is polled by one loop at a time for one message, so an idle queue is long-polled once,
+ * for one message, not a batch.
  * The dispatch loop takes a permit of the global limit ({@code maxCopiesInFlight}, shared fairly: see
  * {@link FairPermits}) for the oldest waiting message and hands it to its own virtual thread:
  * parse → {@link EventProcessor#process} per accepted event → one {@link MessageVerdict} for the message.

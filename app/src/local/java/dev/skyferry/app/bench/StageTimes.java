@@ -2,6 +2,7 @@ package dev.skyferry.app.bench;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.skyferry.worker.WorkerMetrics;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -32,7 +33,8 @@ record StageTimes(long receives, double receiveMs, double slotWaitMs, double cop
         Delta receive = Delta.of(start, end, "skyferry_receive_duration_seconds", "source=\"" + source + "\"");
         Delta wait = Delta.of(start, end, "skyferry_copy_slot_wait_seconds", "source=\"" + source + "\"");
         Delta copy = Delta.of(start, end, "skyferry_copy_duration_seconds", "direction=\"" + direction.label + "\"");
-        Delta delete = Delta.of(start, end, "skyferry_settle_duration_seconds", "action=\"delete\",source=\"" + source + "\"");
+        Delta delete = Delta.of(start, end, "skyferry_settle_duration_seconds",
+                "action=\"" + WorkerMetrics.DELETE + "\",source=\"" + source + "\"");
         return new StageTimes((long) receive.count, receive.meanMs(), wait.meanMs(), copy.meanMs(), delete.meanMs(),
                 seconds <= 0 ? 0 : copy.sum / (seconds * slots));
     }
