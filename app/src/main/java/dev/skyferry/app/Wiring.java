@@ -156,7 +156,8 @@ public final class Wiring implements AutoCloseable {
 
     private ObjectStore rawStore(StoreKind kind, String account, String container) {
         return kind == StoreKind.S3
-                ? new S3Store(s3(), presigner(), container, config.aws().s3ConditionalWrites())
+                ? new S3Store(s3(), presigner(), container,
+                        new S3Store.EndpointChecks(config.aws().s3ConditionalWrites(), config.aws().s3ChecksPayloadHashes()))
                 : new AzureBlobStore(blobContainer(account, container));
     }
 

@@ -44,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * <p>Streaming reads ONE GET of exactly the version the event names (its version id, else If-Match
  * on its ETag) sequentially into part buffers from the {@link BufferBudget}, updates the whole-object
  * MD5 in order while reading when the source reports an MD5 to compare it with, and uploads parts in
- * parallel, each with its own MD5 for the service to check; the next part is read while they upload.
+ * parallel, each with its own MD5 for the service to check (unless the target checks parts by other
+ * means, {@link MultipartWrite#needsPartMd5()}); the next part is read while they upload.
  * Objects up to the part size go in one put. Before anything becomes visible (the put, or the
  * multipart completion) the streamed MD5 is compared with the source's own MD5 where the source has
  * one. On any failure or interrupt the multipart write is aborted, so no partial replica is ever
@@ -183,7 +184,7 @@ public final class ObjectCopier {
         WriteResult result = writeToTarget(task, () -> urlTarget.copyFromUrl(task.targetKey(), url, source.size(),
                 settings.partSize(), spec, plan.targetCondition()));
         return new CopyResult.Copied(CopyResult.SERVER_SIDE, source.size(), new WrittenReplica(task.targetKey(),
-                WrittenReplica.Method.SERVER_SIDE, result, source.size(), sourceMd5, List.of(), task.targetOptions()));
+                WrittenReplica.Method.SERVER_SIDE, result, source.size(), sourceMd5, 0, List.of(), task.targetOptions()));
     }
 
     // ---------------------------------------------------------------- streamed
@@ -252,7 +253,7 @@ public final class ObjectCopier {
                         () -> task.target().put(task.targetKey(), content.duplicate(), spec, copy.targetCondition())));
             }
             return new CopyResult.Copied(action, size, new WrittenReplica(task.targetKey(),
-                    WrittenReplica.Method.SINGLE_PUT, written.get(), size, md5, List.of(), task.targetOptions()));
+                    WrittenReplica.Method.SINGLE_PUT, written.get(), size, md5, 0, List.of(), task.targetOptions()));
         }
     }
 
@@ -283,8 +284,9 @@ public final class ObjectCopier {
         try {
             // Only a checksum the source reports can catch a corrupted read of the whole stream; without
             // one (multipart S3 objects, most large blobs) hashing every byte a second time — besides the
-            // per-part MD5 the target checks — would cost CPU and check nothing.
+            // per-part check the target makes — would cost CPU and check nothing.
             MessageDigest wholeMd5 = sourceMd5 != null ? Checksums.newMd5() : null;
+            boolean hashParts = write.needsPartMd5();
             InputStream in = open.content();
             for (int part = 1; part <= partCount; part++) {
                 if (Thread.interrupted()) {
@@ -294,14 +296,14 @@ public final class ObjectCopier {
                 int length = (int) Math.min(partSize, size - (part - 1) * partSize);
                 // Read while earlier parts upload; submit then waits for an upload slot.
                 BufferBudget.Lease lease = budget.acquire(length);
-                MessageDigest partMd5 = Checksums.newMd5();
+                MessageDigest partMd5 = hashParts ? Checksums.newMd5() : null;
                 try {
                     readPart(task, in, lease.buffer(), length, partMd5, wholeMd5);
                 } catch (RuntimeException e) {
                     lease.close();
                     throw e;
                 }
-                uploads.submit(part, lease, partMd5.digest());
+                uploads.submit(part, lease, hashParts ? partMd5.digest() : null);
             }
             expectEndOfStream(task, in, size);
             uploads.awaitAll();
@@ -310,7 +312,8 @@ public final class ObjectCopier {
             }
             WriteResult result = writeToTarget(task, write::complete);
             return new CopyResult.Copied(action, size, new WrittenReplica(task.targetKey(),
-                    WrittenReplica.Method.MULTIPART, result, size, sourceMd5, uploads.partMd5s(), task.targetOptions()));
+                    WrittenReplica.Method.MULTIPART, result, size, sourceMd5, partCount,
+                    hashParts ? uploads.partMd5s() : List.of(), task.targetOptions()));
         } catch (InterruptedException e) {
             uploads.cancel(true);
             abortQuietly(write, e);
@@ -358,7 +361,7 @@ public final class ObjectCopier {
     /**
      * Reads exactly {@code length} bytes into {@code buffer} (position 0) and leaves it ready to read.
      * Hashes each read as it arrives, while the next bytes are still on the network, so the part's
-     * upload can start the moment it is read instead of hashing 16 MiB first.
+     * upload can start the moment it is read instead of hashing 16 MiB first. Either digest may be null.
      */
     private static void readPart(ReplicationTask task, InputStream in, ByteBuffer buffer, int length,
                                  MessageDigest partMd5, MessageDigest wholeMd5) {
@@ -372,7 +375,9 @@ public final class ObjectCopier {
                     throw ReplicationFailure.transientFailure(ReasonCodes.SIZE_MISMATCH, task.describe()
                             + ": the source stream ended early, a part was " + read + " of " + length + " bytes");
                 }
-                partMd5.update(array, start + read, n);
+                if (partMd5 != null) {
+                    partMd5.update(array, start + read, n);
+                }
                 if (wholeMd5 != null) {
                     wholeMd5.update(array, start + read, n);
                 }

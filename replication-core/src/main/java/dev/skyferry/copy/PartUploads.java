@@ -14,8 +14,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * The parts of one multipart write, uploaded in parallel on virtual threads: at most
  * {@code partsInFlight} parts are being uploaded at once, while the copier reads the next part into a
  * buffer of its own (so the source stream keeps flowing instead of stalling until an upload ends).
- * Each part comes with its MD5 (hashed by the copier as the bytes arrived), sent for the service to
- * check; its buffer goes back as soon as the part is stored.
+ * Each part comes with its MD5 (hashed by the copier as the bytes arrived) where the target needs one,
+ * sent for the service to check; its buffer goes back as soon as the part is stored.
  *
  * <p>The first failure stops further uploads. {@link #cancel} waits for the uploads still running
  * (interrupting them on shutdown), so that an abort that follows is final.
@@ -42,8 +42,8 @@ final class PartUploads {
 
     /**
      * Waits for a free upload slot, then uploads the part held in {@code lease} (flipped, ready to read)
-     * with its {@code md5} and releases the lease when done. If interrupted while waiting, the lease is
-     * released at once.
+     * with its {@code md5} (null where the target needs none) and releases the lease when done. If
+     * interrupted while waiting, the lease is released at once.
      */
     void submit(int partNumber, BufferBudget.Lease lease, byte[] md5) throws InterruptedException {
         try {
@@ -91,7 +91,7 @@ final class PartUploads {
         throwIfFailed();
     }
 
-    /** The part MD5s in part order; valid after {@link #awaitAll()} returned. */
+    /** The part MD5s in part order, when every part came with one; valid after {@link #awaitAll()} returned. */
     List<byte[]> partMd5s() {
         List<byte[]> md5s = new ArrayList<>(partMd5s.length);
         for (byte[] md5 : partMd5s) {

@@ -196,6 +196,11 @@ public class ResilientObjectStore implements ObjectStore {
         }
 
         @Override
+        public boolean needsPartMd5() {
+            return write.needsPartMd5();
+        }
+
+        @Override
         public void uploadPart(int partNumber, ByteBuffer data, byte[] md5) {
             calls.run(endpoint, () -> write.uploadPart(partNumber, data.duplicate(), md5));
         }

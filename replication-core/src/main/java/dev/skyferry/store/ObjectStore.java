@@ -118,7 +118,20 @@ public interface ObjectStore {
         /** S3 upload id or a generated Azure block-id prefix, for logs and cleanup. */
         String uploadId();
 
-        /** Uploads part {@code partNumber} (1-based); {@code md5} is sent for the service to check. */
+        /**
+         * Whether {@link #uploadPart} needs each part's MD5 for the service to check the part's bytes.
+         * False where the request already makes the service check them: over plain HTTP SigV4 signs
+         * the SHA-256 of every body, which S3 (and S3-compatible servers that say so) recompute and
+         * compare (XAmzContentSHA256Mismatch), so a Content-MD5 would have the same bytes hashed twice.
+         */
+        boolean needsPartMd5();
+
+        /**
+         * Uploads part {@code partNumber} (1-based). {@code md5} is sent for the service to check; it
+         * may be null only where {@link #needsPartMd5()} is false.
+         *
+         * @throws IllegalArgumentException when {@code md5} is null but needed
+         */
         void uploadPart(int partNumber, ByteBuffer data, byte[] md5);
 
         /** Commits all uploaded parts, in part number order, under the write's precondition. */

@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  * <p>Streamed copies are checked without extra requests, from the write's own response: the
  * Content-MD5 the store reports for a single put (Azure always; S3 when its ETag is an MD5, i.e. not
  * under SSE-KMS), and for S3 multipart writes the ETag, which is the MD5 of the part MD5s plus
- * "-N". Azure block commits report nothing to compare; there each block's MD5 was checked by the
+ * "-N" (its part count alone where the parts went without MD5s, checked against their signed SHA-256
+ * instead). Azure block commits report nothing to compare; there each block's MD5 was checked by the
  * service on upload. Server-side copies never passed through this process, so their replica is
  * read back with one HEAD: size, and MD5 where both sides have one.
  *
@@ -69,11 +70,11 @@ public final class ReplicaVerifier {
             return Optional.empty();
         }
         int committedParts = Integer.parseInt(etag.group(2));
-        if (committedParts != replica.partMd5s().size()) {
-            return Optional.of("the target committed " + committedParts + " parts, " + replica.partMd5s().size()
+        if (committedParts != replica.partCount()) {
+            return Optional.of("the target committed " + committedParts + " parts, " + replica.partCount()
                     + " were uploaded");
         }
-        if (etagIsNotPartMd5s(replica)) {
+        if (replica.partMd5s().isEmpty() || etagIsNotPartMd5s(replica)) {
             return Optional.empty();
         }
         String expected = Checksums.s3MultipartEtag(replica.partMd5s());

@@ -14,15 +14,20 @@ import java.util.List;
  * @param size     bytes written (the source's size)
  * @param md5      whole-object MD5: computed while streaming for streamed copies; the source's own
  *                 MD5 for server-side copies, or null when the source has none
- * @param partMd5s MD5 of each part in part order, for multipart writes; empty otherwise
+ * @param partCount the parts uploaded, for multipart writes; 0 otherwise
+ * @param partMd5s MD5 of each part in part order, for multipart writes whose parts carried one; empty
+ *                 otherwise (the target checked the parts by other means)
  * @param options  the target write options used (SSE-KMS changes what an S3 ETag means)
  */
 public record WrittenReplica(String key, Method method, WriteResult result, long size, byte[] md5,
-                             List<byte[]> partMd5s, TargetOptions options) {
+                             int partCount, List<byte[]> partMd5s, TargetOptions options) {
 
     public enum Method { SINGLE_PUT, MULTIPART, SERVER_SIDE }
 
     public WrittenReplica {
         partMd5s = List.copyOf(partMd5s);
+        if (!partMd5s.isEmpty() && partMd5s.size() != partCount) {
+            throw new IllegalArgumentException(partMd5s.size() + " part MD5s for " + partCount + " parts");
+        }
     }
 }

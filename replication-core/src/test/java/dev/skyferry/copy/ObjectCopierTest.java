@@ -99,11 +99,41 @@ class ObjectCopierTest {
         assertThat(s3.maxConcurrentPartUploads()).isLessThanOrEqualTo(3);
         assertThat(copied.replica().method()).isEqualTo(WrittenReplica.Method.MULTIPART);
         assertThat(copied.replica().partMd5s()).hasSize(11);
+        assertThat(s3.partsReceivedWithMd5()).isEqualTo(11);
         assertThat(copied.replica().result().etag()).isEqualTo(Checksums.s3MultipartEtag(partMd5s(content, PART)));
         // The Azure source reported its MD5, so it travels as provenance on the multipart replica too.
         assertThat(s3.infoOf("big.bin").attributes().userMetadata())
                 .containsEntry(Provenance.SOURCE_MD5, Checksums.base64(info.contentMd5()));
         assertThat(budget.inUse()).isZero();
+    }
+
+    @Test
+    void hashesNoPartsForATargetThatChecksThemWithoutMd5s() throws Exception {
+        s3.checkingPartsWithoutMd5();
+        byte[] content = bytes(10 * PART + 17);
+        ObjectInfo info = azure.seed("big.bin", content);
+
+        CopyResult.Copied copied = (CopyResult.Copied) copier.copy(task(created(azure, info, "0A"), rule, azure, s3), IF_ABSENT);
+
+        assertThat(s3.contentOf("big.bin")).isEqualTo(content);
+        assertThat(s3.requests(Op.UPLOAD_PART)).isEqualTo(11);
+        assertThat(s3.partsReceivedWithMd5()).isZero();
+        assertThat(copied.replica().partCount()).isEqualTo(11);
+        assertThat(copied.replica().partMd5s()).isEmpty();
+        assertThat(budget.inUse()).isZero();
+    }
+
+    @Test
+    void stillComparesTheBytesReadWithTheSourceMd5WhenPartsGoWithoutMd5s() {
+        s3.checkingPartsWithoutMd5();
+        ObjectInfo info = azure.seed("big.bin", bytes(5 * PART));
+        azure.corruptReads();
+
+        assertThatThrownBy(() -> copier.copy(task(created(azure, info, "0A"), rule, azure, s3), IF_ABSENT))
+                .isInstanceOfSatisfying(ReplicationFailure.class,
+                        f -> assertThat(f.reason()).isEqualTo(ReasonCodes.CHECKSUM_MISMATCH));
+        assertThat(s3.keys()).isEmpty();
+        assertThat(s3.openMultipartWrites()).isZero();
     }
 
     @Test

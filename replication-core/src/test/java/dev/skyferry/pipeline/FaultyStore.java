@@ -133,6 +133,11 @@ final class FaultyStore implements ObjectStore {
             }
 
             @Override
+            public boolean needsPartMd5() {
+                return write.needsPartMd5();
+            }
+
+            @Override
             public void uploadPart(int partNumber, ByteBuffer data, byte[] md5) {
                 if (partNumber == failingPart) {
                     throw new StoreException(StoreException.Kind.UNAVAILABLE, 0, null,

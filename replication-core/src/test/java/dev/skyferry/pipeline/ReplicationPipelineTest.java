@@ -451,6 +451,11 @@ class ReplicationPipelineTest {
                     }
 
                     @Override
+                    public boolean needsPartMd5() {
+                        return write.needsPartMd5();
+                    }
+
+                    @Override
                     public void uploadPart(int partNumber, ByteBuffer data, byte[] md5) {
                         logContextOfParts.put(partNumber, MDC.get("object") + " -> " + MDC.get("target"));
                         write.uploadPart(partNumber, data, md5);

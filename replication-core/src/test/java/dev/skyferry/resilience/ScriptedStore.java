@@ -122,6 +122,11 @@ class ScriptedStore implements ObjectStore {
             }
 
             @Override
+            public boolean needsPartMd5() {
+                return false; // it checks nothing: the tests script its answers
+            }
+
+            @Override
             public void uploadPart(int partNumber, ByteBuffer data, byte[] md5) {
                 byte[] read = new byte[data.remaining()];
                 data.get(read);

@@ -319,6 +319,24 @@ public abstract class ObjectStoreContract {
     }
 
     @Test
+    void aPartWithoutItsMd5IsRefusedOnlyWhereTheStoreNeedsIt() {
+        byte[] part = randomBytes(1000, 19);
+        MultipartWrite write = store.startMultipart("no-md5.bin", spec(ObjectAttributes.NONE, part), Precondition.NONE);
+        if (write.needsPartMd5()) {
+            assertThatThrownBy(() -> write.uploadPart(1, ByteBuffer.wrap(part), null))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs its MD5");
+            write.abort();
+            assertThat(store.stat("no-md5.bin")).isEmpty();
+        } else {
+            write.uploadPart(1, ByteBuffer.wrap(part), null);
+            write.complete();
+            try (OpenObject open = store.open("no-md5.bin", null, Precondition.NONE)) {
+                assertThat(readAll(open)).isEqualTo(part);
+            }
+        }
+    }
+
+    @Test
     void multipartCompleteUnderIfAbsentFailsWhenTheObjectAppearedMeanwhile() {
         String reason = conditionalCompleteNotEnforcedReason();
         assumeTrue(reason == null, () -> "skipped: " + reason);

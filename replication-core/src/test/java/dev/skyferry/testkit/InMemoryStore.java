@@ -85,11 +85,13 @@ public class InMemoryStore implements ObjectStore {
     private volatile boolean corruptReads;
     private volatile boolean corruptWrites;
     private volatile boolean conditionalWritesEnforced = true;
+    private volatile boolean partsNeedMd5 = true;
     private volatile Runnable beforeOpen = () -> {};
     private volatile Runnable afterStat = () -> {};
     private volatile CountDownLatch partUploadGate;
     private final AtomicInteger partUploadsRunning = new AtomicInteger();
     private final AtomicInteger maxPartUploadsRunning = new AtomicInteger();
+    private final AtomicInteger partsWithMd5 = new AtomicInteger();
 
     protected InMemoryStore(StoreKind kind, String account, String container, boolean versioned) {
         this.kind = kind;
@@ -328,6 +330,15 @@ public class InMemoryStore implements ObjectStore {
         return this;
     }
 
+    /**
+     * Parts go without an MD5, their bytes checked by other means: S3 over plain HTTP, where the
+     * signed payload hash is checked. Writes still check an MD5 that is sent.
+     */
+    public InMemoryStore checkingPartsWithoutMd5() {
+        partsNeedMd5 = false;
+        return this;
+    }
+
     /** Runs {@code action} at the start of every GET, before the store looks at the object. */
     public InMemoryStore beforeOpen(Runnable action) {
         beforeOpen = action;
@@ -382,6 +393,11 @@ public class InMemoryStore implements ObjectStore {
     /** The most part uploads that ran at the same time. */
     public int maxConcurrentPartUploads() {
         return maxPartUploadsRunning.get();
+    }
+
+    /** Part uploads that came with an MD5. */
+    public int partsReceivedWithMd5() {
+        return partsWithMd5.get();
     }
 
     public boolean exists(String key) {
@@ -649,8 +665,19 @@ public class InMemoryStore implements ObjectStore {
         }
 
         @Override
+        public boolean needsPartMd5() {
+            return partsNeedMd5;
+        }
+
+        @Override
         public void uploadPart(int partNumber, ByteBuffer data, byte[] md5) {
+            if (md5 == null && partsNeedMd5) {
+                throw new IllegalArgumentException("part " + partNumber + " of " + key + " needs its MD5");
+            }
             count(Op.UPLOAD_PART);
+            if (md5 != null) {
+                partsWithMd5.incrementAndGet();
+            }
             int running = partUploadsRunning.incrementAndGet();
             maxPartUploadsRunning.accumulateAndGet(running, Math::max);
             try {

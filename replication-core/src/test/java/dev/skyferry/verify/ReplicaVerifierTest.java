@@ -73,9 +73,19 @@ class ReplicaVerifierTest {
         WrittenReplica written = multipart(s3, "big.bin", List.of(bytes(10, 1), bytes(10, 2)), KMS);
         List<byte[]> threeParts = List.of(bytes(1, 1), bytes(1, 2), bytes(1, 3));
         WrittenReplica claimed = new WrittenReplica(written.key(), written.method(), written.result(), written.size(),
-                written.md5(), threeParts, KMS);
+                written.md5(), 3, threeParts, KMS);
 
         assertVerificationFails(s3, claimed, "the target committed 2 parts, 3 were uploaded");
+    }
+
+    @Test
+    void checksTheCommittedPartCountOfPartsSentWithoutMd5s() {
+        WrittenReplica written = multipart(s3, "big.bin", List.of(bytes(10, 1), bytes(10, 2)), TargetOptions.DEFAULTS);
+        WrittenReplica asSent = withoutPartMd5s(written, 2);
+        WrittenReplica claimingThree = withoutPartMd5s(written, 3);
+
+        assertThatCode(() -> verifier.verify(s3, asSent)).doesNotThrowAnyException();
+        assertVerificationFails(s3, claimingThree, "the target committed 2 parts, 3 were uploaded");
     }
 
     @Test
@@ -83,7 +93,7 @@ class ReplicaVerifierTest {
         byte[] content = "abc".getBytes();
         WriteResult result = azure.put("a.txt", ByteBuffer.wrap(content), spec(content, TargetOptions.DEFAULTS), Precondition.NONE);
         WrittenReplica claimed = new WrittenReplica("a.txt", WrittenReplica.Method.SERVER_SIDE, result, 4,
-                null, List.of(), TargetOptions.DEFAULTS);
+                null, 0, List.of(), TargetOptions.DEFAULTS);
 
         assertVerificationFails(azure, claimed, "the replica has 3 bytes, the source 4");
         assertThat(azure.exists("a.txt")).isFalse();
@@ -95,7 +105,7 @@ class ReplicaVerifierTest {
         byte[] content = "abc".getBytes();
         WriteResult result = azure.put("a.txt", ByteBuffer.wrap(content), spec(content, TargetOptions.DEFAULTS), Precondition.NONE);
         WrittenReplica claimed = new WrittenReplica("a.txt", WrittenReplica.Method.SERVER_SIDE, result, 3,
-                Checksums.md5(ByteBuffer.wrap("abd".getBytes())), List.of(), TargetOptions.DEFAULTS);
+                Checksums.md5(ByteBuffer.wrap("abd".getBytes())), 0, List.of(), TargetOptions.DEFAULTS);
 
         assertVerificationFails(azure, claimed, "the replica's MD5 is");
     }
@@ -122,7 +132,7 @@ class ReplicaVerifierTest {
     private static WrittenReplica put(InMemoryStore target, String key, byte[] content) {
         byte[] md5 = Checksums.md5(ByteBuffer.wrap(content));
         WriteResult result = target.put(key, ByteBuffer.wrap(content), spec(content, TargetOptions.DEFAULTS), Precondition.NONE);
-        return new WrittenReplica(key, WrittenReplica.Method.SINGLE_PUT, result, content.length, md5, List.of(),
+        return new WrittenReplica(key, WrittenReplica.Method.SINGLE_PUT, result, content.length, md5, 0, List.of(),
                 TargetOptions.DEFAULTS);
     }
 
@@ -136,7 +146,13 @@ class ReplicaVerifierTest {
             write.uploadPart(i + 1, ByteBuffer.wrap(parts.get(i)), md5);
             md5s.add(md5);
         }
-        return new WrittenReplica(key, WrittenReplica.Method.MULTIPART, write.complete(), size, null, md5s, options);
+        return new WrittenReplica(key, WrittenReplica.Method.MULTIPART, write.complete(), size, null, parts.size(), md5s,
+                options);
+    }
+
+    private static WrittenReplica withoutPartMd5s(WrittenReplica written, int partCount) {
+        return new WrittenReplica(written.key(), written.method(), written.result(), written.size(), written.md5(),
+                partCount, List.of(), written.options());
     }
 
     private static WriteSpec spec(byte[] content, TargetOptions options) {

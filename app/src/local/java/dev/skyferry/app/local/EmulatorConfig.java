@@ -44,6 +44,7 @@ public final class EmulatorConfig {
         aws.put("region", emulators.awsRegion());
         aws.put("s3PathStyle", true);
         aws.put("s3ConditionalWrites", true); // S3Proxy (2.8 and later) refuses a PutObject under If-None-Match: *
+        aws.put("s3ChecksPayloadHashes", true); // S3Proxy refuses a body that does not match x-amz-content-sha256
         aws.putObject("auth").put("mode", "static")
                 .put("accessKeyId", emulators.awsAccessKeyId())
                 .put("secretAccessKey", emulators.awsSecretAccessKey());

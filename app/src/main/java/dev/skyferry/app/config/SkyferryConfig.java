@@ -23,7 +23,7 @@ public record SkyferryConfig(
 
     public SkyferryConfig {
         azure = azure == null ? new Azure(null, null) : azure;
-        aws = aws == null ? new Aws(null, null, null, null, null, null) : aws;
+        aws = aws == null ? new Aws(null, null, null, null, null, null, null) : aws;
         sources = sources == null ? List.of() : List.copyOf(sources);
         rules = rules == null ? List.of() : List.copyOf(rules);
         copy = copy == null ? new Copy(null, null, null, null, null) : copy;
@@ -69,9 +69,14 @@ public record SkyferryConfig(
      *                            true for AWS (enforced since 2024-08), false with an {@code endpoints.s3}
      *                            (S3-compatible servers differ; an ignored If-None-Match would let an older
      *                            replica overwrite a newer object)
+     * @param s3ChecksPayloadHashes whether the S3 endpoint refuses a body that does not match its signed
+     *                            {@code x-amz-content-sha256}. Matters over plain HTTP only, where the SDK
+     *                            signs bodies: then parts are sent without a Content-MD5, hashed once
+     *                            instead of twice. Default: true for AWS, false with an {@code endpoints.s3}
+     *                            (some S3-compatible servers do not recompute the hash)
      */
     public record Aws(String region, String partition, AwsAuth auth, AwsEndpoints endpoints, Boolean s3PathStyle,
-                      Boolean s3ConditionalWrites) {
+                      Boolean s3ConditionalWrites, Boolean s3ChecksPayloadHashes) {
         public static final String DEFAULT_PARTITION = "aws";
 
         public Aws {
@@ -80,6 +85,7 @@ public record SkyferryConfig(
             endpoints = endpoints == null ? new AwsEndpoints(null, null, null) : endpoints;
             s3PathStyle = s3PathStyle != null && s3PathStyle;
             s3ConditionalWrites = s3ConditionalWrites != null ? s3ConditionalWrites : endpoints.s3() == null;
+            s3ChecksPayloadHashes = s3ChecksPayloadHashes != null ? s3ChecksPayloadHashes : endpoints.s3() == null;
         }
     }
 

@@ -108,6 +108,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void s3PayloadHashChecksAreAssumedOnAwsOnlyUnlessSet() throws Exception {
+        SkyferryConfig onAws = ConfigLoader.load(write(VALID), Map.of());
+        SkyferryConfig compatible = ConfigLoader.load(write(VALID), Map.of("SKYFERRY_AWS_ENDPOINTS_S3", "http://127.0.0.1:9000"));
+        SkyferryConfig declared = ConfigLoader.load(write(VALID), Map.of(
+                "SKYFERRY_AWS_ENDPOINTS_S3", "http://127.0.0.1:9000", "SKYFERRY_AWS_S3_CHECKS_PAYLOAD_HASHES", "true"));
+
+        assertThat(onAws.aws().s3ChecksPayloadHashes()).isTrue();
+        assertThat(compatible.aws().s3ChecksPayloadHashes()).isFalse();
+        assertThat(declared.aws().s3ChecksPayloadHashes()).isTrue();
+    }
+
+    @Test
     void environmentAloneCanDescribeAWholeConfig() {
         SkyferryConfig config = ConfigLoader.load(null, Map.of(
                 "SKYFERRY_AZURE_ACCOUNTS_0_NAME", "acct",

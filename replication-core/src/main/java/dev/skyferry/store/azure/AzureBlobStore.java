@@ -402,10 +402,20 @@ public final class AzureBlobStore implements ObjectStore, UrlCopyTarget {
             return uploadId;
         }
 
+        /** No Azure credential signs a body (Shared Key, SAS, tokens): only a Content-MD5 has a block's bytes checked. */
+        @Override
+        public boolean needsPartMd5() {
+            return true;
+        }
+
         @Override
         public void uploadPart(int partNumber, ByteBuffer data, byte[] md5) {
             if (partNumber < 1 || partNumber > MAX_BLOCKS) {
                 throw new IllegalArgumentException("partNumber must be within 1.." + MAX_BLOCKS + ", was " + partNumber);
+            }
+            if (md5 == null) {
+                throw new IllegalArgumentException("part " + partNumber + " of " + where(key)
+                        + " needs its MD5 for the service to check");
             }
             if (aborted) {
                 throw new IllegalStateException("upload " + uploadId + " of " + where(key) + " was aborted");

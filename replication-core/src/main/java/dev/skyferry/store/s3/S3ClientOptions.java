@@ -25,9 +25,10 @@ public record S3ClientOptions(String region, URI endpoint, boolean pathStyle, Aw
      * When the SDK adds its own flexible checksums (CRC32 trailers on uploads, validation on downloads).
      *
      * <p>Default {@link #WHEN_REQUIRED}, for real AWS too: every PutObject and UploadPart Skyferry sends
-     * carries a Content-MD5 that S3 checks on receipt (BadDigest on mismatch), and the copier hashes
-     * every byte it reads and compares with the source — so the SDK's CRC32 would be a second hash of
-     * the same bytes that protects nothing more. It would also switch uploads to aws-chunked encoding
+     * carries a checksum that S3 checks on receipt — a Content-MD5 (BadDigest on mismatch), or for parts
+     * over plain HTTP the signed SHA-256 of the body — and the copier compares the bytes it reads with
+     * the source's MD5 where there is one, so the SDK's CRC32 would be a second hash of the same bytes
+     * that protects nothing more. It would also switch uploads to aws-chunked encoding
      * with trailers, which S3-compatible servers (S3Proxy, older MinIO and Ceph) reject. Operations
      * whose API requires a checksum (DeleteObjects, ...) still get one. S3 itself computes a CRC64NVME
      * for every new object regardless (its default data integrity protection since Dec 2024).

@@ -56,11 +56,14 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  *   <li>PutObject and UploadPart check Content-MD5 on receipt (400 BadDigest). A single PutObject's
  *       ETag is the content MD5 unless the object is SSE-KMS/DSSE or SSE-C encrypted; a multipart
  *       ETag ({@code md5-of-md5s-N}) never is. {@link ObjectInfo#contentMd5()} follows that rule.</li>
+ *   <li>A SigV4 request whose {@code x-amz-content-sha256} is a hash (what the SDK signs over plain
+ *       HTTP) is refused when the body does not match it (400 XAmzContentSHA256Mismatch).</li>
  *   <li>PutObject, CompleteMultipartUpload, CopyObject accept If-None-Match {@code *} and If-Match;
- *       DeleteObject accepts If-Match on general purpose buckets since 2025-09. S3-compatible servers
- *       may ignore them: {@link #enforcesConditionalWrites()} is what the deployment says of its
- *       endpoint. (S3Proxy since 2.8 checks PutObject's, with a look of its own before writing, and
- *       CreateMultipartUpload's instead of CompleteMultipartUpload's.)</li>
+ *       DeleteObject accepts If-Match on general purpose buckets since 2025-09. (S3Proxy since 2.8
+ *       checks PutObject's, with a look of its own before writing, and CreateMultipartUpload's instead
+ *       of CompleteMultipartUpload's.)</li>
+ *   <li>S3-compatible servers may skip either check: {@link EndpointChecks} is what the deployment
+ *       says of its endpoint.</li>
  *   <li>User metadata comes back lower-cased, and is not part of listings (ListObjectsV2 returns key,
  *       size, ETag and time only): {@link #list} yields {@link ObjectAttributes#NONE} and no MD5.</li>
  *   <li>Parts are 5 MiB – 5 GiB (the last may be smaller), at most 10 000; CopyObject copies at most 5 GiB.</li>
@@ -84,29 +87,45 @@ public final class S3Store implements ObjectStore, PresignedReads {
     private final String bucket;
     private final long copyObjectLimit;
     private final long selfCopyPartBytes;
-    private final boolean conditionalWritesEnforced;
+    private final EndpointChecks checks;
+    private final boolean bodiesSignedBySigV4;
     private volatile boolean bucketConfirmed;
 
-    /** A bucket on a service that enforces If-None-Match and If-Match on writes, as S3 does. */
+    /**
+     * What the endpoint is known to check on every write. S3 checks both; S3-compatible servers differ,
+     * and the deployment says what its endpoint does.
+     *
+     * @param conditionalWrites it refuses a write whose If-None-Match or If-Match does not hold (S3 since
+     *                          2024-08; some S3-compatible servers ignore both)
+     * @param payloadHashes     it refuses a body that does not match its signed {@code x-amz-content-sha256}
+     *                          (S3, MinIO, S3Proxy; some S3-compatible servers do not recompute it). Used
+     *                          only over plain HTTP, where the SDK signs bodies: then parts go without a
+     *                          Content-MD5 of their own
+     */
+    public record EndpointChecks(boolean conditionalWrites, boolean payloadHashes) {
+        /** What S3 itself checks. */
+        public static final EndpointChecks AWS = new EndpointChecks(true, true);
+    }
+
+    /** A bucket on S3 itself, or on a server that checks what S3 checks. */
     public S3Store(S3Client s3, S3Presigner presigner, String bucket) {
-        this(s3, presigner, bucket, true);
+        this(s3, presigner, bucket, EndpointChecks.AWS);
     }
 
     /**
      * @param s3        from {@link S3Clients#client}, or any S3Client (its checksum and retry settings are kept)
      * @param presigner from {@link S3Clients#presigner} with the same credentials and endpoint
-     * @param conditionalWritesEnforced whether the endpoint refuses a write whose If-None-Match or If-Match
-     *                  does not hold (S3 does since 2024-08; some S3-compatible servers ignore both)
+     * @param checks    what the endpoint checks on writes
      */
-    public S3Store(S3Client s3, S3Presigner presigner, String bucket, boolean conditionalWritesEnforced) {
-        this(s3, presigner, bucket, conditionalWritesEnforced, MAX_COPY_OBJECT_BYTES, SELF_COPY_PART_BYTES);
+    public S3Store(S3Client s3, S3Presigner presigner, String bucket, EndpointChecks checks) {
+        this(s3, presigner, bucket, checks, MAX_COPY_OBJECT_BYTES, SELF_COPY_PART_BYTES);
     }
 
     /** Test seam: lower limits make the multipart self-copy path reachable with small objects. */
-    S3Store(S3Client s3, S3Presigner presigner, String bucket, boolean conditionalWritesEnforced,
+    S3Store(S3Client s3, S3Presigner presigner, String bucket, EndpointChecks checks,
             long copyObjectLimit, long selfCopyPartBytes) {
-        if (s3 == null || presigner == null) {
-            throw new IllegalArgumentException("S3 client and presigner must not be null");
+        if (s3 == null || presigner == null || checks == null) {
+            throw new IllegalArgumentException("S3 client, presigner and endpoint checks must not be null");
         }
         if (bucket == null || bucket.isBlank()) {
             throw new IllegalArgumentException("bucket must not be blank, was '" + bucket + "'");
@@ -116,7 +135,20 @@ public final class S3Store implements ObjectStore, PresignedReads {
         this.bucket = bucket;
         this.copyObjectLimit = copyObjectLimit;
         this.selfCopyPartBytes = selfCopyPartBytes;
-        this.conditionalWritesEnforced = conditionalWritesEnforced;
+        this.checks = checks;
+        // Over plain HTTP the SDK signs the SHA-256 of every body; over HTTPS it leaves bodies unsigned.
+        this.bodiesSignedBySigV4 = s3.serviceClientConfiguration().endpointOverride()
+                .map(endpoint -> "http".equalsIgnoreCase(endpoint.getScheme()))
+                .orElse(false);
+    }
+
+    /**
+     * Over HTTPS, yes. Over plain HTTP, to an endpoint that checks payload hashes, a part's signed
+     * SHA-256 is checked already, and an MD5 would be a second hash of the same bytes: the largest CPU
+     * cost of a large copy.
+     */
+    boolean partsNeedMd5() {
+        return !(bodiesSignedBySigV4 && checks.payloadHashes());
     }
 
     @Override
@@ -126,7 +158,7 @@ public final class S3Store implements ObjectStore, PresignedReads {
 
     @Override
     public boolean enforcesConditionalWrites() {
-        return conditionalWritesEnforced;
+        return checks.conditionalWrites();
     }
 
     @Override
@@ -492,9 +524,18 @@ public final class S3Store implements ObjectStore, PresignedReads {
         }
 
         @Override
+        public boolean needsPartMd5() {
+            return partsNeedMd5();
+        }
+
+        @Override
         public void uploadPart(int partNumber, ByteBuffer data, byte[] md5) {
             if (partNumber < 1 || partNumber > MAX_PARTS) {
                 throw new IllegalArgumentException("partNumber must be within 1.." + MAX_PARTS + ", was " + partNumber);
+            }
+            if (md5 == null && needsPartMd5()) {
+                throw new IllegalArgumentException("part " + partNumber + " of " + where(key)
+                        + " needs its MD5 for the service to check");
             }
             try {
                 UploadPartResponse response = s3.uploadPart(b -> b.bucket(bucket).key(key).uploadId(uploadId)

@@ -130,6 +130,45 @@ class S3StoreTest extends ObjectStoreContract {
     }
 
     @Test
+    void overPlainHttpAPartGoesWithoutMd5AndAByteFlippedOnTheWayIsRefusedByItsSignedHash() {
+        byte[] part = randomBytes(S3_MIN_PART, 55);
+        try (FaultProxy proxy = FaultProxy.inFrontOf(emulators.s3Endpoint());
+             S3Client proxiedClient = S3Clients.client(optionsFor(proxy.proxiedUri(emulators.s3Endpoint()), emulators.awsSecretAccessKey()))) {
+            S3Store proxied = new S3Store(proxiedClient, presigner, bucket);
+            proxy.corruptNextRequestBodies(1);
+            MultipartWrite write = proxied.startMultipart("flipped.bin", spec(ObjectAttributes.NONE, part), Precondition.NONE);
+            assertThat(write.needsPartMd5()).isFalse();
+
+            assertThatThrownBy(() -> write.uploadPart(1, ByteBuffer.wrap(part), null))
+                    .isInstanceOfSatisfying(StoreException.class, e -> {
+                        assertThat(e.kind()).isEqualTo(Kind.BAD_REQUEST);
+                        assertThat(e.errorCode()).isEqualTo("XAmzContentSHA256Mismatch");
+                    });
+            assertThat(proxy.faultsInjected()).isEqualTo(1);
+
+            write.uploadPart(1, ByteBuffer.wrap(part), null);
+            write.complete();
+        }
+        try (OpenObject open = store.open("flipped.bin", null, Precondition.NONE)) {
+            assertThat(readAll(open)).isEqualTo(part);
+        }
+    }
+
+    @Test
+    void partsNeedTheirMd5OverHttpsAndWhereTheEndpointDoesNotCheckPayloadHashes() {
+        S3Store plainHttp = new S3Store(s3, presigner, bucket);
+        S3Store plainHttpUnchecked = new S3Store(s3, presigner, bucket, new S3Store.EndpointChecks(true, false));
+        assertThat(plainHttp.partsNeedMd5()).isFalse();
+        assertThat(plainHttpUnchecked.partsNeedMd5()).isTrue();
+        StaticCredentialsProvider credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create("key", "secret"));
+        try (S3Client https = S3Clients.client(S3ClientOptions.compatible("us-east-1", URI.create("https://minio.example"), credentials));
+             S3Client aws = S3Clients.client(S3ClientOptions.aws("eu-west-1", credentials))) {
+            assertThat(new S3Store(https, presigner, bucket).partsNeedMd5()).isTrue();
+            assertThat(new S3Store(aws, presigner, bucket).partsNeedMd5()).isTrue();
+        }
+    }
+
+    @Test
     void writesCarryTheRulesStorageClass() {
         byte[] content = randomBytes(100, 54);
         ObjectStore.WriteSpec infrequent = new ObjectStore.WriteSpec(ObjectAttributes.NONE, content.length, md5(content),
@@ -159,7 +198,7 @@ class S3StoreTest extends ObjectStoreContract {
     @Test
     void replaceMetadataOfAnObjectBeyondCopyObjectsLimitCopiesPartByPart() {
         // Lowered limits reach the >5 GiB path with a 5 MiB + 10 B object in two UploadPartCopy parts.
-        S3Store smallLimits = new S3Store(s3, presigner, bucket, true, 1024, S3_MIN_PART);
+        S3Store smallLimits = new S3Store(s3, presigner, bucket, S3Store.EndpointChecks.AWS, 1024, S3_MIN_PART);
         byte[] content = randomBytes(S3_MIN_PART + 10, 52);
         // No tags: S3Proxy has no tagging. On AWS the tags are read and set on the new upload.
         ObjectAttributes attributes = new ObjectAttributes("video/mp4", null, null, "inline", "max-age=1",

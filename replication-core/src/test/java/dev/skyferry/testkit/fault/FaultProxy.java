@@ -23,8 +23,9 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * A TCP proxy on a free loopback port that sits between a client and an emulator and breaks things on
  * demand: connection resets, added latency, a black hole (accepts, never answers), and bursts of HTTP
- * error responses (503 SlowDown, 503 ServerBusy, 429) for the next N requests. Used by the worker's
- * throttling tests and the fault suite; it injects real network and protocol faults, not mocks.
+ * error responses (503 SlowDown, 503 ServerBusy, 429) for the next N requests, and request bodies with
+ * a byte flipped on the way. Used by the worker's throttling tests, the stores' checksum tests and the
+ * fault suite; it injects real network and protocol faults, not mocks.
  *
  * <p>Throttle bursts answer whole requests: the proxy reads the request head, drains a
  * {@code Content-Length} body, answers with the canned response and {@code Connection: close}, so
@@ -81,6 +82,7 @@ public final class FaultProxy implements AutoCloseable {
     private volatile Duration latency = Duration.ZERO;
     private final AtomicInteger cannedRemaining = new AtomicInteger();
     private final AtomicReference<CannedResponse> canned = new AtomicReference<>();
+    private final AtomicInteger corruptionsRemaining = new AtomicInteger();
 
     private final AtomicLong connectionsAccepted = new AtomicLong();
     private final AtomicLong faultsInjected = new AtomicLong();
@@ -143,12 +145,23 @@ public final class FaultProxy implements AutoCloseable {
         return this;
     }
 
+    /**
+     * The next {@code count} requests with a body ({@code Content-Length} > 0) on connections opened
+     * from now on reach the upstream with the byte in the middle of their body flipped: what a bad NIC,
+     * cable or middlebox does that TCP's own checksum misses.
+     */
+    public FaultProxy corruptNextRequestBodies(int count) {
+        corruptionsRemaining.set(count);
+        return this;
+    }
+
     /** Back to a transparent proxy. */
     public FaultProxy heal() {
         resetConnections = false;
         blackHole = false;
         latency = Duration.ZERO;
         cannedRemaining.set(0);
+        corruptionsRemaining.set(0);
         return this;
     }
 
@@ -196,7 +209,13 @@ public final class FaultProxy implements AutoCloseable {
                 open.add(target);
                 InputStream fromClient = client.getInputStream();
                 OutputStream toTarget = target.getOutputStream();
-                var up = threads.submit(() -> pump(fromClient, toTarget, target));
+                boolean corrupting = corruptionsRemaining.get() > 0;
+                var up = threads.submit(() -> {
+                    if (corrupting) {
+                        forwardCorruptingOneBody(fromClient, toTarget);
+                    }
+                    pump(fromClient, toTarget, target);
+                });
                 pump(target.getInputStream(), client.getOutputStream(), client);
                 up.cancel(true);
                 open.remove(target);
@@ -229,6 +248,50 @@ public final class FaultProxy implements AutoCloseable {
         } catch (IOException | InterruptedException e) {
             closeQuietly(outSocket);
         }
+    }
+
+    /**
+     * Forwards whole requests (head, then a {@code Content-Length} body) until one body has been
+     * corrupted or no corruption is owed any more; the caller pumps the rest of the connection as is.
+     */
+    private void forwardCorruptingOneBody(InputStream fromClient, OutputStream toTarget) {
+        try {
+            while (corruptionsRemaining.get() > 0) {
+                String head = readHead(fromClient);
+                if (head.isEmpty()) {
+                    return;
+                }
+                toTarget.write(head.getBytes(StandardCharsets.ISO_8859_1));
+                toTarget.flush();
+                long length = contentLength(head);
+                boolean corrupt = length > 0 && corruptionsRemaining.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+                // With Expect: 100-continue the body follows once the upstream's 100 reached the client.
+                copyBody(fromClient, toTarget, length, corrupt ? length / 2 : -1);
+                if (corrupt) {
+                    faultsInjected.incrementAndGet();
+                    return;
+                }
+            }
+        } catch (IOException e) {
+            // The connection broke; the pump that follows sees it too.
+        }
+    }
+
+    private static void copyBody(InputStream in, OutputStream out, long length, long flipAt) throws IOException {
+        byte[] buffer = new byte[64 * 1024];
+        long copied = 0;
+        while (copied < length) {
+            int n = in.read(buffer, 0, (int) Math.min(buffer.length, length - copied));
+            if (n < 0) {
+                throw new IOException("request body ended after " + copied + " of " + length + " bytes");
+            }
+            if (flipAt >= copied && flipAt < copied + n) {
+                buffer[(int) (flipAt - copied)] ^= 0x01;
+            }
+            out.write(buffer, 0, n);
+            copied += n;
+        }
+        out.flush();
     }
 
     private static void answerCanned(Socket client, CannedResponse response) throws IOException {

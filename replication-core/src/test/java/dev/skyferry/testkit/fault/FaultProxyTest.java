@@ -58,6 +58,21 @@ class FaultProxyTest {
     }
 
     @Test
+    void flipsTheMiddleByteOfTheNextRequestBodiesOnlyThenForwardsAsIs() throws Exception {
+        proxy.corruptNextRequestBodies(1);
+
+        HttpResponse<String> withoutBody = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.port() + "/x"))
+                .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> corrupted = put("abcde");
+        HttpResponse<String> after = put("abcde");
+
+        assertThat(withoutBody.body()).isEqualTo("echo:");
+        assertThat(corrupted.body()).as("'c' with its lowest bit flipped").isEqualTo("echo:abbde");
+        assertThat(after.body()).isEqualTo("echo:abcde");
+        assertThat(proxy.faultsInjected()).isEqualTo(1);
+    }
+
+    @Test
     void answersTheNextRequestsWithTheCannedThrottleThenRecovers() throws Exception {
         proxy.failNextRequests(2, FaultProxy.CannedResponse.s3SlowDown());
 
