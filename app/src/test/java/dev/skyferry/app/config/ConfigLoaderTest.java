@@ -7,8 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ConfigLoaderTest {
 
@@ -95,28 +98,21 @@ class ConfigLoaderTest {
         assertThat(config.rules().get(0).exclude().prefixes()).containsExactly("tmp/", "scratch/");
     }
 
-    @Test
-    void s3ConditionalWritesAreAssumedOnAwsOnlyUnlessSet() throws Exception {
+    /** What S3 checks on writes is assumed of AWS, and of an S3-compatible endpoint only where declared. */
+    @ParameterizedTest
+    @ValueSource(strings = {"SKYFERRY_AWS_S3_CONDITIONAL_WRITES", "SKYFERRY_AWS_S3_CHECKS_PAYLOAD_HASHES"})
+    void s3WriteChecksAreAssumedOnAwsOnlyUnlessSet(String declaration) throws Exception {
+        Function<SkyferryConfig, Boolean> check = declaration.endsWith("CONDITIONAL_WRITES")
+                ? config -> config.aws().s3ConditionalWrites()
+                : config -> config.aws().s3ChecksPayloadHashes();
         SkyferryConfig onAws = ConfigLoader.load(write(VALID), Map.of());
         SkyferryConfig compatible = ConfigLoader.load(write(VALID), Map.of("SKYFERRY_AWS_ENDPOINTS_S3", "http://127.0.0.1:9000"));
         SkyferryConfig declared = ConfigLoader.load(write(VALID), Map.of(
-                "SKYFERRY_AWS_ENDPOINTS_S3", "http://127.0.0.1:9000", "SKYFERRY_AWS_S3_CONDITIONAL_WRITES", "true"));
+                "SKYFERRY_AWS_ENDPOINTS_S3", "http://127.0.0.1:9000", declaration, "true"));
 
-        assertThat(onAws.aws().s3ConditionalWrites()).isTrue();
-        assertThat(compatible.aws().s3ConditionalWrites()).isFalse();
-        assertThat(declared.aws().s3ConditionalWrites()).isTrue();
-    }
-
-    @Test
-    void s3PayloadHashChecksAreAssumedOnAwsOnlyUnlessSet() throws Exception {
-        SkyferryConfig onAws = ConfigLoader.load(write(VALID), Map.of());
-        SkyferryConfig compatible = ConfigLoader.load(write(VALID), Map.of("SKYFERRY_AWS_ENDPOINTS_S3", "http://127.0.0.1:9000"));
-        SkyferryConfig declared = ConfigLoader.load(write(VALID), Map.of(
-                "SKYFERRY_AWS_ENDPOINTS_S3", "http://127.0.0.1:9000", "SKYFERRY_AWS_S3_CHECKS_PAYLOAD_HASHES", "true"));
-
-        assertThat(onAws.aws().s3ChecksPayloadHashes()).isTrue();
-        assertThat(compatible.aws().s3ChecksPayloadHashes()).isFalse();
-        assertThat(declared.aws().s3ChecksPayloadHashes()).isTrue();
+        assertThat(check.apply(onAws)).isTrue();
+        assertThat(check.apply(compatible)).isFalse();
+        assertThat(check.apply(declared)).isTrue();
     }
 
     @Test
