@@ -143,9 +143,9 @@ public final class S3Store implements ObjectStore, PresignedReads {
     }
 
     /**
-     * Over HTTPS, yes. Over plain HTTP, to an endpoint that checks payload hashes, a part's signed
-     * SHA-256 is checked already, and an MD5 would be a second hash of the same bytes: the largest CPU
-     * cost of a large copy.
+     * Whether a part needs its MD5: over HTTPS, yes. Over plain HTTP, to an endpoint that checks payload
+     * hashes, a part's signed SHA-256 is checked already, and an MD5 would be a second hash of the same
+     * bytes: the largest CPU cost of a large copy.
      */
     boolean partsNeedMd5() {
         return !(bodiesSignedBySigV4 && checks.payloadHashes());
