@@ -1,5 +1,6 @@
 package dev.skyferry.store.s3;
 
+import java.net.URI;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
@@ -38,7 +39,7 @@ public final class S3Clients {
         if (options.endpoint() != null) {
             builder.endpointOverride(options.endpoint());
         }
-        if (isPlainHttp(options)) {
+        if (isPlainHttp(options.endpoint())) {
             // Over plain HTTP the SDK signs the payload. In aws-chunked encoding that is a SHA-256 and an
             // HMAC per 128 KiB chunk and framing the server must parse; unchunked it is one SHA-256 of the
             // body, which the SDK can take because every body Skyferry sends is already in memory. Over
@@ -48,8 +49,9 @@ public final class S3Clients {
         return builder.build();
     }
 
-    static boolean isPlainHttp(S3ClientOptions options) {
-        return options.endpoint() != null && "http".equalsIgnoreCase(options.endpoint().getScheme());
+    /** Whether {@code endpoint} (null: AWS's own, HTTPS) is plain HTTP, where the SDK signs every body. */
+    static boolean isPlainHttp(URI endpoint) {
+        return endpoint != null && "http".equalsIgnoreCase(endpoint.getScheme());
     }
 
     /** Signs GETs locally with the same credentials, region, endpoint and addressing as {@link #client}. */

@@ -88,7 +88,7 @@ public final class S3Store implements ObjectStore, PresignedReads {
     private final long copyObjectLimit;
     private final long selfCopyPartBytes;
     private final EndpointChecks checks;
-    private final boolean bodiesSignedBySigV4;
+    private final boolean partsNeedMd5;
     private volatile boolean bucketConfirmed;
 
     /**
@@ -137,9 +137,8 @@ public final class S3Store implements ObjectStore, PresignedReads {
         this.selfCopyPartBytes = selfCopyPartBytes;
         this.checks = checks;
         // Over plain HTTP the SDK signs the SHA-256 of every body; over HTTPS it leaves bodies unsigned.
-        this.bodiesSignedBySigV4 = s3.serviceClientConfiguration().endpointOverride()
-                .map(endpoint -> "http".equalsIgnoreCase(endpoint.getScheme()))
-                .orElse(false);
+        boolean bodiesSigned = S3Clients.isPlainHttp(s3.serviceClientConfiguration().endpointOverride().orElse(null));
+        this.partsNeedMd5 = !(bodiesSigned && checks.payloadHashes());
     }
 
     /**
@@ -148,7 +147,7 @@ public final class S3Store implements ObjectStore, PresignedReads {
      * bytes: the largest CPU cost of a large copy.
      */
     boolean partsNeedMd5() {
-        return !(bodiesSignedBySigV4 && checks.payloadHashes());
+        return partsNeedMd5;
     }
 
     @Override

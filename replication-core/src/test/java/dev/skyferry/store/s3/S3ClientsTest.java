@@ -85,11 +85,11 @@ class S3ClientsTest {
     @Test
     void onlyAPlainHttpEndpointCountsAsPlainHttp() {
         StaticCredentialsProvider credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create("key", "secret"));
-        assertThat(S3Clients.isPlainHttp(S3ClientOptions.compatible("us-east-1", URI.create("http://127.0.0.1:9000"), credentials)))
+        assertThat(S3Clients.isPlainHttp(S3ClientOptions.compatible("us-east-1", URI.create("http://127.0.0.1:9000"), credentials).endpoint()))
                 .isTrue();
-        assertThat(S3Clients.isPlainHttp(S3ClientOptions.compatible("us-east-1", URI.create("https://minio.example"), credentials)))
+        assertThat(S3Clients.isPlainHttp(S3ClientOptions.compatible("us-east-1", URI.create("https://minio.example"), credentials).endpoint()))
                 .isFalse();
-        assertThat(S3Clients.isPlainHttp(S3ClientOptions.aws("eu-west-1", credentials))).isFalse();
+        assertThat(S3Clients.isPlainHttp(S3ClientOptions.aws("eu-west-1", credentials).endpoint())).isFalse();
     }
 
     /** Uploads {@code part} as part 1 of an upload, with a body the SDK reads from a stream, as S3Store sends it. */
