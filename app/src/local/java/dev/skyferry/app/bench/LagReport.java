@@ -5,6 +5,7 @@ import static dev.skyferry.app.bench.LagBench.TARGET_P99_MILLIS;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.skyferry.app.bench.LagBench.Result;
+import dev.skyferry.app.local.PrometheusText;
 import dev.skyferry.queue.AzureQueueSettings;
 import dev.skyferry.queue.SqsSourceSettings;
 import dev.skyferry.worker.Direction;
@@ -19,15 +20,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Predicate;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** lag.json, lag.svg and lag.md from one run's results; every figure in them is computed here from the run. */
 final class LagReport {
 
     private static final double HISTOGRAM_BIN_MILLIS = 25;
-    private static final Pattern LAG_BUCKET = Pattern.compile(
-            "^skyferry_replication_lag_seconds_bucket\\{direction=\"([^\"]+)\",le=\"([^\"]+)\"} (\\S+)$");
     private static final String COMMAND = "java -cp 'app/target/skyferry.jar:app/target/test-classes:app/target/lib-local/*' "
             + "dev.skyferry.app.bench.LagBench --rate %d --seconds %d --warmup-seconds %d --out docs/bench";
 
@@ -359,12 +356,8 @@ final class LagReport {
     /** direction → le → cumulative count, from the worker's Prometheus text. */
     private static Map<String, Map<String, Double>> lagBuckets(String metrics) {
         Map<String, Map<String, Double>> byDirection = new LinkedHashMap<>();
-        for (String line : metrics.split("\n")) {
-            Matcher m = LAG_BUCKET.matcher(line.trim());
-            if (m.matches()) {
-                byDirection.computeIfAbsent(m.group(1), d -> new LinkedHashMap<>()).put(m.group(2), Double.parseDouble(m.group(3)));
-            }
-        }
+        PrometheusText.samples(metrics, "skyferry_replication_lag_seconds_bucket").forEach((labels, count) ->
+                byDirection.computeIfAbsent(labels.get("direction"), d -> new LinkedHashMap<>()).put(labels.get("le"), count));
         return byDirection;
     }
 }

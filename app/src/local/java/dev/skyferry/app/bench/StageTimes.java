@@ -1,13 +1,12 @@
 package dev.skyferry.app.bench;
 
+import static dev.skyferry.app.local.PrometheusText.samples;
+
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.skyferry.worker.WorkerMetrics;
-import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Where the worker's time went in one pass, from its own histograms scraped before and after it: the
@@ -24,17 +23,13 @@ import java.util.regex.Pattern;
  */
 record StageTimes(long receives, double receiveMs, double slotWaitMs, double copyMs, double deleteMs, double copySlotsBusy) {
 
-    /** {@code name_sum{labels} value} or {@code name_count{labels} value} in Prometheus text. */
-    private static final Pattern SERIES = Pattern.compile("^(skyferry_[a-z_]+)_(sum|count)\\{([^}]*)} (\\S+)$");
-
     static StageTimes between(String before, String after, Direction direction, String source, double seconds, int slots) {
-        Map<String, Double> start = sumsAndCounts(before);
-        Map<String, Double> end = sumsAndCounts(after);
-        Delta receive = Delta.of(start, end, "skyferry_receive_duration_seconds", "source=\"" + source + "\"");
-        Delta wait = Delta.of(start, end, "skyferry_copy_slot_wait_seconds", "source=\"" + source + "\"");
-        Delta copy = Delta.of(start, end, "skyferry_copy_duration_seconds", "direction=\"" + direction.label + "\"");
-        Delta delete = Delta.of(start, end, "skyferry_settle_duration_seconds",
-                "action=\"" + WorkerMetrics.DELETE + "\",source=\"" + source + "\"");
+        Map<String, String> ofSource = Map.of("source", source);
+        Delta receive = Delta.of(before, after, "skyferry_receive_duration_seconds", ofSource);
+        Delta wait = Delta.of(before, after, "skyferry_copy_slot_wait_seconds", ofSource);
+        Delta copy = Delta.of(before, after, "skyferry_copy_duration_seconds", Map.of("direction", direction.label));
+        Delta delete = Delta.of(before, after, "skyferry_settle_duration_seconds",
+                Map.of("action", WorkerMetrics.DELETE, "source", source));
         return new StageTimes((long) receive.count, receive.meanMs(), wait.meanMs(), copy.meanMs(), delete.meanMs(),
                 seconds <= 0 ? 0 : copy.sum / (seconds * slots));
     }
@@ -57,25 +52,14 @@ record StageTimes(long receives, double receiveMs, double slotWaitMs, double cop
         return Math.round(value * 100) / 100.0;
     }
 
-    /** "name_sum|labels" and "name_count|labels" → value; labels as the worker prints them (sorted by name). */
-    private static Map<String, Double> sumsAndCounts(String metrics) {
-        Map<String, Double> values = new HashMap<>();
-        for (String line : metrics.split("\n")) {
-            Matcher m = SERIES.matcher(line.trim());
-            if (m.matches()) {
-                values.put(m.group(1) + "_" + m.group(2) + "|" + m.group(3), Double.parseDouble(m.group(4)));
-            }
-        }
-        return values;
-    }
-
+    /** A histogram's sum and count grown between two scrapes, for the series with exactly {@code labels}. */
     private record Delta(double sum, double count) {
-        static Delta of(Map<String, Double> start, Map<String, Double> end, String name, String labels) {
-            return new Delta(difference(start, end, name + "_sum|" + labels), difference(start, end, name + "_count|" + labels));
+        static Delta of(String before, String after, String histogram, Map<String, String> labels) {
+            return new Delta(growth(before, after, histogram + "_sum", labels), growth(before, after, histogram + "_count", labels));
         }
 
-        private static double difference(Map<String, Double> start, Map<String, Double> end, String key) {
-            return end.getOrDefault(key, 0.0) - start.getOrDefault(key, 0.0);
+        private static double growth(String before, String after, String series, Map<String, String> labels) {
+            return samples(after, series).getOrDefault(labels, 0.0) - samples(before, series).getOrDefault(labels, 0.0);
         }
 
         double meanMs() {

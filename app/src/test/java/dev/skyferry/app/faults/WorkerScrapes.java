@@ -1,16 +1,15 @@
 package dev.skyferry.app.faults;
 
+import static dev.skyferry.app.local.PrometheusText.samples;
+
 import dev.skyferry.app.local.WorkerProcess;
 import java.io.IOException;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The Prometheus metrics of every worker process the suite ran, each as last scraped. A process that
@@ -18,9 +17,6 @@ import java.util.regex.Pattern;
  * more at each settled point; counts across processes are summed from those last scrapes.
  */
 final class WorkerScrapes implements AutoCloseable {
-
-    private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)})?\\s+(\\S+)$");
-    private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
 
     private final Map<Long, String> lastByPid = new ConcurrentHashMap<>();
     private final ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().factory());
@@ -103,28 +99,6 @@ final class WorkerScrapes implements AutoCloseable {
             }
         }
         return totals;
-    }
-
-    private static Map<Map<String, String>, Double> samples(String text, String metric) {
-        Map<Map<String, String>, Double> samples = new LinkedHashMap<>();
-        for (String line : text.split("\n")) {
-            if (!line.startsWith(metric)) {
-                continue;
-            }
-            Matcher sample = SAMPLE.matcher(line.trim());
-            if (!sample.matches() || !sample.group(1).equals(metric)) {
-                continue;
-            }
-            Map<String, String> labels = new TreeMap<>();
-            if (sample.group(2) != null) {
-                Matcher label = LABEL.matcher(sample.group(2));
-                while (label.find()) {
-                    labels.put(label.group(1), label.group(2));
-                }
-            }
-            samples.merge(labels, Double.parseDouble(sample.group(3)), Double::sum);
-        }
-        return samples;
     }
 
     @Override
