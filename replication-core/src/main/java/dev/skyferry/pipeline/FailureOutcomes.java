@@ -8,7 +8,6 @@ import dev.skyferry.store.StoreException;
 import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
 import java.nio.channels.ClosedByInterruptException;
-import java.util.Locale;
 
 /**
  * Turns a failure into the outcome the queue acts on. Named engine failures keep their reason;
@@ -40,7 +39,7 @@ final class FailureOutcomes {
             if (store.containerMissing()) {
                 return new Outcome.DeadLetter(ReasonCodes.CONTAINER_NOT_FOUND, where + store.getMessage(), store);
             }
-            String reason = store.kind().name().toLowerCase(Locale.ROOT).replace('_', '-');
+            String reason = store.kind().reason();
             return FailureClassifier.isTransient(store)
                     ? new Outcome.Retry(reason, where + store.getMessage(), store)
                     : new Outcome.DeadLetter(reason, where + store.getMessage(), store);

@@ -8,8 +8,10 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The one place that decides whether a failure is worth retrying. Deliberately narrow: throttling,
- * 5xx, timeouts and connection resets are transient; everything else (403, 400, a failed checksum,
- * a rule violation) is permanent and goes to the dead-letter queue at once.
+ * 5xx, timeouts, connection resets and a body the service refused for its checksum (the bytes changed
+ * on the way; the same bytes go again) are transient; everything else (403, 400, source bytes that do
+ * not match the source's own checksum, a rule violation) is permanent and goes to the dead-letter
+ * queue at once.
  */
 public final class FailureClassifier {
 
@@ -22,6 +24,7 @@ public final class FailureClassifier {
                     case THROTTLED, UNAVAILABLE -> true;
                     // A concurrent conditional write (S3 ConditionalRequestConflict) resolves on retry.
                     case CONFLICT -> true;
+                    case CHECKSUM_REFUSED -> true;
                     default -> false;
                 };
             }

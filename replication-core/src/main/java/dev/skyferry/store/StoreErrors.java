@@ -60,6 +60,14 @@ public final class StoreErrors {
             "BucketAlreadyExists", "BucketAlreadyOwnedByYou", "InvalidObjectState");
 
     /**
+     * 400 codes for a body that does not match its checksum (S3's Content-MD5 and signed SHA-256,
+     * Azure's Content-MD5 and CRC64). Malformed checksum headers (InvalidDigest, InvalidMd5) are not
+     * among them: those are the request's own fault.
+     */
+    private static final Set<String> CHECKSUM_REFUSED_CODES = Set.of(
+            "BadDigest", "XAmzContentSHA256Mismatch", "Md5Mismatch", "Crc64Mismatch");
+
+    /**
      * A URL's query string: SAS tokens and pre-signed signatures live there. Anything from '?' up to
      * whitespace, a quote or an XML tag boundary.
      */
@@ -107,6 +115,9 @@ public final class StoreErrors {
         if (status == 408 || code.equals("RequestTimeout")) {
             // S3 answers 400 RequestTimeout when the request body stalled: a network hiccup.
             return StoreException.Kind.UNAVAILABLE;
+        }
+        if (CHECKSUM_REFUSED_CODES.contains(code)) {
+            return StoreException.Kind.CHECKSUM_REFUSED;
         }
         if (code.equals("InvalidBlockList")) {
             // Azure discards every uncommitted block of a blob when anyone commits it, so a worker racing

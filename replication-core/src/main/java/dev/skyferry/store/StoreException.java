@@ -1,6 +1,7 @@
 package dev.skyferry.store;
 
 import java.time.Duration;
+import java.util.Locale;
 
 /**
  * The one exception stores throw. Stores translate their SDK's errors into a {@link Kind}, the HTTP
@@ -22,10 +23,21 @@ public class StoreException extends RuntimeException {
         UNAVAILABLE,
         /** 401/403: identity or permission problem. */
         FORBIDDEN,
+        /**
+         * 400 BadDigest, Md5Mismatch, XAmzContentSHA256Mismatch, Crc64Mismatch: the service received
+         * other bytes than the request's checksum describes. They changed on the way, after they were
+         * hashed, so the same bytes sent again go through.
+         */
+        CHECKSUM_REFUSED,
         /** 400 and other 4xx: the request itself is wrong. */
         BAD_REQUEST,
         /** The store cannot do this at all (e.g. an emulator's 501 for Put Blob From URL). */
-        UNSUPPORTED
+        UNSUPPORTED;
+
+        /** As a reason code and metric label: {@code checksum-refused}, {@code throttled}, ... */
+        public String reason() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
     }
 
     private final Kind kind;

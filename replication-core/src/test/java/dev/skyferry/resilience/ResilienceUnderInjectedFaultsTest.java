@@ -37,6 +37,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -54,8 +55,9 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
- * Throttling and outages injected by a fault proxy in front of the emulators, through the real stores
- * and queue sources: retried and successful, Retry-After honored, breakers opened by a dead service.
+ * Throttling, outages and bytes flipped on the way, injected by a fault proxy in front of the emulators,
+ * through the real stores and queue sources: retried and successful, Retry-After honored, a refused
+ * body sent again, breakers opened by a dead service.
  */
 @ExtendWith(EmulatorExtension.class)
 class ResilienceUnderInjectedFaultsTest {
@@ -137,6 +139,47 @@ class ResilienceUnderInjectedFaultsTest {
         });
         assertThat(emulators.blobService().getBlobContainerClient(container).getBlobClient("k.txt").downloadContent().toString())
                 .isEqualTo("replica");
+    }
+
+    @Test
+    void anS3PartWhoseBytesChangedOnTheWayIsRefusedBySignedHashAndSentAgain() throws Exception {
+        String bucket = Emulators.freshName("faults");
+        emulators.s3Client().createBucket(r -> r.bucket(bucket));
+        ObjectStore store = ResilientObjectStore.wrap(s3StoreBehindProxy(bucket), calls(CircuitBreakerSettings.DEFAULTS));
+        byte[] part = randomBytes(64 * 1024);
+
+        proxy.corruptNextRequestBodies(1, part.length);
+        ObjectStore.MultipartWrite write = store.startMultipart("flipped.bin", spec(part), Precondition.NONE);
+        write.uploadPart(1, ByteBuffer.wrap(part), null); // plain HTTP: the signed SHA-256 checks it
+        write.complete();
+
+        assertThat(proxy.faultsInjected()).isEqualTo(1);
+        assertThat(retried).extracting(Retried::endpoint).containsExactly(Endpoint.S3);
+        assertThat(emulators.s3Client().getObjectAsBytes(r -> r.bucket(bucket).key("flipped.bin")).asByteArray()).isEqualTo(part);
+    }
+
+    @Test
+    void anAzureBlockWhoseBytesChangedOnTheWayIsRefusedByItsMd5AndSentAgain() throws Exception {
+        String container = Emulators.freshName("faults");
+        emulators.blobService().createBlobContainer(container);
+        ObjectStore store = ResilientObjectStore.wrap(azureStoreBehindProxy(container), calls(CircuitBreakerSettings.DEFAULTS));
+        byte[] block = randomBytes(64 * 1024);
+
+        proxy.corruptNextRequestBodies(1, block.length);
+        ObjectStore.MultipartWrite write = store.startMultipart("flipped.bin", spec(block), Precondition.NONE);
+        write.uploadPart(1, ByteBuffer.wrap(block), MessageDigest.getInstance("MD5").digest(block));
+        write.complete();
+
+        assertThat(proxy.faultsInjected()).isEqualTo(1);
+        assertThat(retried).extracting(Retried::endpoint).containsExactly(Endpoint.AZURE_BLOB);
+        assertThat(emulators.blobService().getBlobContainerClient(container).getBlobClient("flipped.bin")
+                .downloadContent().toBytes()).isEqualTo(block);
+    }
+
+    private static byte[] randomBytes(int length) {
+        byte[] bytes = new byte[length];
+        new Random(length).nextBytes(bytes);
+        return bytes;
     }
 
     @Test

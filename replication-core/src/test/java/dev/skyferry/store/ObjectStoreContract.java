@@ -138,7 +138,7 @@ public abstract class ObjectStoreContract {
                 TargetOptions.DEFAULTS);
 
         assertThatThrownBy(() -> store.put("corrupt.bin", ByteBuffer.wrap(content), lying, Precondition.NONE))
-                .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.kind()).isEqualTo(Kind.BAD_REQUEST));
+                .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.kind()).isEqualTo(Kind.CHECKSUM_REFUSED));
         assertThat(store.stat("corrupt.bin")).isEmpty();
     }
 
@@ -312,7 +312,7 @@ public abstract class ObjectStoreContract {
         MultipartWrite write = store.startMultipart("badpart.bin", spec(ObjectAttributes.NONE, part), Precondition.NONE);
         try {
             assertThatThrownBy(() -> write.uploadPart(1, ByteBuffer.wrap(part), md5(new byte[] {1})))
-                    .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.kind()).isEqualTo(Kind.BAD_REQUEST));
+                    .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.kind()).isEqualTo(Kind.CHECKSUM_REFUSED));
         } finally {
             write.abort();
         }

@@ -594,7 +594,7 @@ public class InMemoryStore implements ObjectStore {
     }
 
     private StoreException badDigest(String why) {
-        return new StoreException(Kind.BAD_REQUEST, 400, kind == StoreKind.S3 ? "BadDigest" : "Md5Mismatch", why, null, null);
+        return new StoreException(Kind.CHECKSUM_REFUSED, 400, kind == StoreKind.S3 ? "BadDigest" : "Md5Mismatch", why, null, null);
     }
 
     private static byte[] toArray(ByteBuffer content) {

@@ -22,6 +22,14 @@ final class AzureErrors {
 
     private static final Pattern MESSAGE_ELEMENT = Pattern.compile("<Message>([^<]*)</Message>");
 
+    private static final String MD5_MISMATCH = "Md5Mismatch";
+    /**
+     * What Azurite (3.35, BlockBlobHandler) answers to a Put Blob or Put Block whose body does not match
+     * its Content-MD5, where Azure answers Md5Mismatch: read as Azure's code, so the local run and the
+     * tests treat a refused body as Azure would.
+     */
+    private static final String AZURITE_MD5_MISMATCH = "InvalidOperation: Provided contentMD5 doesn't match.";
+
     private AzureErrors() {}
 
     /**
@@ -47,8 +55,11 @@ final class AzureErrors {
             Duration retryAfter = response == null ? null
                     : StoreErrors.parseRetryAfter(response.getHeaderValue("Retry-After"), Instant.now());
             String serviceMessage = http instanceof BlobStorageException blob ? blob.getServiceMessage() : http.getMessage();
-            String message = operation + ": HTTP " + status + (code == null ? "" : " " + code)
-                    + ": " + StoreErrors.firstLine(messageElement(serviceMessage));
+            String readable = StoreErrors.firstLine(messageElement(serviceMessage));
+            if (AZURITE_MD5_MISMATCH.equals(code + ": " + readable)) {
+                code = MD5_MISMATCH;
+            }
+            String message = operation + ": HTTP " + status + (code == null ? "" : " " + code) + ": " + readable;
             return new StoreException(StoreErrors.kindOf(status, code), status, code, message, retryAfter, cause);
         }
         StoreException refused = StoreErrors.credentialsRefused(failure, operation, cause);

@@ -135,13 +135,13 @@ class S3StoreTest extends ObjectStoreContract {
         try (FaultProxy proxy = FaultProxy.inFrontOf(emulators.s3Endpoint());
              S3Client proxiedClient = S3Clients.client(optionsFor(proxy.proxiedUri(emulators.s3Endpoint()), emulators.awsSecretAccessKey()))) {
             S3Store proxied = new S3Store(proxiedClient, presigner, bucket);
-            proxy.corruptNextRequestBodies(1);
+            proxy.corruptNextRequestBodies(1, part.length);
             MultipartWrite write = proxied.startMultipart("flipped.bin", spec(ObjectAttributes.NONE, part), Precondition.NONE);
             assertThat(write.needsPartMd5()).isFalse();
 
             assertThatThrownBy(() -> write.uploadPart(1, ByteBuffer.wrap(part), null))
                     .isInstanceOfSatisfying(StoreException.class, e -> {
-                        assertThat(e.kind()).isEqualTo(Kind.BAD_REQUEST);
+                        assertThat(e.kind()).isEqualTo(Kind.CHECKSUM_REFUSED);
                         assertThat(e.errorCode()).isEqualTo("XAmzContentSHA256Mismatch");
                     });
             assertThat(proxy.faultsInjected()).isEqualTo(1);

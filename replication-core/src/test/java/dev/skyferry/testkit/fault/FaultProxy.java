@@ -83,6 +83,7 @@ public final class FaultProxy implements AutoCloseable {
     private final AtomicInteger cannedRemaining = new AtomicInteger();
     private final AtomicReference<CannedResponse> canned = new AtomicReference<>();
     private final AtomicInteger corruptionsRemaining = new AtomicInteger();
+    private volatile long corruptionMinBytes;
 
     private final AtomicLong connectionsAccepted = new AtomicLong();
     private final AtomicLong faultsInjected = new AtomicLong();
@@ -146,12 +147,15 @@ public final class FaultProxy implements AutoCloseable {
     }
 
     /**
-     * The next {@code count} requests with a body ({@code Content-Length} > 0) on connections opened
-     * from now on reach the upstream with the byte in the middle of their body flipped: what a bad NIC,
-     * cable or middlebox does that TCP's own checksum misses.
+     * The next {@code count} requests with a body of at least {@code minBytes} reach the upstream with
+     * the byte in the middle of their body flipped: what a bad NIC, cable or middlebox does that TCP's
+     * own checksum misses. A minimum picks the data (blocks, parts, puts) out of the small XML bodies
+     * beside it. Open keep-alive connections are cut, so the next requests come on watched ones.
      */
-    public FaultProxy corruptNextRequestBodies(int count) {
+    public FaultProxy corruptNextRequestBodies(int count, long minBytes) {
+        corruptionMinBytes = minBytes;
         corruptionsRemaining.set(count);
+        cutOpenConnections();
         return this;
     }
 
@@ -212,7 +216,7 @@ public final class FaultProxy implements AutoCloseable {
                 boolean corrupting = corruptionsRemaining.get() > 0;
                 var up = threads.submit(() -> {
                     if (corrupting) {
-                        forwardCorruptingOneBody(fromClient, toTarget);
+                        forwardCorruptingBodies(fromClient, toTarget);
                     }
                     pump(fromClient, toTarget, target);
                 });
@@ -251,10 +255,10 @@ public final class FaultProxy implements AutoCloseable {
     }
 
     /**
-     * Forwards whole requests (head, then a {@code Content-Length} body) until one body has been
-     * corrupted or no corruption is owed any more; the caller pumps the rest of the connection as is.
+     * Forwards whole requests (head, then a {@code Content-Length} body) while corruptions are owed,
+     * corrupting bodies as it goes; the caller pumps the rest of the connection as is.
      */
-    private void forwardCorruptingOneBody(InputStream fromClient, OutputStream toTarget) {
+    private void forwardCorruptingBodies(InputStream fromClient, OutputStream toTarget) {
         try {
             while (corruptionsRemaining.get() > 0) {
                 String head = readHead(fromClient);
@@ -264,12 +268,12 @@ public final class FaultProxy implements AutoCloseable {
                 toTarget.write(head.getBytes(StandardCharsets.ISO_8859_1));
                 toTarget.flush();
                 long length = contentLength(head);
-                boolean corrupt = length > 0 && corruptionsRemaining.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+                boolean corrupt = length > 0 && length >= corruptionMinBytes
+                        && corruptionsRemaining.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
                 // With Expect: 100-continue the body follows once the upstream's 100 reached the client.
                 copyBody(fromClient, toTarget, length, corrupt ? length / 2 : -1);
                 if (corrupt) {
                     faultsInjected.incrementAndGet();
-                    return;
                 }
             }
         } catch (IOException e) {

@@ -59,14 +59,16 @@ class FaultProxyTest {
 
     @Test
     void flipsTheMiddleByteOfTheNextRequestBodiesOnlyThenForwardsAsIs() throws Exception {
-        proxy.corruptNextRequestBodies(1);
+        proxy.corruptNextRequestBodies(1, 5);
 
         HttpResponse<String> withoutBody = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.port() + "/x"))
                 .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> belowTheMinimum = put("abcd");
         HttpResponse<String> corrupted = put("abcde");
         HttpResponse<String> after = put("abcde");
 
         assertThat(withoutBody.body()).isEqualTo("echo:");
+        assertThat(belowTheMinimum.body()).isEqualTo("echo:abcd");
         assertThat(corrupted.body()).as("'c' with its lowest bit flipped").isEqualTo("echo:abbde");
         assertThat(after.body()).isEqualTo("echo:abcde");
         assertThat(proxy.faultsInjected()).isEqualTo(1);
