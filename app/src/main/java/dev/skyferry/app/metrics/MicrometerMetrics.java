@@ -2,6 +2,7 @@ package dev.skyferry.app.metrics;
 
 import dev.skyferry.copy.CopyMetrics;
 import dev.skyferry.resilience.Endpoint;
+import dev.skyferry.store.StoreException;
 import dev.skyferry.worker.Direction;
 import dev.skyferry.worker.EventOutcome;
 import dev.skyferry.worker.WorkerMetrics;
@@ -96,7 +97,19 @@ public final class MicrometerMetrics implements WorkerMetrics, CopyMetrics {
 
     @Override
     public void retrying(Endpoint endpoint, int attempt, Throwable failure, Duration wait) {
-        Counter.builder("skyferry.store.retries").tag("endpoint", endpoint.toString()).register(registry).increment();
+        Counter.builder("skyferry.store.retries").tag("endpoint", endpoint.toString()).tag("kind", kindOf(failure))
+                .description("In-process retries of store, queue and STS calls, by what failed")
+                .register(registry).increment();
+    }
+
+    /** The store failure's kind; what else is retried (I/O errors, timeouts) is transient as UNAVAILABLE is. */
+    private static String kindOf(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof StoreException store) {
+                return store.kind().reason();
+            }
+        }
+        return StoreException.Kind.UNAVAILABLE.reason();
     }
 
     @Override

@@ -47,8 +47,8 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  * The fault suite: the production worker ({@code java -jar skyferry.jar run}, as the container runs
  * it) replicates a mix of events both ways — single-part and multi-part objects, filtered keys, the
  * echoes of its own replicas, poison — while everything around it breaks: its TCP connections to
- * S3 and Azure Blob (through {@link FaultProxy}s) are reset, slowed, black-holed and answered with
- * bursts of 503 SlowDown / ServerBusy; it is SIGKILLed mid multi-part copy and restarted; S3Proxy and
+ * S3 and Azure Blob (through {@link FaultProxy}s) are reset, slowed, black-holed, answered with
+ * bursts of 503 SlowDown / ServerBusy and have bytes of their request bodies flipped; it is SIGKILLed mid multi-part copy and restarted; S3Proxy and
  * Azurite are stopped and restarted under it; the token issuer behind its STS credentials stops serving its keys (503).
  *
  * <p>Then the conservation invariant: every event ends replicated with an equal checksum, skipped
@@ -111,7 +111,7 @@ class FaultSuiteIT {
             startEnvironment();
             worker = startWorker("worker-1", staticConfig());
 
-            phase("1 network faults: 503 bursts, resets, latency, black holes", this::networkFaults);
+            phase("1 network faults: 503 bursts, flipped bytes, resets, latency, black holes", this::networkFaults);
             phase("2 SIGKILL mid multi-part copy, restart", this::sigkillMidLargeCopy);
             phase("3 S3Proxy and Azurite stopped and restarted", this::emulatorRestarts);
             phase("4 token issuer down (web identity via STS)", this::issuerOutage);
@@ -133,7 +133,7 @@ class FaultSuiteIT {
 
     // ================================================================ phases
 
-    /** 503 SlowDown / ServerBusy bursts, connection resets, latency and black holes on both store links. */
+    /** 503 SlowDown / ServerBusy bursts, flipped bytes, connection resets, latency and black holes on both store links. */
     private void networkFaults(String phase) throws Exception {
         publishMix(phase, true);
         long s3Before = s3Proxy.faultsInjected();
@@ -144,6 +144,17 @@ class FaultSuiteIT {
                 && blobProxy.faultsInjected() - blobBefore >= 8);
         figures.fault("503 SlowDown answered (S3 link)", s3Proxy.faultsInjected() - s3Before);
         figures.fault("503 ServerBusy answered (Azure Blob link)", blobProxy.faultsInjected() - blobBefore);
+
+        // Data bodies only (≥ 4 KiB): the service refuses them by their checksum and the worker sends them again.
+        long s3Flipped = s3Proxy.faultsInjected();
+        long blobFlipped = blobProxy.faultsInjected();
+        s3Proxy.corruptNextRequestBodies(4, 4096);
+        blobProxy.corruptNextRequestBodies(4, 4096);
+        publishMix(phase, false);
+        awaitFault("the bodies with a flipped byte to be sent", () -> s3Proxy.faultsInjected() - s3Flipped >= 4
+                && blobProxy.faultsInjected() - blobFlipped >= 4);
+        figures.fault("request bodies with a byte flipped (S3 link)", s3Proxy.faultsInjected() - s3Flipped);
+        figures.fault("request bodies with a byte flipped (Azure Blob link)", blobProxy.faultsInjected() - blobFlipped);
 
         publishMix(phase, false);
         faultWindow("connections reset (Azure Blob link)", blobProxy, Duration.ofSeconds(2), 3,
@@ -389,7 +400,8 @@ class FaultSuiteIT {
         figures.outcome("dead letters found (copies)", deadLetters.size() + " for "
                 + ledger.stream().filter(e -> e.kind() == SuiteEvent.Kind.DEAD_LETTER).count() + " poison events");
         figures.outcome("worker metrics: events by outcome, reason", scrapes.sumBy("skyferry_events_total", Map.of(), "outcome", "reason"));
-        figures.outcome("worker metrics: store retries by endpoint", scrapes.sumBy("skyferry_store_retries_total", Map.of(), "endpoint"));
+        figures.outcome("worker metrics: store retries by endpoint, kind",
+                scrapes.sumBy("skyferry_store_retries_total", Map.of(), "endpoint", "kind"));
         figures.outcome("worker metrics: server-side fallbacks", scrapes.sumBy("skyferry_server_side_fallbacks_total", Map.of(), "reason"));
         return violations;
     }
