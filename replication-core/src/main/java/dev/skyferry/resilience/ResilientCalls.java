@@ -141,11 +141,7 @@ public final class ResilientCalls {
     }
 
     private static Duration retryAfter(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof StoreException store) {
-                return store.retryAfter();
-            }
-        }
-        return null;
+        StoreException store = StoreException.foundIn(failure);
+        return store == null ? null : store.retryAfter();
     }
 }

@@ -57,6 +57,16 @@ public class StoreException extends RuntimeException {
         this(kind, 0, null, message, null, cause);
     }
 
+    /** The first StoreException in {@code failure}'s cause chain (itself included), or null. */
+    public static StoreException foundIn(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof StoreException store) {
+                return store;
+            }
+        }
+        return null;
+    }
+
     public Kind kind() {
         return kind;
     }

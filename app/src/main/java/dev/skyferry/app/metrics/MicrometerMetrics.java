@@ -104,12 +104,8 @@ public final class MicrometerMetrics implements WorkerMetrics, CopyMetrics {
 
     /** The store failure's kind; what else is retried (I/O errors, timeouts) is transient as UNAVAILABLE is. */
     private static String kindOf(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof StoreException store) {
-                return store.kind().reason();
-            }
-        }
-        return StoreException.Kind.UNAVAILABLE.reason();
+        StoreException store = StoreException.foundIn(failure);
+        return (store == null ? StoreException.Kind.UNAVAILABLE : store.kind()).reason();
     }
 
     @Override
