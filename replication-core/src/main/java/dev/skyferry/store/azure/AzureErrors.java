@@ -28,7 +28,8 @@ final class AzureErrors {
      * its Content-MD5, where Azure answers Md5Mismatch: read as Azure's code, so the local run and the
      * tests treat a refused body as Azure would.
      */
-    private static final String AZURITE_MD5_MISMATCH = "InvalidOperation: Provided contentMD5 doesn't match.";
+    private static final String AZURITE_MD5_MISMATCH_CODE = "InvalidOperation";
+    private static final String AZURITE_MD5_MISMATCH_MESSAGE = "Provided contentMD5 doesn't match.";
 
     private AzureErrors() {}
 
@@ -56,7 +57,7 @@ final class AzureErrors {
                     : StoreErrors.parseRetryAfter(response.getHeaderValue("Retry-After"), Instant.now());
             String serviceMessage = http instanceof BlobStorageException blob ? blob.getServiceMessage() : http.getMessage();
             String readable = StoreErrors.firstLine(messageElement(serviceMessage));
-            if (AZURITE_MD5_MISMATCH.equals(code + ": " + readable)) {
+            if (AZURITE_MD5_MISMATCH_CODE.equals(code) && AZURITE_MD5_MISMATCH_MESSAGE.equals(readable)) {
                 code = MD5_MISMATCH;
             }
             String message = operation + ": HTTP " + status + (code == null ? "" : " " + code) + ": " + readable;
