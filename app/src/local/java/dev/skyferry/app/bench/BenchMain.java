@@ -132,6 +132,7 @@ public final class BenchMain {
                         SkyferryUnderTest.sourceOf(direction), pass.seconds(), options.concurrency);
                 result.set("stages", stages.toJson());
                 System.out.println("bench: small " + direction.label + " where Skyferry's time went: " + stages.describe(pass.events()));
+                recordMachineCpu(result, direction, "skyferry", pass.machine(), pass.cpu().seconds(), pass.events());
                 result.put("peakRssBytes", skyferry.process().peakRssBytes());
                 result.put("path", direction == Direction.S3_TO_AZURE ? "stream (s3ToAzureMode: stream)" : "stream");
                 double queueAlone = QueueCeiling.measure(emulators, StoreEndpoints.of(emulators), direction,
@@ -195,6 +196,7 @@ public final class BenchMain {
                 Duration.ofMinutes(20));
         ObjectNode result = record("large", direction, "skyferry", 1, options.largeSize, pass.seconds(), pass.cpu(),
                 verify(direction, "skyferry", seeded, options.largeSize), repeat);
+        recordMachineCpu(result, direction, "skyferry", pass.machine(), pass.cpu().seconds(), 1);
         result.put("peakRssBytes", skyferry.process().peakRssBytes());
         result.put("path", direction == Direction.S3_TO_AZURE ? "stream (s3ToAzureMode: stream)" : "stream, multipart");
         result.put("replicaEtag", replicaEtag(direction, "skyferry", key));
@@ -324,11 +326,14 @@ public final class BenchMain {
                 ? List.of("--s3-chunk-size", "16M", "--s3-upload-concurrency", "4", "--azureblob-chunk-size", "16M",
                           "--azureblob-upload-concurrency", "4")
                 : List.of();
+        MachineCpu.Snapshot machineBefore = MachineCpu.now();
         Rclone.Run run = rclone.copy(remote(direction, true, source(direction), prefix),
                 remote(direction, false, target(direction, "rclone"), prefix), options.concurrency, flags);
+        MachineCpu.Usage machine = MachineCpu.between(machineBefore, MachineCpu.now());
         // rclone is compiled ahead of time: no JIT.
-        record(section, direction, "rclone", timed.size(), size, run.seconds(), new ProcessCpu(run.cpuSeconds(), 0),
-                verify(direction, "rclone", timed, size), repeat);
+        ObjectNode rcloneResult = record(section, direction, "rclone", timed.size(), size, run.seconds(),
+                new ProcessCpu(run.cpuSeconds(), 0), verify(direction, "rclone", timed, size), repeat);
+        recordMachineCpu(rcloneResult, direction, "rclone", machine, run.cpuSeconds(), timed.size());
         if (section.equals("large")) {
             deleteReplica(direction, "rclone", timed.keySet().iterator().next());
         }
@@ -337,6 +342,17 @@ public final class BenchMain {
         if (section.equals("large")) {
             deleteReplica(direction, "raw", timed.keySet().iterator().next());
         }
+    }
+
+    /**
+     * The emulators' CPU beside the tool's, per object. Not for the raw loop: its process warms up on other
+     * objects before its timed pass, which a measurement from outside cannot separate.
+     */
+    private static void recordMachineCpu(ObjectNode result, Direction direction, String tool, MachineCpu.Usage machine,
+                                         double toolSeconds, long objects) {
+        result.set("machineCpu", machine.toJson(tool, toolSeconds, objects));
+        System.out.println("bench: " + result.get("section").asText() + " " + direction.label + " " + tool + " "
+                + machine.describe(tool, toolSeconds, objects));
     }
 
     private record RawResult(double seconds, ProcessCpu cpu) {}

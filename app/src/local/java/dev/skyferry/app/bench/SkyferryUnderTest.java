@@ -50,10 +50,10 @@ final class SkyferryUnderTest implements AutoCloseable {
 
     /**
      * One timed pass: wall seconds from the events becoming visible to the last replicated, CPU of the
-     * worker, and its {@code /metrics} before and after.
+     * worker and of the emulators, and the worker's {@code /metrics} before and after.
      */
-    record Pass(double seconds, ProcessCpu cpu, double enqueueSeconds, long events, String metricsBefore,
-                String metricsAfter) {}
+    record Pass(double seconds, ProcessCpu cpu, MachineCpu.Usage machine, double enqueueSeconds, long events,
+                String metricsBefore, String metricsAfter) {}
 
     private final WorkerProcess worker;
     private final QueueClient azureQueue;
@@ -139,6 +139,7 @@ final class SkyferryUnderTest implements AutoCloseable {
         double enqueueSeconds = events.send(direction, source, etags, size, visibleAt);
         BenchEvents.awaitVisible(visibleAt, enqueueSeconds, etags.size());
         ProcessCpu cpuBefore = ProcessCpu.of(worker.pid());
+        MachineCpu.Snapshot machineBefore = MachineCpu.now();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (tail.replicated(direction) < etags.size()) {
             if (tail.deadLettered() > 0) {
@@ -153,8 +154,9 @@ final class SkyferryUnderTest implements AutoCloseable {
             tail.read();
         }
         ProcessCpu cpu = ProcessCpu.of(worker.pid()).minus(cpuBefore);
+        MachineCpu.Usage machine = MachineCpu.between(machineBefore, MachineCpu.now());
         double seconds = Duration.between(visibleAt, tail.lastReplicatedAt().orElseThrow()).toNanos() / 1e9;
-        return new Pass(seconds, cpu, enqueueSeconds, etags.size(), metricsBefore, metrics());
+        return new Pass(seconds, cpu, machine, enqueueSeconds, etags.size(), metricsBefore, metrics());
     }
 
     /** The worker's name for the queue the bench sends {@code direction}'s events to. */
