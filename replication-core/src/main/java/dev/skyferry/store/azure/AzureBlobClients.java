@@ -1,12 +1,17 @@
 package dev.skyferry.store.azure;
 
 import com.azure.core.credential.TokenCredential;
+import com.azure.core.http.HttpPipeline;
+import com.azure.core.http.HttpPipelineBuilder;
+import com.azure.core.http.policy.HttpPipelinePolicy;
 import com.azure.storage.blob.BlobContainerAsyncClient;
 import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.blob.BlobContainerClientBuilder;
 import com.azure.storage.common.StorageSharedKeyCredential;
 import com.azure.storage.common.policy.RequestRetryOptions;
 import com.azure.storage.common.policy.RetryPolicyType;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -61,17 +66,43 @@ public final class AzureBlobClients {
     }
 
     /**
+     * {@code container} over the same pipeline with a {@link BlockListMd5Policy} in front, whichever
+     * builder made it (the store adds it itself, so no client can miss it).
+     */
+    static BlobContainerClient withBlockListMd5(BlobContainerClient container) {
+        HttpPipeline pipeline = container.getHttpPipeline();
+        List<HttpPipelinePolicy> policies = new ArrayList<>(pipeline.getPolicyCount() + 1);
+        for (int i = 0; i < pipeline.getPolicyCount(); i++) {
+            if (pipeline.getPolicy(i) instanceof BlockListMd5Policy) {
+                return container;
+            }
+            policies.add(pipeline.getPolicy(i));
+        }
+        policies.addFirst(new BlockListMd5Policy());
+        HttpPipeline withMd5 = new HttpPipelineBuilder()
+                .httpClient(pipeline.getHttpClient())
+                .tracer(pipeline.getTracer())
+                .policies(policies.toArray(HttpPipelinePolicy[]::new))
+                .build();
+        return sameContainer(container, withMd5).buildClient();
+    }
+
+    /**
      * The async client over the same pipeline (credentials, policies) as {@code container}: downloads
      * use it because only the async API streams a body while exposing the response headers.
      */
     static BlobContainerAsyncClient asyncTwin(BlobContainerClient container) {
+        return sameContainer(container, container.getHttpPipeline()).buildAsyncClient();
+    }
+
+    private static BlobContainerClientBuilder sameContainer(BlobContainerClient container, HttpPipeline pipeline) {
         BlobContainerClientBuilder builder = new BlobContainerClientBuilder()
-                .pipeline(container.getHttpPipeline())
+                .pipeline(pipeline)
                 .endpoint(container.getBlobContainerUrl())
                 .serviceVersion(container.getServiceVersion());
         if (container.getEncryptionScope() != null) {
             builder.encryptionScope(container.getEncryptionScope());
         }
-        return builder.buildAsyncClient();
+        return builder;
     }
 }

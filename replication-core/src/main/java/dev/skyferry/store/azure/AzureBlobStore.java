@@ -63,9 +63,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>Facts this class relies on (Blob REST API docs):
  * <ul>
  *   <li>Put Blob checks the request's Content-MD5 and stores it as the blob's Content-MD5; Put Block
- *       checks its Content-MD5 per block; Put Block List stores {@code x-ms-blob-content-md5} without
- *       checking it (azure-sdk-for-java #40065), so for staged writes the copier's own verification is
- *       what counts.</li>
+ *       checks its Content-MD5 per block; Put Block List checks a Content-MD5 of the list itself (sent
+ *       by {@link BlockListMd5Policy}) but stores {@code x-ms-blob-content-md5} without checking it
+ *       (azure-sdk-for-java #40065), so for staged writes the copier's own verification is what counts.</li>
  *   <li>Staged blocks that are never committed stay invisible (Get Blob Properties answers 404, listings
  *       skip them) and the service garbage-collects them after 7 days. There is no call to delete them,
  *       so {@link MultipartWrite#abort()} commits nothing and simply forgets them. Committing a blob
@@ -121,8 +121,8 @@ public final class AzureBlobStore implements ObjectStore, UrlCopyTarget {
         if (urlCopyParallelism < 1) {
             throw new IllegalArgumentException("urlCopyParallelism must be >= 1, was " + urlCopyParallelism);
         }
-        this.container = container;
-        this.asyncContainer = AzureBlobClients.asyncTwin(container);
+        this.container = AzureBlobClients.withBlockListMd5(container);
+        this.asyncContainer = AzureBlobClients.asyncTwin(this.container);
         this.urlCopyParallelism = urlCopyParallelism;
     }
 
@@ -448,7 +448,7 @@ public final class AzureBlobStore implements ObjectStore, UrlCopyTarget {
             try {
                 BlockBlobItem item = target.commitBlockListWithResponse(commitOptions(blockIds, spec, conditions), null, Context.NONE)
                         .getValue();
-                // The response's Content-MD5 is that of the block list XML, not of the blob: not reported.
+                // The response's Content-MD5 is that of the block list XML (BlockListMd5Policy sent it), not of the blob.
                 return new WriteResult(unquote(item.getETag()), item.getVersionId(), null);
             } catch (RuntimeException failure) {
                 throw AzureErrors.translate(failure, "commit " + blockIds.size() + " blocks of " + where(key), true);

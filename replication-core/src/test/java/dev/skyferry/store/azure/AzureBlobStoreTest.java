@@ -3,7 +3,11 @@ package dev.skyferry.store.azure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.azure.core.http.HttpHeaderName;
+import com.azure.core.http.HttpRequest;
+import com.azure.core.http.policy.HttpPipelinePolicy;
 import com.azure.storage.blob.BlobContainerClient;
+import com.azure.storage.blob.BlobContainerClientBuilder;
 import com.azure.storage.blob.models.AccessTier;
 import com.azure.storage.common.StorageSharedKeyCredential;
 import dev.skyferry.store.ObjectAttributes;
@@ -24,7 +28,9 @@ import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -96,6 +102,38 @@ class AzureBlobStoreTest extends ObjectStoreContract {
 
         assertThat(write.complete().serviceMd5()).as("Put Block List's Content-MD5 is the list's, not the blob's").isNull();
         assertThat(store.stat("md5.bin").orElseThrow().contentMd5()).isEqualTo(md5(whole));
+    }
+
+    @Test
+    void aBlockListGoesWithTheMd5OfTheListTheServiceReceivedWhateverBuiltTheClient() {
+        // Azurite does not check a Put Block List's Content-MD5, but it answers with the MD5 of the body
+        // it received: the header sent must equal it, and the Shared Key signature must cover it.
+        List<String[]> commits = new CopyOnWriteArrayList<>();
+        HttpPipelinePolicy recordCommits = (context, next) -> next.process().doOnNext(response -> {
+            HttpRequest request = context.getHttpRequest();
+            if ("comp=blocklist".equals(request.getUrl().getQuery())) {
+                commits.add(new String[] {request.getHeaders().getValue(HttpHeaderName.CONTENT_MD5),
+                        response.getHeaderValue(HttpHeaderName.CONTENT_MD5)});
+            }
+        });
+        BlobContainerClient plainClient = new BlobContainerClientBuilder()
+                .endpoint(emulators.blobEndpoint())
+                .containerName(container.getBlobContainerName())
+                .credential(new StorageSharedKeyCredential(emulators.azureAccount(), emulators.azureAccountKey()))
+                .addPolicy(recordCommits)
+                .buildClient();
+        ObjectStore plainStore = new AzureBlobStore(plainClient);
+        byte[] part1 = randomBytes(minPartSize(), 43);
+        byte[] part2 = randomBytes(10, 44);
+        MultipartWrite write = plainStore.startMultipart("listed.bin",
+                new WriteSpec(ObjectAttributes.NONE, part1.length + part2.length, null, TargetOptions.DEFAULTS), Precondition.NONE);
+        write.uploadPart(1, ByteBuffer.wrap(part1), md5(part1));
+        write.uploadPart(2, ByteBuffer.wrap(part2), md5(part2));
+        write.complete();
+
+        assertThat(commits).hasSize(1);
+        assertThat(commits.getFirst()[0]).as("Content-MD5 sent with the list").isNotNull().isEqualTo(commits.getFirst()[1]);
+        assertThat(plainStore.stat("listed.bin").orElseThrow().size()).isEqualTo(part1.length + part2.length);
     }
 
     @Test
