@@ -20,8 +20,6 @@ import java.util.stream.Collectors;
  */
 final class MachineCpu {
 
-    /** Linux reports CPU in clock ticks of 1/100 s (USER_HZ). */
-    private static final double TICKS_PER_SECOND = 100.0;
     static final String AZURITE_BLOB = "Azurite blob";
     static final String AZURITE_QUEUE = "Azurite queue";
     static final String DRIVER = "driver JVM (S3Proxy, ElasticMQ)";
