@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -67,16 +68,21 @@ final class MachineCpu {
     static Snapshot now() {
         long[] machine = machineTicks();
         Map<String, Double> processes = new LinkedHashMap<>();
-        ProcessHandle.current().descendants().forEach(process -> {
-            String command = process.info().commandLine().orElse("");
-            if (command.contains("azurite") && command.contains("/blob/main.js")) {
-                processes.put(AZURITE_BLOB, ProcessCpu.of(process.pid()).seconds());
-            } else if (command.contains("azurite") && command.contains("/queue/main.js")) {
-                processes.put(AZURITE_QUEUE, ProcessCpu.of(process.pid()).seconds());
-            }
-        });
+        ProcessHandle.current().descendants().forEach(process -> emulatorOf(process.info().commandLine().orElse(""))
+                .ifPresent(emulator -> processes.merge(emulator, ProcessCpu.of(process.pid()).seconds(), Double::sum)));
         processes.put(DRIVER, ProcessCpu.of(ProcessHandle.current().pid()).seconds());
         return new Snapshot(machine[0], machine[1], processes);
+    }
+
+    /** Which Azurite service a child process runs, by the script on its command line. */
+    static Optional<String> emulatorOf(String commandLine) {
+        if (commandLine.contains("azurite") && commandLine.contains("/blob/main.js")) {
+            return Optional.of(AZURITE_BLOB);
+        }
+        if (commandLine.contains("azurite") && commandLine.contains("/queue/main.js")) {
+            return Optional.of(AZURITE_QUEUE);
+        }
+        return Optional.empty();
     }
 
     static Usage between(Snapshot before, Snapshot after) {
