@@ -11,16 +11,24 @@ import java.util.Locale;
  * {@code app}; this record checks what the engine itself needs.
  *
  * @param partSize               bytes per S3 part / Azure block; objects up to this size go in one request
- * @param partsInFlightPerObject parts of one object being uploaded at once (while one more is read)
+ * @param partsInFlightPerObject parts of one object being uploaded at once (while more are read)
+ * @param readStreamsPerObject   GETs reading one object's parts at once: the first reads from the
+ *                               front, the others take ranges from the back (1: one sequential GET)
  * @param memoryBudget           bytes of part buffers held at once across all copies
  * @param s3ToAzureMode          whether S3 → Azure copies let Azure fetch the bytes itself
  */
-public record CopySettings(long partSize, int partsInFlightPerObject, long memoryBudget, S3ToAzureMode s3ToAzureMode) {
+public record CopySettings(long partSize, int partsInFlightPerObject, int readStreamsPerObject, long memoryBudget,
+                           S3ToAzureMode s3ToAzureMode) {
 
     public static final long MIB = 1024 * 1024;
     /** 8 MiB: a few requests per typical object, small enough to keep many copies in flight. */
     public static final long DEFAULT_PART_SIZE = 8 * MIB;
     public static final int DEFAULT_PARTS_IN_FLIGHT = 4;
+    /**
+     * One sequential GET: ranged reads sped up 2 GiB copies here by 5–8 %, but the extra buffer and
+     * stream per object cost 23–34 MiB of the worker's RSS (docs/benchmarks.md).
+     */
+    public static final int DEFAULT_READ_STREAMS = 1;
     public static final long DEFAULT_MEMORY_BUDGET = 256 * MIB;
     /** One part is one Java array, so it must stay well below 2 GiB. */
     public static final long MAX_PART_SIZE = 2000 * MIB;
@@ -32,6 +40,9 @@ public record CopySettings(long partSize, int partsInFlightPerObject, long memor
         }
         if (partsInFlightPerObject < 1) {
             problems.add("copy.partsInFlightPerObject must be at least 1, was " + partsInFlightPerObject);
+        }
+        if (readStreamsPerObject < 1) {
+            problems.add("copy.readStreamsPerObject must be at least 1, was " + readStreamsPerObject);
         }
         if (memoryBudget < partSize) {
             problems.add("copy.memoryBudget must hold at least one part (" + partSize + " bytes), was " + memoryBudget);
@@ -45,7 +56,8 @@ public record CopySettings(long partSize, int partsInFlightPerObject, long memor
     }
 
     public static CopySettings defaults() {
-        return new CopySettings(DEFAULT_PART_SIZE, DEFAULT_PARTS_IN_FLIGHT, DEFAULT_MEMORY_BUDGET, S3ToAzureMode.AUTO);
+        return new CopySettings(DEFAULT_PART_SIZE, DEFAULT_PARTS_IN_FLIGHT, DEFAULT_READ_STREAMS, DEFAULT_MEMORY_BUDGET,
+                S3ToAzureMode.AUTO);
     }
 
     /** {@code copy.s3ToAzureMode}. */

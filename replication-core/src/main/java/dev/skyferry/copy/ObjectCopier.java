@@ -20,9 +20,6 @@ import dev.skyferry.store.StoreKind;
 import dev.skyferry.store.UrlCopyTarget;
 import dev.skyferry.verify.Checksums;
 import dev.skyferry.verify.WrittenReplica;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URL;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
@@ -41,18 +38,19 @@ import org.slf4j.LoggerFactory;
  * stores can (S3 → Azure via a pre-signed URL), otherwise streamed through this process with bounded
  * memory.
  *
- * <p>Streaming reads ONE GET of exactly the version the event names (its version id, else If-Match
+ * <p>Streaming reads one GET of exactly the version the event names (its version id, else If-Match
  * on its ETag) sequentially into part buffers from the {@link BufferBudget}, updates the whole-object
  * MD5 in order while reading when the source reports an MD5 to compare it with, and uploads parts in
  * parallel, each with its own MD5 for the service to check (unless the target checks parts by other
- * means, {@link MultipartWrite#needsPartMd5()}); the next part is read while they upload.
+ * means, {@link MultipartWrite#needsPartMd5()}); the next parts are read while they upload. A large
+ * object with no whole MD5 to check is read by ranged GETs of the same version too ({@link PartReads}).
  * Objects up to the part size go in one put. Before anything becomes visible (the put, or the
  * multipart completion) the streamed MD5 is compared with the source's own MD5 where the source has
  * one. On any failure or interrupt the multipart write is aborted, so no partial replica is ever
  * visible.
  *
  * <p>Requests per object: the GET, tags when the rule copies them, and the put (or start + parts +
- * complete). Where the plan is {@linkplain PendingPlan#assumingAbsent assumed} (targets that enforce
+ * complete, and one ranged GET per part read from the back). Where the plan is {@linkplain PendingPlan#assumingAbsent assumed} (targets that enforce
  * conditional writes), a single put goes first under If-None-Match and the planner's HEAD of the target
  * follows only when the put finds the target taken; otherwise the HEAD runs alongside the GET
  * ({@link PendingPlan}). Loop prevention reads the replica marker from the GET response, so a replica's
@@ -236,8 +234,8 @@ public final class ObjectCopier {
         try (BufferBudget.Lease lease = budget.acquire(size)) {
             ByteBuffer content = lease.buffer();
             MessageDigest contentMd5 = Checksums.newMd5();
-            readPart(task, open.content(), content, size, contentMd5, null);
-            expectEndOfStream(task, open.content(), size);
+            PartReads.readPart(task, open.content(), content, size, contentMd5, null);
+            PartReads.expectEndOfStream(task, open.content(), size);
             byte[] md5 = contentMd5.digest();
             checkAgainstSourceChecksum(task, source, md5);
             WriteSpec spec = new WriteSpec(attributes.withSourceMd5(md5), size, md5, task.targetOptions());
@@ -287,25 +285,8 @@ public final class ObjectCopier {
             // per-part check the target makes — would cost CPU and check nothing.
             MessageDigest wholeMd5 = sourceMd5 != null ? Checksums.newMd5() : null;
             boolean hashParts = write.needsPartMd5();
-            InputStream in = open.content();
-            for (int part = 1; part <= partCount; part++) {
-                if (Thread.interrupted()) {
-                    throw new InterruptedException("interrupted before part " + part);
-                }
-                uploads.throwIfFailed();
-                int length = (int) Math.min(partSize, size - (part - 1) * partSize);
-                // Read while earlier parts upload; submit then waits for an upload slot.
-                BufferBudget.Lease lease = budget.acquire(length);
-                MessageDigest partMd5 = hashParts ? Checksums.newMd5() : null;
-                try {
-                    readPart(task, in, lease.buffer(), length, partMd5, wholeMd5);
-                } catch (RuntimeException e) {
-                    lease.close();
-                    throw e;
-                }
-                uploads.submit(part, lease, hashParts ? partMd5.digest() : null);
-            }
-            expectEndOfStream(task, in, size);
+            new PartReads(task, open, sameVersion(task, source), partSize, partCount, budget, uploads, hashParts)
+                    .readAll(wholeMd5, settings.readStreamsPerObject() - 1);
             uploads.awaitAll();
             if (wholeMd5 != null) {
                 checkAgainstSourceChecksum(task, source, wholeMd5.digest());
@@ -318,6 +299,10 @@ public final class ObjectCopier {
             uploads.cancel(true);
             abortQuietly(write, e);
             throw e;
+        } catch (PartReads.SourceChanged e) {
+            uploads.cancel(false);
+            abortQuietly(write, e);
+            return notCopiedOnRead(task, e.storeFailure()).orElseThrow(e::storeFailure);
         } catch (RuntimeException | Error e) {
             // A part cut off mid-request may still land after the abort (S3 says so for in-progress
             // parts), so on an ordinary failure the parts in flight are allowed to finish first.
@@ -343,6 +328,16 @@ public final class ObjectCopier {
         return partSize;
     }
 
+    /**
+     * What pins ranged reads to the version the open GET reads: the event's version id, else the ETag
+     * that GET returned (If-Match; a replaced object fails the read instead of mixing two versions).
+     */
+    private static Precondition sameVersion(ReplicationTask task, ObjectInfo source) {
+        return task.event().versionId() != null
+                ? new Precondition.Version(task.event().versionId())
+                : Precondition.ifMatch(source.etag());
+    }
+
     private static long roundUpToMebibyte(long bytes) {
         return (bytes + CopySettings.MIB - 1) / CopySettings.MIB * CopySettings.MIB;
     }
@@ -356,48 +351,6 @@ public final class ObjectCopier {
 
     private static Map<String, String> tagsToCarry(ReplicationTask task) {
         return task.rule().copyTags() ? task.source().readTags(task.sourceKey()) : Map.of();
-    }
-
-    /**
-     * Reads exactly {@code length} bytes into {@code buffer} (position 0) and leaves it ready to read.
-     * Hashes each read as it arrives, while the next bytes are still on the network, so the part's
-     * upload can start the moment it is read instead of hashing 16 MiB first. Either digest may be null.
-     */
-    private static void readPart(ReplicationTask task, InputStream in, ByteBuffer buffer, int length,
-                                 MessageDigest partMd5, MessageDigest wholeMd5) {
-        byte[] array = buffer.array();
-        int start = buffer.arrayOffset();
-        int read = 0;
-        try {
-            while (read < length) {
-                int n = in.read(array, start + read, length - read);
-                if (n < 0) {
-                    throw ReplicationFailure.transientFailure(ReasonCodes.SIZE_MISMATCH, task.describe()
-                            + ": the source stream ended early, a part was " + read + " of " + length + " bytes");
-                }
-                if (partMd5 != null) {
-                    partMd5.update(array, start + read, n);
-                }
-                if (wholeMd5 != null) {
-                    wholeMd5.update(array, start + read, n);
-                }
-                read += n;
-            }
-            buffer.position(0).limit(length);
-        } catch (IOException e) {
-            throw new UncheckedIOException("reading " + task.source().uriOf(task.sourceKey()), e);
-        }
-    }
-
-    private static void expectEndOfStream(ReplicationTask task, InputStream in, long size) {
-        try {
-            if (in.read() != -1) {
-                throw ReplicationFailure.transientFailure(ReasonCodes.SIZE_MISMATCH, task.describe()
-                        + ": the source stream is longer than its declared " + size + " bytes");
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("reading " + task.source().uriOf(task.sourceKey()), e);
-        }
     }
 
     /** The source's own MD5 is the reference; a multipart ETag never is (stores do not report one as MD5). */

@@ -12,9 +12,9 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The parts of one multipart write, uploaded in parallel on virtual threads: at most
- * {@code partsInFlight} parts are being uploaded at once, while the copier reads the next part into a
- * buffer of its own (so the source stream keeps flowing instead of stalling until an upload ends).
- * Each part comes with its MD5 (hashed by the copier as the bytes arrived) where the target needs one,
+ * {@code partsInFlight} parts are being uploaded at once, while the {@link PartReads} read the next
+ * parts into buffers of their own (so the source streams keep flowing instead of stalling until an
+ * upload ends). Each part comes with its MD5 (hashed as the bytes arrived) where the target needs one,
  * sent for the service to check; its buffer goes back as soon as the part is stored.
  *
  * <p>The first failure stops further uploads. {@link #cancel} waits for the uploads still running

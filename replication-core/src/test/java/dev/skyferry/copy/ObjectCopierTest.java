@@ -30,10 +30,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -51,7 +54,7 @@ class ObjectCopierTest {
     private final List<String> fallbacks = new CopyOnWriteArrayList<>();
 
     private ObjectCopier copier(S3ToAzureMode mode) {
-        return new ObjectCopier(new CopySettings(PART, 3, 8 * PART, mode), budget, fallbacks::add);
+        return new ObjectCopier(new CopySettings(PART, 3, 2, 8 * PART, mode), budget, fallbacks::add);
     }
 
     private final ObjectCopier copier = copier(S3ToAzureMode.AUTO);
@@ -146,6 +149,104 @@ class ObjectCopierTest {
         assertThat(s3.contentOf("big.bin")).isEqualTo(content);
         assertThat(s3.maxConcurrentPartUploads()).isLessThanOrEqualTo(3);
         assertThat(budget.inUse()).isZero();
+    }
+
+    @Test
+    void readsAPartedSourceWithoutAWholeMd5FromBothEndsAtOnce() throws Exception {
+        byte[] content = bytes(10 * PART);
+        ObjectInfo info = azure.seedMultipart("big.bin", content, 4 * PART, ObjectAttributes.NONE);
+        CountDownLatch gate = s3.holdPartUploads();
+        try (ExecutorService copies = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<CopyResult> copy = copies.submit(
+                    () -> copier.copy(task(created(azure, info, "0A"), rule, azure, s3), IF_ABSENT));
+
+            try {
+                // 3 parts in flight (held), and one more read by each of the two GETs, waiting for a slot.
+                await().until(() -> s3.requests(Op.UPLOAD_PART) == 3 && budget.inUse() == 5 * PART);
+                Thread.sleep(50);
+                assertThat(budget.inUse()).isEqualTo(5 * PART);
+                assertThat(azure.requests(Op.OPEN)).isGreaterThanOrEqualTo(2);
+            } finally {
+                gate.countDown();
+            }
+
+            assertThat(copy.get()).isInstanceOf(CopyResult.Copied.class);
+        }
+        assertThat(s3.contentOf("big.bin")).isEqualTo(content);
+        assertThat(s3.requests(Op.UPLOAD_PART)).isEqualTo(10);
+        assertThat(s3.partsReceivedWithMd5()).isEqualTo(10);
+        // The whole GET read some parts from the front, one ranged GET each of the others from the back.
+        assertThat(azure.requests(Op.OPEN)).isBetween(2, 10);
+        assertThat(budget.inUse()).isZero();
+    }
+
+    @Test
+    void readsAnObjectWhoseMd5IsCheckedInOneGetInOrder() throws Exception {
+        byte[] content = bytes(10 * PART + 17);
+        ObjectInfo info = azure.seed("big.bin", content);
+
+        copier.copy(task(created(azure, info, "0A"), rule, azure, s3), IF_ABSENT);
+
+        assertThat(s3.contentOf("big.bin")).isEqualTo(content);
+        assertThat(azure.requests(Op.OPEN)).isEqualTo(1);
+    }
+
+    @Test
+    void endsAsSupersededWhenTheSourceIsReplacedWhileItsPartsAreRead() throws Exception {
+        ObjectInfo info = azure.seedMultipart("big.bin", bytes(10 * PART), PART, ObjectAttributes.NONE);
+        AtomicInteger opens = new AtomicInteger();
+        azure.beforeOpen(() -> {
+            if (opens.incrementAndGet() == 2) {
+                azure.seed("big.bin", bytes(3 * PART));
+            }
+        });
+
+        CopyResult result = copyWhileUploadsAreHeldUntil(info, () -> opens.get() >= 2);
+
+        assertThat(result).isInstanceOfSatisfying(CopyResult.NotCopied.class,
+                n -> assertThat(n.reason()).isEqualTo(ReasonCodes.SUPERSEDED));
+        assertThat(s3.keys()).isEmpty();
+        assertThat(s3.requests(Op.COMPLETE)).isZero();
+        assertThat(s3.requests(Op.ABORT)).isEqualTo(1);
+        assertThat(s3.openMultipartWrites()).isZero();
+        assertThat(budget.inUse()).isZero();
+    }
+
+    @Test
+    void abortsTheMultipartWriteWhenARangedReadFails() {
+        ObjectInfo info = azure.seedMultipart("big.bin", bytes(10 * PART), PART, ObjectAttributes.NONE);
+        StoreException boom = new StoreException(Kind.UNAVAILABLE, 503, "ServerBusy", "ranged read failed", null, null);
+        AtomicInteger opens = new AtomicInteger();
+        azure.beforeOpen(() -> {
+            if (opens.incrementAndGet() == 2) {
+                throw boom;
+            }
+        });
+
+        assertThatThrownBy(() -> copyWhileUploadsAreHeldUntil(info, () -> opens.get() >= 2))
+                .isInstanceOf(ExecutionException.class).cause().isSameAs(boom);
+        assertThat(s3.keys()).isEmpty();
+        assertThat(s3.requests(Op.COMPLETE)).isZero();
+        assertThat(s3.openMultipartWrites()).isZero();
+        assertThat(budget.inUse()).isZero();
+    }
+
+    /**
+     * Copies the object from Azure to S3 with the part uploads held until {@code ready}: the front GET
+     * cannot read past the parts that fill the upload slots before the ranged reads begin.
+     */
+    private CopyResult copyWhileUploadsAreHeldUntil(ObjectInfo info, Callable<Boolean> ready) throws Exception {
+        CountDownLatch gate = s3.holdPartUploads();
+        try (ExecutorService copies = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<CopyResult> copy = copies.submit(
+                    () -> copier.copy(task(created(azure, info, "0A"), rule, azure, s3), IF_ABSENT));
+            try {
+                await().until(ready);
+            } finally {
+                gate.countDown();
+            }
+            return copy.get();
+        }
     }
 
     @Test
@@ -245,9 +346,13 @@ class ObjectCopierTest {
         assertThat(budget.inUse()).isZero();
     }
 
-    @Test
-    void abortsTheMultipartWriteWhenInterrupted() throws Exception {
-        ObjectInfo info = azure.seed("big.bin", bytes(8 * PART));
+    /** Read by one GET when the source has a whole MD5, by ranged GETs too when it has none. */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void abortsTheMultipartWriteWhenInterrupted(boolean sourceHasMd5) throws Exception {
+        ObjectInfo info = sourceHasMd5
+                ? azure.seed("big.bin", bytes(8 * PART))
+                : azure.seedMultipart("big.bin", bytes(8 * PART), PART, ObjectAttributes.NONE);
         CountDownLatch gate = s3.holdPartUploads();
         AtomicReference<Throwable> thrown = new AtomicReference<>();
         Thread copying = Thread.ofPlatform().start(() -> {
@@ -275,8 +380,10 @@ class ObjectCopierTest {
     void neverHoldsMoreBuffersThanTheBudgetWhileCopyingManyObjectsAtOnce() throws Exception {
         List<ObjectInfo> sources = new ArrayList<>();
         for (int i = 0; i < 24; i++) {
-            // Mixed sizes: small single puts, part-sized, and multipart objects.
-            sources.add(azure.seed("obj-" + i, bytes(i % 3 == 0 ? 100 + i : i % 3 == 1 ? PART : 5 * PART + i)));
+            // Mixed sizes: small single puts, part-sized, and multipart objects (read with ranged GETs too).
+            sources.add(i % 3 == 2
+                    ? azure.seedMultipart("obj-" + i, bytes(5 * PART + i), PART, ObjectAttributes.NONE)
+                    : azure.seed("obj-" + i, bytes(i % 3 == 0 ? 100 + i : PART)));
         }
         CountDownLatch gate = s3.holdPartUploads();
         ExecutorService copies = Executors.newFixedThreadPool(8);
@@ -302,7 +409,7 @@ class ObjectCopierTest {
     @Test
     void growsPartsToStayWithinS3sPartLimit() throws Exception {
         BufferBudget roomy = new BufferBudget(4 * CopySettings.MIB, PART);
-        ObjectCopier smallParts = new ObjectCopier(new CopySettings(PART, 2, 4 * CopySettings.MIB, S3ToAzureMode.AUTO),
+        ObjectCopier smallParts = new ObjectCopier(new CopySettings(PART, 2, 2, 4 * CopySettings.MIB, S3ToAzureMode.AUTO),
                 roomy, CopyMetrics.NONE);
         ObjectInfo info = azure.seed("huge.bin", bytes(10 * 1024 * 1024 + 1));
 

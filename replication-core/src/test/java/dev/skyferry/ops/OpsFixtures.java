@@ -76,7 +76,7 @@ public final class OpsFixtures {
      */
     public static EventProcessor pipeline(RuleSet rules, ObjectStore azure, ObjectStore bucket) {
         CopySettings settings = new CopySettings(CopySettings.DEFAULT_PART_SIZE, CopySettings.DEFAULT_PARTS_IN_FLIGHT,
-                CopySettings.DEFAULT_MEMORY_BUDGET, CopySettings.S3ToAzureMode.STREAM);
+                CopySettings.DEFAULT_READ_STREAMS, CopySettings.DEFAULT_MEMORY_BUDGET, CopySettings.S3ToAzureMode.STREAM);
         StoreLookup stores = (kind, account, container) -> kind == StoreKind.AZURE_BLOB ? azure : bucket;
         return new ReplicationPipeline(rules, stores, settings, BufferBudget.forSettings(settings), Clock.systemUTC());
     }

@@ -12,11 +12,12 @@ import java.net.URI;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real store with faults injected between the engine and the wire, for emulator tests: bytes
  * corrupted on the way in from a GET, bytes corrupted after the engine computed their MD5 (so the
- * service accepts them and reports their real checksum), a part upload that fails.
+ * service accepts them and reports their real checksum), a part upload that fails. Counts ranged GETs.
  */
 final class FaultyStore implements ObjectStore {
 
@@ -24,6 +25,7 @@ final class FaultyStore implements ObjectStore {
     private volatile boolean corruptReads;
     private volatile boolean corruptWrites;
     private volatile int failingPart;
+    private final AtomicInteger rangedOpens = new AtomicInteger();
 
     FaultyStore(ObjectStore delegate) {
         this.delegate = delegate;
@@ -39,6 +41,11 @@ final class FaultyStore implements ObjectStore {
     FaultyStore corruptWrites() {
         corruptWrites = true;
         return this;
+    }
+
+    /** GETs of a byte range made so far. */
+    int rangedOpens() {
+        return rangedOpens.get();
     }
 
     /** Uploading part {@code partNumber} fails like a dropped connection. */
@@ -80,6 +87,9 @@ final class FaultyStore implements ObjectStore {
     @Override
     public OpenObject open(String key, ByteRange range, Precondition condition) {
         OpenObject open = delegate.open(key, range, condition);
+        if (range != null) {
+            rangedOpens.incrementAndGet();
+        }
         if (!corruptReads) {
             return open;
         }

@@ -54,7 +54,7 @@ class ReplicationPipelineTest {
 
     private ReplicationPipeline pipeline(ReplicationRule rule) {
         return new ReplicationPipeline(RuleSet.of(List.of(rule)), this::store,
-                new CopySettings(PART, 3, 16 * PART, S3ToAzureMode.AUTO), budget, clock);
+                new CopySettings(PART, 3, 2, 16 * PART, S3ToAzureMode.AUTO), budget, clock);
     }
 
     private final ReplicationPipeline pipeline = pipeline(rule().build());
@@ -426,7 +426,7 @@ class ReplicationPipelineTest {
         ReplicationPipeline broken = new ReplicationPipeline(RuleSet.of(List.of(rule().build())),
                 (kind, account, container) -> {
                     throw new IllegalStateException("store wiring bug");
-                }, new CopySettings(PART, 3, 16 * PART, S3ToAzureMode.AUTO), budget, clock);
+                }, new CopySettings(PART, 3, 2, 16 * PART, S3ToAzureMode.AUTO), budget, clock);
         ObjectInfo info = azure.seed("a.txt", "x");
 
         Outcome outcome = broken.process(created(azure, info, "01"));
@@ -475,7 +475,7 @@ class ReplicationPipelineTest {
         };
         ReplicationPipeline toTarget = new ReplicationPipeline(RuleSet.of(List.of(rule().build())),
                 (kind, account, container) -> kind == StoreKind.S3 ? target : azure,
-                new CopySettings(PART, 3, 16 * PART, S3ToAzureMode.AUTO), budget, clock);
+                new CopySettings(PART, 3, 2, 16 * PART, S3ToAzureMode.AUTO), budget, clock);
         ObjectInfo info = azure.seed("big.bin", bytes(3 * PART + 1));
         MDC.put("object", "azure event of big.bin"); // the worker's part of the context
 

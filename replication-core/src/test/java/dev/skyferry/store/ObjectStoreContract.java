@@ -198,6 +198,25 @@ public abstract class ObjectStoreContract {
                 });
     }
 
+    /** How the copier pins its ranged reads of a large object to the version its first GET reads. */
+    @Test
+    void rangedReadsUnderTheEtagAWholeReadReturnedReadThatVersionUntilItIsReplaced() {
+        byte[] first = randomBytes(10_000, 21);
+        byte[] second = randomBytes(10_000, 22);
+        store.put("pinned.bin", ByteBuffer.wrap(first), spec(ObjectAttributes.NONE, first), Precondition.NONE);
+        Precondition sameVersion;
+        try (OpenObject whole = store.open("pinned.bin", null, Precondition.NONE)) {
+            sameVersion = Precondition.ifMatch(whole.info().etag());
+        }
+
+        try (OpenObject range = store.open("pinned.bin", new ByteRange(5_000, 5_000), sameVersion)) {
+            assertThat(readAll(range)).isEqualTo(Arrays.copyOfRange(first, 5_000, 10_000));
+        }
+        store.put("pinned.bin", ByteBuffer.wrap(second), spec(ObjectAttributes.NONE, second), Precondition.NONE);
+        assertThatThrownBy(() -> store.open("pinned.bin", new ByteRange(5_000, 5_000), sameVersion))
+                .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.kind()).isEqualTo(Kind.PRECONDITION_FAILED));
+    }
+
     // --- conditional writes ----------------------------------------------------------------------
 
     @Test

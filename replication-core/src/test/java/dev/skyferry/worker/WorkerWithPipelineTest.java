@@ -101,7 +101,7 @@ class WorkerWithPipelineTest {
                 ReplicationRule.InvalidMetadataPolicy.RENAME, ObjectStore.TargetOptions.DEFAULTS, ObjectStore.TargetOptions.DEFAULTS, false);
         ReplicationPipeline pipeline = new ReplicationPipeline(RuleSet.of(List.of(rule)),
                 (kind, account, container) -> kind == StoreKind.S3 ? s3 : azure,
-                new CopySettings(PART, 2, 4L * PART, CopySettings.S3ToAzureMode.AUTO), new BufferBudget(4L * PART, PART),
+                new CopySettings(PART, 2, 2, 4L * PART, CopySettings.S3ToAzureMode.AUTO), new BufferBudget(4L * PART, PART),
                 Clock.systemUTC());
         AzureQueueSource source = new AzureQueueSource(new AzureQueueSettings("azure-events", Duration.ofSeconds(30), 5,
                 Duration.ofMillis(50), Duration.ofMillis(200)), setup.queue(), setup.poison(), Clock.systemUTC());

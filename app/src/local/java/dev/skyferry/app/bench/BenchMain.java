@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.skyferry.app.bench.BenchObjects.Side;
 import dev.skyferry.app.local.WorkerProcess;
+import dev.skyferry.copy.CopySettings;
 import dev.skyferry.testkit.EmulatorOptions;
 import dev.skyferry.testkit.Emulators;
 import java.io.IOException;
@@ -312,6 +313,7 @@ public final class BenchMain {
         copy.put("maxCopiesInFlight", Integer.toString(options.concurrency));
         copy.put("partSize", "16MiB");
         copy.put("partsInFlightPerObject", "4");
+        copy.put("readStreamsPerObject", Integer.toString(options.readStreams));
         copy.put("memoryBudget", "96MiB");
         // Azurite cannot Put Block From URL from a non-Azurite source; server-side would fail and fall back per object.
         copy.put("s3ToAzureMode", "stream");
@@ -514,10 +516,11 @@ public final class BenchMain {
      *                      10 000 calls (with 3 000, half the worker's CPU in the timed pass was still the JIT)
      * @param largeRepeats  timed copies of the large object per tool and direction, the tools taking turns
      *                      going first; the ratios are the medians of each round's (a round takes about 3 minutes)
+     * @param readStreams   the worker's copy.readStreamsPerObject: GETs reading one large object at once
      * @param workerJvmOptions JVM options for the worker besides -Xmx256m, e.g. the GC its pod would pick
      */
     private record Options(List<String> sections, int objects, int warmupObjects, int smallSize, long largeSize,
-                           int largeRepeats, int concurrency, List<String> workerJvmOptions, Path out) {
+                           int largeRepeats, int concurrency, int readStreams, List<String> workerJvmOptions, Path out) {
 
         static final List<String> ALL = List.of("small", "large", "counts", "profile");
 
@@ -533,6 +536,7 @@ public final class BenchMain {
             long largeSize = 2L * 1024 * MIB;
             int largeRepeats = 1;
             int concurrency = 16;
+            int readStreams = CopySettings.DEFAULT_READ_STREAMS;
             List<String> workerJvmOptions = new ArrayList<>();
             Path out = Path.of("docs/bench");
             for (int i = 0; i < args.length; i++) {
@@ -543,6 +547,7 @@ public final class BenchMain {
                     case "--large-size" -> largeSize = parseSize(args[++i]);
                     case "--large-repeats" -> largeRepeats = Math.max(1, Integer.parseInt(args[++i]));
                     case "--concurrency" -> concurrency = Integer.parseInt(args[++i]);
+                    case "--read-streams" -> readStreams = Integer.parseInt(args[++i]);
                     case "--worker-jvm-option" -> workerJvmOptions.add(args[++i]);
                     case "--out" -> out = Path.of(args[++i]);
                     case "all" -> sections.addAll(ALL);
@@ -550,14 +555,14 @@ public final class BenchMain {
                         if (!ALL.contains(args[i])) {
                             throw new IllegalArgumentException("usage: bench [small|large|counts|profile|all]... "
                                     + "[--objects N] [--warmup N] [--small-size 16KiB] [--large-size 2GiB] [--large-repeats 1] [--concurrency 16] "
-                                    + "[--worker-jvm-option -XX:+UseSerialGC]... [--out docs/bench]; unknown: " + args[i]);
+                                    + "[--read-streams 1] [--worker-jvm-option -XX:+UseSerialGC]... [--out docs/bench]; unknown: " + args[i]);
                         }
                         sections.add(args[i]);
                     }
                 }
             }
             return new Options(sections.isEmpty() ? ALL : sections, objects, warmupObjects, smallSize, largeSize, largeRepeats, concurrency,
-                    List.copyOf(workerJvmOptions), out);
+                    readStreams, List.copyOf(workerJvmOptions), out);
         }
 
         static long parseSize(String text) {

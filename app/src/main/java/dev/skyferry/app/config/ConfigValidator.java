@@ -104,6 +104,7 @@ final class ConfigValidator {
             p.add("copy.partSize: must be between 5MiB (the S3 part minimum) and 2000MiB, was " + copy.partSize());
         }
         atLeast(p, "copy.partsInFlightPerObject", copy.partsInFlightPerObject(), 1);
+        atLeast(p, "copy.readStreamsPerObject", copy.readStreamsPerObject(), 1);
         atLeast(p, "copy.maxCopiesInFlight", copy.maxCopiesInFlight(), 1);
         if (copy.memoryBudget() != null && copy.memoryBudget().bytes() < part) {
             p.add("copy.memoryBudget: must hold at least one part (" + copy.partSize() + "), was " + copy.memoryBudget());

@@ -26,7 +26,7 @@ public record SkyferryConfig(
         aws = aws == null ? new Aws(null, null, null, null, null, null, null) : aws;
         sources = sources == null ? List.of() : List.copyOf(sources);
         rules = rules == null ? List.of() : List.copyOf(rules);
-        copy = copy == null ? new Copy(null, null, null, null, null) : copy;
+        copy = copy == null ? new Copy(null, null, null, null, null, null) : copy;
         retry = retry == null ? new Retry(null, null, null, null, null) : retry;
         circuitBreaker = circuitBreaker == null ? new CircuitBreaker(null, null, null) : circuitBreaker;
         worker = worker == null ? new Worker(null, null) : worker;
@@ -172,10 +172,11 @@ public record SkyferryConfig(
     public record AzureTarget(String accessTier, String encryptionScope) {}
 
     /** @param memoryBudget null when unset: then {@link #memoryBudgetFor} derives it from the heap */
-    public record Copy(DataSize partSize, Integer partsInFlightPerObject, Integer maxCopiesInFlight,
-                       DataSize memoryBudget, String s3ToAzureMode) {
+    public record Copy(DataSize partSize, Integer partsInFlightPerObject, Integer readStreamsPerObject,
+                       Integer maxCopiesInFlight, DataSize memoryBudget, String s3ToAzureMode) {
         public static final DataSize DEFAULT_PART_SIZE = DataSize.ofMebibytes(8);
         public static final int DEFAULT_PARTS_IN_FLIGHT = 4;
+        public static final int DEFAULT_READ_STREAMS = CopySettings.DEFAULT_READ_STREAMS;
         public static final int DEFAULT_MAX_COPIES_IN_FLIGHT = 16;
         /** The unset budget's cap; below it, {@link #DEFAULT_HEAP_SHARE} of the heap. */
         public static final DataSize DEFAULT_MEMORY_BUDGET = DataSize.ofMebibytes(256);
@@ -186,6 +187,7 @@ public record SkyferryConfig(
         public Copy {
             partSize = partSize == null ? DEFAULT_PART_SIZE : partSize;
             partsInFlightPerObject = partsInFlightPerObject == null ? DEFAULT_PARTS_IN_FLIGHT : partsInFlightPerObject;
+            readStreamsPerObject = readStreamsPerObject == null ? DEFAULT_READ_STREAMS : readStreamsPerObject;
             maxCopiesInFlight = maxCopiesInFlight == null ? DEFAULT_MAX_COPIES_IN_FLIGHT : maxCopiesInFlight;
             s3ToAzureMode = s3ToAzureMode == null ? DEFAULT_S3_TO_AZURE_MODE : s3ToAzureMode;
         }
@@ -205,7 +207,8 @@ public record SkyferryConfig(
 
         /** The engine's copy settings in a JVM whose heap may grow to {@code maxHeapBytes}. */
         public CopySettings settingsFor(long maxHeapBytes) {
-            return new CopySettings(partSize.bytes(), partsInFlightPerObject, memoryBudgetFor(maxHeapBytes).bytes(),
+            return new CopySettings(partSize.bytes(), partsInFlightPerObject, readStreamsPerObject,
+                    memoryBudgetFor(maxHeapBytes).bytes(),
                     CopySettings.S3ToAzureMode.parse(s3ToAzureMode));
         }
     }

@@ -56,8 +56,8 @@ class ConfigLoaderTest {
 
     @Test
     void anUnsetMemoryBudgetIsAShareOfTheHeapCappedAt256MiBAndAtLeastOnePart() {
-        SkyferryConfig.Copy unset = new SkyferryConfig.Copy(null, null, null, null, null);
-        SkyferryConfig.Copy set = new SkyferryConfig.Copy(null, null, null, DataSize.ofMebibytes(64), null);
+        SkyferryConfig.Copy unset = new SkyferryConfig.Copy(null, null, null, null, null, null);
+        SkyferryConfig.Copy set = new SkyferryConfig.Copy(null, null, null, null, DataSize.ofMebibytes(64), null);
 
         assertThat(unset.memoryBudgetFor(256L << 20)).isEqualTo(DataSize.ofMebibytes(102));
         assertThat(unset.memoryBudgetFor(4L << 30)).isEqualTo(DataSize.ofMebibytes(256));

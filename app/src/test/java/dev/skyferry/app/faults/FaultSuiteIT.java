@@ -609,7 +609,7 @@ class FaultSuiteIT {
         }
         ((ObjectNode) root.at("/sources/0")).put("maxDequeueCount", 20);
         ((ObjectNode) root.at("/rules/0")).putObject("exclude").putArray("prefixes").add(Traffic.EXCLUDED_PREFIX);
-        root.putObject("copy").put("partSize", "5MiB").put("partsInFlightPerObject", 2).put("maxCopiesInFlight", 8)
+        root.putObject("copy").put("partSize", "5MiB").put("partsInFlightPerObject", 2).put("readStreamsPerObject", 2).put("maxCopiesInFlight", 8)
                 .put("memoryBudget", "64MiB");
         root.putObject("retry").put("maxAttempts", 3).put("initialBackoff", "100ms").put("maxBackoff", "1s")
                 .put("redeliveryDelay", "2s").put("maxRedeliveryDelay", "8s");
