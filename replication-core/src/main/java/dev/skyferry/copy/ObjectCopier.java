@@ -50,9 +50,10 @@ import org.slf4j.LoggerFactory;
  * visible.
  *
  * <p>Requests per object: the GET, tags when the rule copies them, and the put (or start + parts +
- * complete, and one ranged GET per part read from the back). Where the plan is {@linkplain PendingPlan#assumingAbsent assumed} (targets that enforce
- * conditional writes), a single put goes first under If-None-Match and the planner's HEAD of the target
- * follows only when the put finds the target taken; otherwise the HEAD runs alongside the GET
+ * complete, and one ranged GET per part read from the back). Where the plan is
+ * {@linkplain PendingPlan#assumingAbsent assumed} (targets that enforce conditional writes), a single
+ * put goes first under If-None-Match and the planner's HEAD of the target follows only when the put
+ * finds the target taken; otherwise the HEAD runs alongside the GET
  * ({@link PendingPlan}). Loop prevention reads the replica marker from the GET response, so a replica's
  * echo event costs the GET's headers and nothing else.
  */
