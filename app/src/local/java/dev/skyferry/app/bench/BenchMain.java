@@ -314,7 +314,7 @@ public final class BenchMain {
         copy.put("partSize", "16MiB");
         copy.put("partsInFlightPerObject", "4");
         copy.put("readStreamsPerObject", Integer.toString(options.readStreams));
-        copy.put("memoryBudget", "96MiB");
+        copy.put("memoryBudget", options.memoryBudget);
         // Azurite cannot Put Block From URL from a non-Azurite source; server-side would fail and fall back per object.
         copy.put("s3ToAzureMode", "stream");
         return copy;
@@ -517,10 +517,12 @@ public final class BenchMain {
      * @param largeRepeats  timed copies of the large object per tool and direction, the tools taking turns
      *                      going first; the ratios are the medians of each round's (a round takes about 3 minutes)
      * @param readStreams   the worker's copy.readStreamsPerObject: GETs reading one large object at once
+     * @param memoryBudget  the worker's copy.memoryBudget (96MiB: six of the bench's 16 MiB parts)
      * @param workerJvmOptions JVM options for the worker besides -Xmx256m, e.g. the GC its pod would pick
      */
     private record Options(List<String> sections, int objects, int warmupObjects, int smallSize, long largeSize,
-                           int largeRepeats, int concurrency, int readStreams, List<String> workerJvmOptions, Path out) {
+                           int largeRepeats, int concurrency, int readStreams, String memoryBudget, List<String> workerJvmOptions,
+                           Path out) {
 
         static final List<String> ALL = List.of("small", "large", "counts", "profile");
 
@@ -537,6 +539,7 @@ public final class BenchMain {
             int largeRepeats = 1;
             int concurrency = 16;
             int readStreams = CopySettings.DEFAULT_READ_STREAMS;
+            String memoryBudget = "96MiB";
             List<String> workerJvmOptions = new ArrayList<>();
             Path out = Path.of("docs/bench");
             for (int i = 0; i < args.length; i++) {
@@ -548,6 +551,7 @@ public final class BenchMain {
                     case "--large-repeats" -> largeRepeats = Math.max(1, Integer.parseInt(args[++i]));
                     case "--concurrency" -> concurrency = Integer.parseInt(args[++i]);
                     case "--read-streams" -> readStreams = Integer.parseInt(args[++i]);
+                    case "--memory-budget" -> memoryBudget = args[++i];
                     case "--worker-jvm-option" -> workerJvmOptions.add(args[++i]);
                     case "--out" -> out = Path.of(args[++i]);
                     case "all" -> sections.addAll(ALL);
@@ -555,14 +559,14 @@ public final class BenchMain {
                         if (!ALL.contains(args[i])) {
                             throw new IllegalArgumentException("usage: bench [small|large|counts|profile|all]... "
                                     + "[--objects N] [--warmup N] [--small-size 16KiB] [--large-size 2GiB] [--large-repeats 1] [--concurrency 16] "
-                                    + "[--read-streams 1] [--worker-jvm-option -XX:+UseSerialGC]... [--out docs/bench]; unknown: " + args[i]);
+                                    + "[--read-streams 1] [--memory-budget 96MiB] [--worker-jvm-option -XX:+UseSerialGC]... [--out docs/bench]; unknown: " + args[i]);
                         }
                         sections.add(args[i]);
                     }
                 }
             }
             return new Options(sections.isEmpty() ? ALL : sections, objects, warmupObjects, smallSize, largeSize, largeRepeats, concurrency,
-                    readStreams, List.copyOf(workerJvmOptions), out);
+                    readStreams, memoryBudget, List.copyOf(workerJvmOptions), out);
         }
 
         static long parseSize(String text) {
