@@ -110,8 +110,10 @@ final class PartReads {
         }
         if (readToTheEnd) {
             expectEndOfStream(task, in, size);
+        } else {
+            // The rest was read in ranges: abort it now instead of holding the connection until the copy ends.
+            open.close();
         }
-        // Otherwise the rest of the stream was read in ranges; closing the GET aborts it.
     }
 
     private void readFromTheBack() {
