@@ -24,10 +24,7 @@ public record CopySettings(long partSize, int partsInFlightPerObject, int readSt
     /** 8 MiB: a few requests per typical object, small enough to keep many copies in flight. */
     public static final long DEFAULT_PART_SIZE = 8 * MIB;
     public static final int DEFAULT_PARTS_IN_FLIGHT = 4;
-    /**
-     * One sequential GET: ranged reads sped up 2 GiB copies here by 5–8 %, but the extra buffer and
-     * stream per object cost 23–34 MiB of the worker's RSS (docs/benchmarks.md).
-     */
+    /** One sequential GET: on the benchmark's emulators ranged reads gained no more than the noise (docs/benchmarks.md). */
     public static final int DEFAULT_READ_STREAMS = 1;
     public static final long DEFAULT_MEMORY_BUDGET = 256 * MIB;
     /** One part is one Java array, so it must stay well below 2 GiB. */
