@@ -12,13 +12,15 @@ import dev.skyferry.worker.Direction;
  * @param key            the object key / blob name the event names (null for unparseable text)
  * @param size           bytes written at the source
  * @param md5            base64 MD5 of the bytes written at the source
+ * @param sourceReportsMd5 whether the source reports that MD5 (false for objects written in parts, which
+ *                       the worker reads with ranged GETs too and whose replicas carry no source MD5)
  * @param sourceEtag     the source's ETag, unquoted, right after the write
  * @param queueText      the message text as published (before the Azure client's base64)
  * @param expectedReason dead-letter or skip reason it must carry (null for replication)
  * @param echoedEtag     for {@link Kind#SKIP_ECHO}: the ETag of the replica the echo names, unquoted
  */
 record SuiteEvent(int id, String phase, Kind kind, Direction direction, String key, long size, String md5,
-                  String sourceEtag, String queueText, String expectedReason, String echoedEtag) {
+                  boolean sourceReportsMd5, String sourceEtag, String queueText, String expectedReason, String echoedEtag) {
 
     enum Kind {
         /** A new object: must end replicated, byte for byte, with provenance. */

@@ -4,6 +4,8 @@ import com.azure.core.util.BinaryData;
 import com.azure.core.util.Context;
 import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.blob.models.BlobHttpHeaders;
+import com.azure.storage.blob.options.BlockBlobCommitBlockListOptions;
+import com.azure.storage.blob.specialized.BlockBlobClient;
 import com.azure.storage.blob.options.BlockBlobSimpleUploadOptions;
 import com.azure.storage.queue.QueueClient;
 import dev.skyferry.event.SyntheticEvents;
@@ -13,6 +15,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Random;
@@ -21,6 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
@@ -36,6 +40,8 @@ final class Traffic {
     /** The prefix the suite's rule excludes. */
     static final String EXCLUDED_PREFIX = "tmp/";
     private static final String CONTENT_TYPE = "application/octet-stream";
+    /** Part and block size of the objects written in parts: S3's smallest part. */
+    private static final int PARTED_PART = 5 << 20;
     /** Names that trip encoders: spaces, plus signs, percent, non-ASCII. */
     private static final String[] ODD_NAMES = {"report.csv", "photo ünïcode.jpg", "a+b=c.json", "notes 100%.txt",
             "dir/nested/item.dat", "space in name.bin"};
@@ -111,11 +117,36 @@ final class Traffic {
                 new BlockBlobSimpleUploadOptions(BinaryData.fromBytes(data))
                         .setHeaders(new BlobHttpHeaders().setContentType(CONTENT_TYPE).setContentMd5(md5)),
                 null, Context.NONE).getValue().getETag();
+        return announceBlob(phase, id, key, size, kind, reason, md5, true, etag);
+    }
+
+    /**
+     * One new blob of {@code size} written as staged blocks without any MD5 (as SDK uploads and AzCopy
+     * write large blobs): the worker reads it with ranged GETs as well.
+     */
+    SuiteEvent azurePartedObject(String phase, int size) {
+        int id = ids.incrementAndGet();
+        String key = "a2s/" + phase + "/" + id + "-parted.bin";
+        byte[] data = bytes(size);
+        BlockBlobClient blob = container.getBlobClient(key).getBlockBlobClient();
+        List<String> blockIds = new ArrayList<>();
+        for (int offset = 0; offset < size; offset += PARTED_PART) {
+            String blockId = Base64.getEncoder().encodeToString(String.format("block-%06d", blockIds.size()).getBytes());
+            blob.stageBlock(blockId, BinaryData.fromBytes(Arrays.copyOfRange(data, offset, Math.min(size, offset + PARTED_PART))));
+            blockIds.add(blockId);
+        }
+        String etag = blob.commitBlockListWithResponse(new BlockBlobCommitBlockListOptions(blockIds)
+                .setHeaders(new BlobHttpHeaders().setContentType(CONTENT_TYPE)), null, Context.NONE).getValue().getETag();
+        return announceBlob(phase, id, key, size, SuiteEvent.Kind.REPLICATE, null, md5(data), false, etag);
+    }
+
+    private SuiteEvent announceBlob(String phase, int id, String key, int size, SuiteEvent.Kind kind, String reason,
+                                    byte[] md5, boolean sourceReportsMd5, String etag) {
         String event = SyntheticEvents.azureBlobCreated(emulators.azureAccount(), containerName, key, etag, size,
                 CONTENT_TYPE, nextSequencer(), workerBlobEndpoint, Instant.now());
         azureQueue.sendMessage(event);
-        return record(new SuiteEvent(id, phase, kind, Direction.AZURE_TO_S3, key, size, base64(md5), unquote(etag), event,
-                reason, null));
+        return record(new SuiteEvent(id, phase, kind, Direction.AZURE_TO_S3, key, size, base64(md5), sourceReportsMd5,
+                unquote(etag), event, reason, null));
     }
 
     private SuiteEvent s3Object(String phase, int id, String key, int size, SuiteEvent.Kind kind, String reason) {
@@ -124,11 +155,38 @@ final class Traffic {
         // One PutObject, so the ETag is the MD5 (no multipart ETag).
         String etag = s3().putObject(b -> b.bucket(bucket).key(key).contentType(CONTENT_TYPE).contentMD5(base64(md5)),
                 RequestBody.fromBytes(data)).eTag();
+        return announceS3Object(phase, id, key, size, kind, reason, md5, true, etag);
+    }
+
+    /**
+     * One new S3 object of {@code size} written by a multipart upload (its ETag is not an MD5): the
+     * worker reads it with ranged GETs as well.
+     */
+    SuiteEvent s3PartedObject(String phase, int size) {
+        int id = ids.incrementAndGet();
+        String key = "s2a/" + phase + "/" + id + "-parted.bin";
+        byte[] data = bytes(size);
+        String uploadId = s3().createMultipartUpload(b -> b.bucket(bucket).key(key).contentType(CONTENT_TYPE)).uploadId();
+        List<CompletedPart> parts = new ArrayList<>();
+        for (int offset = 0; offset < size; offset += PARTED_PART) {
+            int partNumber = parts.size() + 1;
+            byte[] part = Arrays.copyOfRange(data, offset, Math.min(size, offset + PARTED_PART));
+            String partEtag = s3().uploadPart(b -> b.bucket(bucket).key(key).uploadId(uploadId).partNumber(partNumber),
+                    RequestBody.fromBytes(part)).eTag();
+            parts.add(CompletedPart.builder().partNumber(partNumber).eTag(partEtag).build());
+        }
+        String etag = s3().completeMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId)
+                .multipartUpload(m -> m.parts(parts))).eTag();
+        return announceS3Object(phase, id, key, size, SuiteEvent.Kind.REPLICATE, null, md5(data), false, etag);
+    }
+
+    private SuiteEvent announceS3Object(String phase, int id, String key, int size, SuiteEvent.Kind kind, String reason,
+                                        byte[] md5, boolean sourceReportsMd5, String etag) {
         String message = SyntheticEvents.s3ObjectCreated(emulators.awsRegion(), bucket, key, size, "\"" + unquote(etag) + "\"",
                 null, nextSequencer(), Instant.now());
         sqs().sendMessage(b -> b.queueUrl(sqsQueueUrl).messageBody(message));
-        return record(new SuiteEvent(id, phase, kind, Direction.S3_TO_AZURE, key, size, base64(md5), unquote(etag), message,
-                reason, null));
+        return record(new SuiteEvent(id, phase, kind, Direction.S3_TO_AZURE, key, size, base64(md5), sourceReportsMd5,
+                unquote(etag), message, reason, null));
     }
 
     // ---------------------------------------------------------------- echoes of Skyferry's own writes
@@ -146,14 +204,14 @@ final class Traffic {
                     head.eTag(), null, nextSequencer(), Instant.now());
             sqs().sendMessage(b -> b.queueUrl(sqsQueueUrl).messageBody(message));
             return record(new SuiteEvent(id, phase, SuiteEvent.Kind.SKIP_ECHO, Direction.S3_TO_AZURE, key, head.contentLength(),
-                    replicated.md5(), replicated.sourceEtag(), message, "echo-of-replica", unquote(head.eTag())));
+                    replicated.md5(), replicated.sourceReportsMd5(), replicated.sourceEtag(), message, "echo-of-replica", unquote(head.eTag())));
         }
         var properties = container.getBlobClient(key).getProperties();
         String event = SyntheticEvents.azureBlobCreated(emulators.azureAccount(), containerName, key, properties.getETag(),
                 properties.getBlobSize(), properties.getContentType(), nextSequencer(), workerBlobEndpoint, Instant.now());
         azureQueue.sendMessage(event);
         return record(new SuiteEvent(id, phase, SuiteEvent.Kind.SKIP_ECHO, Direction.AZURE_TO_S3, key, properties.getBlobSize(),
-                replicated.md5(), replicated.sourceEtag(), event, "echo-of-replica", unquote(properties.getETag())));
+                replicated.md5(), replicated.sourceReportsMd5(), replicated.sourceEtag(), event, "echo-of-replica", unquote(properties.getETag())));
     }
 
     // ---------------------------------------------------------------- poison
@@ -167,13 +225,13 @@ final class Traffic {
         int id = ids.incrementAndGet();
         String garbage = "fault suite #" + id + ": this is not an event {";
         azureQueue.sendMessage(garbage);
-        events.add(record(new SuiteEvent(id, phase, SuiteEvent.Kind.DEAD_LETTER, Direction.AZURE_TO_S3, null, 0, null, null,
+        events.add(record(new SuiteEvent(id, phase, SuiteEvent.Kind.DEAD_LETTER, Direction.AZURE_TO_S3, null, 0, null, false, null,
                 garbage, "unparseable", null)));
 
         id = ids.incrementAndGet();
         String sqsGarbage = "fault suite #" + id + ": <not an S3 notification/>";
         sqs().sendMessage(b -> b.queueUrl(sqsQueueUrl).messageBody(sqsGarbage));
-        events.add(record(new SuiteEvent(id, phase, SuiteEvent.Kind.DEAD_LETTER, Direction.S3_TO_AZURE, null, 0, null, null,
+        events.add(record(new SuiteEvent(id, phase, SuiteEvent.Kind.DEAD_LETTER, Direction.S3_TO_AZURE, null, 0, null, false, null,
                 sqsGarbage, "unparseable", null)));
 
         id = ids.incrementAndGet();
@@ -182,7 +240,7 @@ final class Traffic {
                 "\"0x8DCAFEBABE" + id + "\"", 10, CONTENT_TYPE, nextSequencer(), workerBlobEndpoint, Instant.now());
         azureQueue.sendMessage(uncoveredAzure);
         events.add(record(new SuiteEvent(id, phase, SuiteEvent.Kind.DEAD_LETTER, Direction.AZURE_TO_S3, uncoveredKey, 10, null,
-                null, uncoveredAzure, "no-matching-rule", null)));
+                false, null, uncoveredAzure, "no-matching-rule", null)));
 
         id = ids.incrementAndGet();
         String uncoveredS3Key = "s2a/uncovered/" + id + ".bin";
@@ -190,7 +248,7 @@ final class Traffic {
                 "\"d41d8cd98f00b204e9800998ecf8427e\"", null, nextSequencer(), Instant.now());
         sqs().sendMessage(b -> b.queueUrl(sqsQueueUrl).messageBody(uncoveredS3));
         events.add(record(new SuiteEvent(id, phase, SuiteEvent.Kind.DEAD_LETTER, Direction.S3_TO_AZURE, uncoveredS3Key, 10,
-                null, null, uncoveredS3, "no-matching-rule", null)));
+                null, false, null, uncoveredS3, "no-matching-rule", null)));
 
         id = ids.incrementAndGet();
         String foreignKey = "a2s/foreign/" + id + ".bin";
@@ -199,7 +257,7 @@ final class Traffic {
                 "http://skyferry-forged.invalid/" + emulators.azureAccount(), Instant.now());
         azureQueue.sendMessage(foreign);
         events.add(record(new SuiteEvent(id, phase, SuiteEvent.Kind.DEAD_LETTER, Direction.AZURE_TO_S3, foreignKey, 10, null,
-                null, foreign, "foreign-url", null)));
+                false, null, foreign, "foreign-url", null)));
         return events;
     }
 
