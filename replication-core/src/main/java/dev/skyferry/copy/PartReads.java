@@ -16,7 +16,6 @@ import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Reads the parts of one multipart copy into buffers from the {@link BufferBudget} and hands each to
@@ -41,7 +40,7 @@ final class PartReads {
     private final BufferBudget budget;
     private final PartUploads uploads;
     private final boolean hashParts;
-    private final AtomicReference<Throwable> rangedFailure = new AtomicReference<>();
+    private final FirstFailure rangedFailure = new FirstFailure();
     private volatile boolean stopped;
     /** The next part the open GET reads, and the last part nobody has taken yet; they meet in between. */
     private int front = 1;
@@ -119,7 +118,7 @@ final class PartReads {
     private void readFromTheBack() {
         try {
             for (int part = takeFromTheBack(); part > 0; part = takeFromTheBack()) {
-                if (stopped || rangedFailure.get() != null) {
+                if (stopped || rangedFailure.happened()) {
                     return;
                 }
                 uploads.throwIfFailed();
@@ -129,7 +128,7 @@ final class PartReads {
                 }
             }
         } catch (InterruptedException | RuntimeException | Error e) {
-            rangedFailure.compareAndSet(null, e);
+            rangedFailure.record(e);
         }
     }
 
@@ -170,12 +169,7 @@ final class PartReads {
     }
 
     private void throwIfRangedReadFailed() {
-        switch (rangedFailure.get()) {
-            case null -> { }
-            case RuntimeException e -> throw e;
-            case Error e -> throw e;
-            case Throwable other -> throw new IllegalStateException("a ranged read of the source failed", other);
-        }
+        rangedFailure.throwIfAny("a ranged read of the source");
     }
 
     /**

@@ -8,7 +8,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The parts of one multipart write, uploaded in parallel on virtual threads: at most
@@ -30,7 +29,7 @@ final class PartUploads {
     private final int partsInFlight;
     private final Semaphore slots;
     private final byte[][] partMd5s;
-    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final FirstFailure failure = new FirstFailure();
     private final Set<Thread> running = ConcurrentHashMap.newKeySet();
 
     PartUploads(MultipartWrite write, int partsInFlight, int partCount) {
@@ -54,12 +53,12 @@ final class PartUploads {
         }
         Thread upload = Thread.ofVirtual().name("part-" + partNumber + "-" + write.uploadId()).unstarted(LogContext.carriedInto(() -> {
             try {
-                if (failure.get() == null) {
+                if (!failure.happened()) {
                     write.uploadPart(partNumber, lease.buffer().duplicate(), md5);
                     partMd5s[partNumber - 1] = md5;
                 }
             } catch (Throwable t) {
-                failure.compareAndSet(null, t);
+                failure.record(t);
             } finally {
                 lease.close();
                 running.remove(Thread.currentThread());
@@ -72,16 +71,7 @@ final class PartUploads {
 
     /** Throws the first upload failure, if any. */
     void throwIfFailed() {
-        Throwable first = failure.get();
-        if (first instanceof RuntimeException e) {
-            throw e;
-        }
-        if (first instanceof Error e) {
-            throw e;
-        }
-        if (first != null) {
-            throw new IllegalStateException("part upload failed", first);
-        }
+        failure.throwIfAny("part upload");
     }
 
     /** Waits for every submitted part, then throws the first failure, if any. */
@@ -108,7 +98,7 @@ final class PartUploads {
      * @param interruptRunning true on shutdown: interrupt the uploads instead of letting them finish
      */
     void cancel(boolean interruptRunning) {
-        failure.compareAndSet(null, new IllegalStateException("cancelled"));
+        failure.record(new IllegalStateException("cancelled"));
         if (interruptRunning) {
             running.forEach(Thread::interrupt);
         }
