@@ -22,8 +22,8 @@ import java.util.regex.Pattern;
  * under SSE-KMS), and for S3 multipart writes the ETag, which is the MD5 of the part MD5s plus
  * "-N" (its part count alone where the parts went without MD5s, checked against their signed SHA-256
  * instead). Azure block commits report nothing to compare; there each block's MD5 was checked by the
- * service on upload, and the block list's own MD5 on commit. Server-side copies never passed through this process, so their replica is
- * read back with one HEAD: size, and MD5 where both sides have one.
+ * service on upload, and the block list's own MD5 on commit. Server-side copies never passed through
+ * this process, so their replica is read back with one HEAD: size, and MD5 where both sides have one.
  *
  * <p>The source side (bytes read vs. the source's own checksum) is checked by the copier before it
  * commits, so a corrupted read never becomes visible at all.
