@@ -167,6 +167,10 @@ public final class ObjectCopier {
         if (event.etag() != null && !event.etag().equals(source.etag())) {
             return superseded(task, "the source's ETag is now " + source.etag() + ", the event names " + event.etag());
         }
+        Optional<String> newerVersion = newerVersionThanTheEvents(task, source);
+        if (newerVersion.isPresent()) {
+            return superseded(task, newerVersion.get());
+        }
         if (Provenance.isReplica(source.attributes().userMetadata())) {
             return echo(task);
         }
@@ -189,13 +193,9 @@ public final class ObjectCopier {
     // ---------------------------------------------------------------- streamed
 
     private CopyResult stream(ReplicationTask task, PendingPlan pending, String action) throws InterruptedException {
-        ReplicationEvent event = task.event();
-        Precondition exactVersion = event.versionId() != null
-                ? new Precondition.Version(event.versionId())
-                : Precondition.ifMatch(event.etag());
         OpenObject open;
         try {
-            open = task.source().open(task.sourceKey(), null, exactVersion);
+            open = task.source().open(task.sourceKey(), null, Precondition.ifMatch(task.event().etag()));
         } catch (StoreException e) {
             // What a look at the target says comes first, as when the plan is made before the GET (a late
             // event is stale, not superseded); an assumed plan looks now, on this rare path only.
@@ -206,6 +206,10 @@ public final class ObjectCopier {
         }
         try (open) {
             ObjectInfo source = open.info();
+            Optional<String> newerVersion = newerVersionThanTheEvents(task, source);
+            if (newerVersion.isPresent()) {
+                return pending.confirmed() instanceof Plan.Skip skip ? skippedBy(task, skip) : superseded(task, newerVersion.get());
+            }
             if (Provenance.isReplica(source.attributes().userMetadata())) {
                 return echo(task);
             }
@@ -333,6 +337,20 @@ public final class ObjectCopier {
      * What pins ranged reads to the version the open GET reads: the event's version id, else the ETag
      * that GET returned (If-Match; a replaced object fails the read instead of mixing two versions).
      */
+    /**
+     * An event names the S3 version it created, and reading that version by its id would succeed long
+     * after it stopped being current (overwritten, or under a delete marker). The copy reads the key's
+     * current version instead, and goes ahead only if that is the event's: a replica never goes back to
+     * an older version, nor returns after its key was deleted. The newer version's own event follows.
+     */
+    private static Optional<String> newerVersionThanTheEvents(ReplicationTask task, ObjectInfo current) {
+        String named = task.event().versionId();
+        if (named == null || current.versionId() == null || named.equals(current.versionId())) {
+            return Optional.empty();
+        }
+        return Optional.of("the key's current version is " + current.versionId() + ", the event names " + named);
+    }
+
     private static Precondition sameVersion(ReplicationTask task, ObjectInfo source) {
         return task.event().versionId() != null
                 ? new Precondition.Version(task.event().versionId())

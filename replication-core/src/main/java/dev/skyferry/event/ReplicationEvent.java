@@ -42,6 +42,17 @@ public record ReplicationEvent(
 
     public enum EventKind { CREATED, DELETED }
 
+    /**
+     * This event as the creation of the key's version that is current now: what a delete of one S3
+     * version means for a replica when the key still has a current version (an older version cleaned
+     * up, a delete marker removed, the current version deleted so that the one below it is current).
+     * The sequencer stays this event's: the replica then reflects the key as of this event.
+     */
+    public ReplicationEvent asCreatedOf(String currentEtag, long currentSize, String currentVersionId) {
+        return new ReplicationEvent(source, account, container, key, EventKind.CREATED, currentEtag, currentSize,
+                currentVersionId, sequencer, eventTime, eventId, api, url, topic);
+    }
+
     /** A short human description for logs and outcomes, e.g. {@code s3://bucket/key (created)}. */
     public String describe() {
         String where = source == StoreKind.S3

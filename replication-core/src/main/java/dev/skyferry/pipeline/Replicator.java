@@ -13,12 +13,15 @@ import dev.skyferry.plan.Planner;
 import dev.skyferry.plan.ReasonCodes;
 import dev.skyferry.plan.ReplicationFailure;
 import dev.skyferry.plan.ReplicationTask;
+import dev.skyferry.rule.ReplicationRule.DeletePolicy;
+import dev.skyferry.store.ObjectInfo;
 import dev.skyferry.store.Precondition;
 import dev.skyferry.store.StoreException;
 import dev.skyferry.verify.ReplicaVerifier;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.Optional;
 import org.slf4j.MDC;
 
 /**
@@ -47,17 +50,13 @@ public final class Replicator {
         MDC.put("target", task.target().uriOf(task.targetKey()).toString());
         try {
             if (task.event().kind() == ReplicationEvent.EventKind.CREATED) {
-                PendingPlan plan = task.target().enforcesConditionalWrites()
-                        // The write's own If-None-Match guards the target: a new object needs no look at it.
-                        ? PendingPlan.assumingAbsent(() -> planner.plan(task))
-                        // Only a look guards it: the target's HEAD runs while the copier opens the source,
-                        // and the copier waits for it before writing.
-                        : PendingPlan.start(() -> planner.plan(task));
-                try {
-                    return copyAndVerify(task, plan, started);
-                } finally {
-                    plan.cancel();
-                }
+                return replicateCreated(task, started);
+            }
+            Optional<ObjectInfo> stillCurrent = currentVersionAfterAVersionDelete(task);
+            if (stillCurrent.isPresent()) {
+                ObjectInfo current = stillCurrent.get();
+                return replicateCreated(task.withEvent(
+                        task.event().asCreatedOf(current.etag(), current.size(), current.versionId())), started);
             }
             Plan plan = planner.plan(task);
             return switch (plan) {
@@ -74,6 +73,33 @@ public final class Replicator {
         } finally {
             MDC.remove("target");
         }
+    }
+
+    private Outcome replicateCreated(ReplicationTask task, Instant started) throws InterruptedException {
+        PendingPlan plan = task.target().enforcesConditionalWrites()
+                // The write's own If-None-Match guards the target: a new object needs no look at it.
+                ? PendingPlan.assumingAbsent(() -> planner.plan(task))
+                // Only a look guards it: the target's HEAD runs while the copier opens the source,
+                // and the copier waits for it before writing.
+                : PendingPlan.start(() -> planner.plan(task));
+        try {
+            return copyAndVerify(task, plan, started);
+        } finally {
+            plan.cancel();
+        }
+    }
+
+    /**
+     * A delete that names an S3 version removed that version, not necessarily the key: an old version
+     * cleaned up, a delete marker removed (the object is back), or the current version deleted (the
+     * one below is current now). Only a key without a current version is deleted; otherwise the
+     * replica follows the version that is current, which no other event would bring.
+     */
+    private static Optional<ObjectInfo> currentVersionAfterAVersionDelete(ReplicationTask task) {
+        if (task.event().versionId() == null || task.deletePolicy() == DeletePolicy.IGNORE) {
+            return Optional.empty();
+        }
+        return task.source().stat(task.sourceKey());
     }
 
     private Outcome copyAndVerify(ReplicationTask task, PendingPlan plan, Instant started) throws InterruptedException {

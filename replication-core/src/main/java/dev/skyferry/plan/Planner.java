@@ -29,7 +29,7 @@ public final class Planner {
     /** Plans the task, reading the target's current state with at most one HEAD. */
     public Plan plan(ReplicationTask task) {
         ReplicationEvent event = task.event();
-        if (event.kind() == EventKind.DELETED && deletePolicy(task) == DeletePolicy.IGNORE) {
+        if (event.kind() == EventKind.DELETED && task.deletePolicy() == DeletePolicy.IGNORE) {
             return new Plan.Skip(ReasonCodes.DELETE_IGNORED,
                     "rule " + task.rule().name() + " keeps replicas when the source is deleted");
         }
@@ -50,6 +50,12 @@ public final class Planner {
         ObjectInfo current = target.get();
         Map<String, String> metadata = current.attributes().userMetadata();
         if (isReplicaOf(task, metadata)) {
+            // An S3 version never changes: a live replica of the event's version is that version.
+            String eventVersion = task.event().versionId();
+            if (eventVersion != null && eventVersion.equals(Provenance.get(metadata, Provenance.SOURCE_VERSION))
+                    && Provenance.get(metadata, Provenance.SOURCE_DELETED_AT) == null) {
+                return new Plan.Skip(ReasonCodes.ALREADY_REPLICATED, "target holds a replica of version " + eventVersion);
+            }
             String replicaSequencer = Provenance.get(metadata, Provenance.SOURCE_SEQUENCER);
             String eventSequencer = task.event().sequencer();
             if (replicaSequencer != null && eventSequencer != null) {
@@ -93,7 +99,7 @@ public final class Planner {
             return new Plan.Skip(ReasonCodes.STALE_EVENT, "replica came from sequencer " + replicaSequencer
                     + ", newer than the delete's " + eventSequencer);
         }
-        if (deletePolicy(task) == DeletePolicy.PROPAGATE) {
+        if (task.deletePolicy() == DeletePolicy.PROPAGATE) {
             return new Plan.DeleteReplica(current.etag());
         }
         String deletedAt = Provenance.get(metadata, Provenance.SOURCE_DELETED_AT);
@@ -104,11 +110,6 @@ public final class Planner {
         var when = task.event().eventTime() != null ? task.event().eventTime() : clock.instant();
         tombstoned.put(Provenance.SOURCE_DELETED_AT, when.toString());
         return new Plan.Tombstone(current.etag(), tombstoned);
-    }
-
-    /** Unset means the documented default, IGNORE: a backup never loses replicas by accident. */
-    private static DeletePolicy deletePolicy(ReplicationTask task) {
-        return task.rule().deletes() == null ? DeletePolicy.IGNORE : task.rule().deletes();
     }
 
     private static boolean isReplicaOf(ReplicationTask task, Map<String, String> metadata) {

@@ -2,6 +2,7 @@ package dev.skyferry.plan;
 
 import dev.skyferry.event.ReplicationEvent;
 import dev.skyferry.rule.ReplicationRule;
+import dev.skyferry.rule.ReplicationRule.DeletePolicy;
 import dev.skyferry.store.ObjectStore;
 import dev.skyferry.store.ObjectStore.TargetOptions;
 import dev.skyferry.store.StoreKind;
@@ -30,6 +31,19 @@ public record ReplicationTask(ReplicationEvent event, ReplicationRule rule, Obje
     public TargetOptions targetOptions() {
         TargetOptions options = target.kind() == StoreKind.S3 ? rule.s3TargetOptions() : rule.azureTargetOptions();
         return options == null ? TargetOptions.DEFAULTS : options;
+    }
+
+    /** The rule's delete policy; unset means the documented default, IGNORE: a backup never loses replicas by accident. */
+    public DeletePolicy deletePolicy() {
+        return rule.deletes() == null ? DeletePolicy.IGNORE : rule.deletes();
+    }
+
+    /** The same task for another event about the same source key. */
+    public ReplicationTask withEvent(ReplicationEvent other) {
+        if (!other.key().equals(event.key())) {
+            throw new IllegalArgumentException("event for " + other.key() + ", task for " + event.key());
+        }
+        return new ReplicationTask(other, rule, source, target, targetKey);
     }
 
     /** The value of {@link Provenance#SOURCE_URI} for replicas of this task's source object. */

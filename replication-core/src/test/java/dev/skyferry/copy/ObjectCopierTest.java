@@ -250,16 +250,28 @@ class ObjectCopierTest {
     }
 
     @Test
-    void readsExactlyTheVersionTheEventNames() throws Exception {
+    void copiesTheVersionTheEventNamesWhileItIsTheCurrentOne() throws Exception {
         InMemoryStore versioned = InMemoryStore.s3Versioned("photos-backup");
         ObjectInfo first = versioned.seed("a.txt", "first");
-        versioned.seed("a.txt", "second");
 
         copier.copy(task(created(versioned, first, "0A"), rule, versioned, azure), IF_ABSENT);
 
         assertThat(new String(azure.contentOf("a.txt"))).isEqualTo("first");
         assertThat(azure.infoOf("a.txt").attributes().userMetadata())
                 .containsEntry(Provenance.SOURCE_VERSION, first.versionId());
+    }
+
+    @Test
+    void skipsAVersionNoLongerCurrentAsSupersededThoughItIsStillReadable() throws Exception {
+        InMemoryStore versioned = InMemoryStore.s3Versioned("photos-backup");
+        ObjectInfo first = versioned.seed("a.txt", "same bytes");
+        versioned.seed("a.txt", "same bytes"); // a new version with the same ETag: only the version id tells
+
+        CopyResult result = copier.copy(task(created(versioned, first, "0A"), rule, versioned, azure), IF_ABSENT);
+
+        assertThat(result).isInstanceOfSatisfying(CopyResult.NotCopied.class,
+                n -> assertThat(n.reason()).isEqualTo(ReasonCodes.SUPERSEDED));
+        assertThat(azure.keys()).isEmpty();
     }
 
     @Test
@@ -573,6 +585,19 @@ class ObjectCopierTest {
         assertThat(result).isInstanceOfSatisfying(CopyResult.NotCopied.class,
                 n -> assertThat(n.reason()).isEqualTo(ReasonCodes.SUPERSEDED));
         assertThat(urlCopyingAzure.requests(Op.COPY_FROM_URL)).isZero();
+    }
+
+    @Test
+    void skipsAVersionNoLongerCurrentAsSupersededBeforeSigningAUrlForIt() throws Exception {
+        InMemoryStore.PresigningStore versioned = InMemoryStore.s3VersionedWithPresignedReads("photos-backup");
+        ObjectInfo first = versioned.seed("a.bin", "same bytes");
+        versioned.seed("a.bin", "same bytes");
+
+        CopyResult result = copier.copy(task(created(versioned, first, "0A"), rule, versioned, urlCopyingAzure), IF_ABSENT);
+
+        assertThat(result).isInstanceOfSatisfying(CopyResult.NotCopied.class,
+                n -> assertThat(n.reason()).isEqualTo(ReasonCodes.SUPERSEDED));
+        assertThat(urlCopyingAzure.requestSummary()).isEmpty();
     }
 
     private ReplicationTask serverSideTask(ObjectInfo info) {

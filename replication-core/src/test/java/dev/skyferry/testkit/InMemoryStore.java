@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -121,7 +122,12 @@ public class InMemoryStore implements ObjectStore {
 
     /** An S3 bucket that hands out pre-signed GET URLs (for server-side copies into Azure). */
     public static PresigningStore s3WithPresignedReads(String bucket) {
-        return new PresigningStore(bucket);
+        return new PresigningStore(bucket, false);
+    }
+
+    /** A versioned S3 bucket that hands out pre-signed GET URLs. */
+    public static PresigningStore s3VersionedWithPresignedReads(String bucket) {
+        return new PresigningStore(bucket, true);
     }
 
     /** An Azure container that can copy from a URL server-side (Put Blob / Put Block From URL). */
@@ -249,6 +255,37 @@ public class InMemoryStore implements ObjectStore {
             checkWriteCondition(key, condition);
             objects.remove(key);
         }
+    }
+
+    /**
+     * DeleteObject with a version id, on a versioned bucket: that version is gone for good, and if it
+     * was the key's current one, the newest version left becomes current (none: the key is gone).
+     */
+    public void deleteVersion(String key, String versionId) {
+        synchronized (lock) {
+            Stored deleted = versions.remove(versionId);
+            if (deleted == null || !deleted.key.equals(key)) {
+                throw new IllegalArgumentException("no version " + versionId + " of " + key);
+            }
+            if (objects.get(key) == deleted) {
+                newestVersionOf(key).ifPresentOrElse(newest -> objects.put(key, newest), () -> objects.remove(key));
+            }
+        }
+    }
+
+    /** DeleteObject of the delete marker a plain delete left on a versioned bucket: the newest version is current again. */
+    public void removeDeleteMarker(String key) {
+        synchronized (lock) {
+            if (objects.containsKey(key)) {
+                throw new IllegalStateException(key + " has a current version, not a delete marker");
+            }
+            objects.put(key, newestVersionOf(key).orElseThrow(() -> new IllegalStateException("no version of " + key)));
+        }
+    }
+
+    private Optional<Stored> newestVersionOf(String key) {
+        return versions.values().stream().filter(stored -> stored.key.equals(key))
+                .max(Comparator.comparingLong(stored -> Long.parseLong(stored.versionId.substring(1))));
     }
 
     @Override
@@ -760,8 +797,8 @@ public class InMemoryStore implements ObjectStore {
 
     /** An S3 bucket that can hand out pre-signed GET URLs. */
     public static final class PresigningStore extends InMemoryStore implements PresignedReads {
-        private PresigningStore(String bucket) {
-            super(StoreKind.S3, null, bucket, false);
+        private PresigningStore(String bucket, boolean versioned) {
+            super(StoreKind.S3, null, bucket, versioned);
         }
 
         @Override
