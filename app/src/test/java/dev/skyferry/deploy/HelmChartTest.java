@@ -108,6 +108,8 @@ class HelmChartTest {
                 .isEqualTo(serviceAccount.path("metadata").path("name").asText())
                 .isEqualTo("skyferry");
         assertThat(serviceAccount.path("automountServiceAccountToken").asBoolean(true)).isFalse();
+        // The chart's own Service (named like the release) would otherwise inject SKYFERRY_SERVICE_HOST and the like.
+        assertThat(podTemplate.path("spec").path("enableServiceLinks").asBoolean(true)).isFalse();
     }
 
     @Test

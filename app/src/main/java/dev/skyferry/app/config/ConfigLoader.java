@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /**
  * Reads the YAML file, applies {@code SKYFERRY_*} environment overrides, and binds the result to
@@ -35,6 +36,13 @@ public final class ConfigLoader {
     public static final String CONFIG_FILE_ENV = "SKYFERRY_CONFIG";
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    /**
+     * What Kubernetes injects for every Service of the namespace (enableServiceLinks, on by default):
+     * a Service named "skyferry…" gives SKYFERRY…_SERVICE_HOST, _PORT_8080_TCP_ADDR and the like, which
+     * are not settings and must not stop the worker. Only names that bind to no setting are ignored.
+     */
+    private static final Pattern KUBERNETES_SERVICE_LINK = Pattern.compile(
+            "[A-Z0-9_]+_(SERVICE_HOST|SERVICE_PORT(_[A-Z0-9_]+)?|PORT|PORT_\\d+_(TCP|UDP|SCTP)(_(PROTO|PORT|ADDR))?)");
 
     private ConfigLoader() {}
 
@@ -79,7 +87,8 @@ public final class ConfigLoader {
                 continue;
             }
             List<String> tokens = Arrays.asList(name.substring(ENV_PREFIX.length()).split("_"));
-            if (!setByTokens(SkyferryConfig.class, tree, tokens, e.getValue())) {
+            if (!setByTokens(SkyferryConfig.class, tree, tokens, e.getValue())
+                    && !KUBERNETES_SERVICE_LINK.matcher(name).matches()) {
                 problems.add(name + ": no such setting (see docs/configuration.md for the names)");
             }
         }

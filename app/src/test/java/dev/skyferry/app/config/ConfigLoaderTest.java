@@ -98,6 +98,20 @@ class ConfigLoaderTest {
         assertThat(config.rules().get(0).exclude().prefixes()).containsExactly("tmp/", "scratch/");
     }
 
+    @Test
+    void ignoresTheServiceLinksKubernetesInjectsForAServiceNamedSkyferry() throws Exception {
+        SkyferryConfig config = ConfigLoader.load(write(VALID), Map.of(
+                "SKYFERRY_SERVICE_HOST", "10.0.0.11", "SKYFERRY_SERVICE_PORT", "8080",
+                "SKYFERRY_SERVICE_PORT_HTTP", "8080", "SKYFERRY_PORT", "tcp://10.0.0.11:8080",
+                "SKYFERRY_PORT_8080_TCP", "tcp://10.0.0.11:8080", "SKYFERRY_PORT_8080_TCP_PROTO", "tcp",
+                "SKYFERRY_PORT_8080_TCP_PORT", "8080", "SKYFERRY_PORT_8080_TCP_ADDR", "10.0.0.11",
+                "SKYFERRY_WORKER_HTTP_PORT", "9090"));
+
+        assertThat(config.worker().http().port()).as("a setting of that shape still binds").isEqualTo(9090);
+        assertThatThrownBy(() -> ConfigLoader.load(write(VALID), Map.of("SKYFERRY_WORKER_HTTP_PROT", "9090")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("SKYFERRY_WORKER_HTTP_PROT: no such setting");
+    }
+
     /** What S3 checks on writes is assumed of AWS, and of an S3-compatible endpoint only where declared. */
     @ParameterizedTest
     @ValueSource(strings = {"SKYFERRY_AWS_S3_CONDITIONAL_WRITES", "SKYFERRY_AWS_S3_CHECKS_PAYLOAD_HASHES"})
