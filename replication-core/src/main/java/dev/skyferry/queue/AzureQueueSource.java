@@ -204,13 +204,13 @@ public final class AzureQueueSource implements MessageSource {
         });
         translating("send " + message + " to poison queue " + poisonQueue.getQueueName(), () -> {
             try {
-                poisonQueue.sendMessage(poisonText);
+                AzureQueueSends.sendKeptUntilDeleted(poisonQueue, poisonText);
             } catch (QueueStorageException e) {
                 if (!QueueErrorCode.QUEUE_NOT_FOUND.equals(e.getErrorCode())) {
                     throw e;
                 }
                 poisonQueue.createIfNotExists();
-                poisonQueue.sendMessage(poisonText);
+                AzureQueueSends.sendKeptUntilDeleted(poisonQueue, poisonText);
             }
             return null;
         });

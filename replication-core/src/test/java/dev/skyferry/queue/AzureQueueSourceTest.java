@@ -139,6 +139,8 @@ class AzureQueueSourceTest {
         assertThat(queue.peekMessage()).isNull();
         List<PeekedMessageItem> moved = poison.peekMessages(32, null, null).stream().toList();
         assertThat(moved).hasSize(1);
+        // Azure's default would drop it after 7 days: a dead letter waits for replay as long as it takes.
+        assertThat(moved.getFirst().getExpirationTime()).isAfter(moved.getFirst().getInsertionTime().plusYears(1));
         AzureDeadLetterEnvelope envelope = AzureDeadLetterEnvelope.parse(moved.getFirst().getBody().toString()).orElseThrow();
         assertThat(envelope.originalText()).isEqualTo(TRICKY_TEXT);
         assertThat(envelope.reason()).isEqualTo("forbidden");

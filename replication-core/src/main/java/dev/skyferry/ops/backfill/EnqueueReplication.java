@@ -6,6 +6,7 @@ import dev.skyferry.event.SyntheticEvents;
 import dev.skyferry.ops.diff.ReplicaCheck;
 import dev.skyferry.ops.diff.SyncPair;
 import dev.skyferry.ops.diff.Verdict;
+import dev.skyferry.queue.AzureQueueSends;
 import dev.skyferry.store.ObjectInfo;
 import dev.skyferry.store.StoreKind;
 import java.nio.charset.StandardCharsets;
@@ -86,7 +87,7 @@ public final class EnqueueReplication implements BackfillAction {
                 ReplicaCheck.unquoteEtag(object.etag()), object.size(), object.attributes().contentType(), null,
                 blobEndpoint(pair), time(object));
         String message = Base64.getEncoder().encodeToString(event.getBytes(StandardCharsets.UTF_8));
-        return azureQueue.sendMessage(message).getMessageId();
+        return AzureQueueSends.sendKeptUntilDeleted(azureQueue, message);
     }
 
     private String sendSqs(SyncPair pair, ObjectInfo object) {

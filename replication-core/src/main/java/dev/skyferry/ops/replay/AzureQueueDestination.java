@@ -4,6 +4,7 @@ import com.azure.storage.queue.QueueClient;
 import com.azure.storage.queue.QueueMessageEncoding;
 import com.azure.storage.queue.models.QueueStorageException;
 import dev.skyferry.event.ParsedMessage;
+import dev.skyferry.queue.AzureQueueSends;
 
 /**
  * Puts the original message text back onto an Azure source queue. The client must use
@@ -32,7 +33,7 @@ public final class AzureQueueDestination implements ReplayDestination {
     @Override
     public Delivery deliver(DeadLetter letter, ParsedMessage parsed) {
         try {
-            return new Delivery.Accepted("sent as " + queue.sendMessage(letter.body()).getMessageId());
+            return new Delivery.Accepted("sent as " + AzureQueueSends.sendKeptUntilDeleted(queue, letter.body()));
         } catch (QueueStorageException e) {
             return new Delivery.Rejected("send to " + queue.getQueueName() + " failed: " + e.getMessage());
         } catch (RuntimeException e) {

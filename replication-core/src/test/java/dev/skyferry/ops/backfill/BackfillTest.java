@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.azure.storage.queue.QueueClient;
 import com.azure.storage.queue.QueueMessageEncoding;
+import com.azure.storage.queue.models.PeekedMessageItem;
 import dev.skyferry.ack.Outcome;
 import dev.skyferry.event.EventParser;
 import dev.skyferry.event.ParsedMessage;
@@ -175,6 +176,8 @@ class BackfillTest {
         backfill(azureToS3, enqueue, null, new ConcurrentHashMap<>());
         backfill(s3ToAzure, enqueue, null, new ConcurrentHashMap<>());
 
+        PeekedMessageItem enqueued = azureQueue.peekMessage();
+        assertThat(enqueued.getExpirationTime()).as("never expires").isAfter(enqueued.getInsertionTime().plusYears(1));
         List<String> azureTexts = new ArrayList<>();
         azureQueue.receiveMessages(32).forEach(m -> azureTexts.add(m.getBody().toString()));
         assertThat(azureTexts).singleElement().satisfies(text -> {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.azure.storage.queue.QueueClient;
 import com.azure.storage.queue.QueueMessageEncoding;
 import com.azure.storage.queue.QueueServiceClient;
+import com.azure.storage.queue.models.PeekedMessageItem;
 import com.azure.storage.queue.models.QueueMessageItem;
 import dev.skyferry.event.EventParser;
 import dev.skyferry.event.ParsedMessage;
@@ -62,6 +63,8 @@ class AzurePoisonQueueReplayTest {
 
         assertThat(result.count(Action.REPLAYED)).isEqualTo(1);
         assertThat(result.clean()).isTrue();
+        PeekedMessageItem sentBack = source.peekMessage();
+        assertThat(sentBack.getExpirationTime()).as("never expires").isAfter(sentBack.getInsertionTime().plusYears(1));
         List<String> back = drain(source);
         assertThat(back).containsExactly(original);
         assertThat(drain(poison)).isEmpty();
