@@ -33,6 +33,7 @@ public record ReplayFilter(List<String> reasons, String keyPrefix, String source
             throw new IllegalArgumentException("source must look like s3://bucket[/prefix] or "
                     + "azure://account/container[/prefix], was '" + source + "'");
         }
+        source = source == null ? null : closingTheContainerName(source);
         if (olderThan != null && olderThan.isNegative()) {
             throw new IllegalArgumentException("older-than must not be negative, was " + olderThan);
         }
@@ -88,6 +89,19 @@ public record ReplayFilter(List<String> reasons, String keyPrefix, String source
                     : "no event from " + source);
         }
         return Optional.empty();
+    }
+
+    /**
+     * A source naming a whole bucket or container ends it with a slash, so that {@code s3://photos}
+     * takes the letters of bucket {@code photos} and not those of {@code photos-archive}; a key prefix
+     * after it stays a prefix.
+     */
+    private static String closingTheContainerName(String source) {
+        boolean s3 = source.startsWith("s3://");
+        String path = source.substring(s3 ? "s3://".length() : "azure://".length());
+        long namesBeforeTheKey = s3 ? 1 : 2; // bucket, or account and container
+        boolean open = !source.endsWith("/") && path.chars().filter(c -> c == '/').count() < namesBeforeTheKey;
+        return open ? source + "/" : source;
     }
 
     /** {@code s3://bucket/key} or {@code azure://account/container/key}. */

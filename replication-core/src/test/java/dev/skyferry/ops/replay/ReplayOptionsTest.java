@@ -3,8 +3,13 @@ package dev.skyferry.ops.replay;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.skyferry.event.ReplicationEvent;
+import dev.skyferry.event.ReplicationEvent.EventKind;
+import dev.skyferry.store.StoreKind;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ReplayOptionsTest {
@@ -35,5 +40,39 @@ class ReplayOptionsTest {
     void anEmptyFilterTakesEverythingSoAServerSideMoveIsPossible() {
         assertThat(ReplayFilter.ALL.takesAll()).isTrue();
         assertThat(new ReplayFilter(List.of("x"), null, null, null, null).takesAll()).isFalse();
+    }
+
+    @Test
+    void aSourceNamingABucketOrContainerTakesThatOneOnlyNotOthersWhoseNameStartsTheSame() {
+        List<ReplicationEvent> photos = List.of(s3Event("photos", "2024/a.jpg"));
+        List<ReplicationEvent> photosArchive = List.of(s3Event("photos-archive", "2024/a.jpg"));
+        List<ReplicationEvent> container = List.of(azureEvent("acct", "photos", "a.jpg"));
+        List<ReplicationEvent> otherContainer = List.of(azureEvent("acct", "photos2", "a.jpg"));
+
+        assertThat(takes("s3://photos", photos)).isTrue();
+        assertThat(takes("s3://photos", photosArchive)).isFalse();
+        assertThat(takes("s3://photos/2024/", photos)).isTrue();
+        assertThat(takes("s3://photos/20", photos)).as("a key prefix stays a prefix").isTrue();
+        assertThat(takes("azure://acct/photos", container)).isTrue();
+        assertThat(takes("azure://acct/photos", otherContainer)).isFalse();
+        assertThat(takes("azure://acct", otherContainer)).isTrue();
+        assertThat(takes("azure://acct/", otherContainer)).isTrue();
+        assertThat(takes("azure://ac", otherContainer)).isFalse();
+    }
+
+    private static boolean takes(String source, List<ReplicationEvent> events) {
+        DeadLetter letter = new DeadLetter("m1", "{}", new DeadLetterFacts("forbidden", null, null, null, Instant.EPOCH),
+                new DeadLetter.Origin.SqsMessage("m1", "receipt", Map.of()));
+        return new ReplayFilter(List.of(), null, source, null, null).rejects(letter, events, Instant.EPOCH).isEmpty();
+    }
+
+    private static ReplicationEvent s3Event(String bucket, String key) {
+        return new ReplicationEvent(StoreKind.S3, null, bucket, key, EventKind.CREATED, "abc", 3L, null, null,
+                Instant.EPOCH, "id", "ObjectCreated:Put", null, "arn:aws:s3:::" + bucket);
+    }
+
+    private static ReplicationEvent azureEvent(String account, String container, String key) {
+        return new ReplicationEvent(StoreKind.AZURE_BLOB, account, container, key, EventKind.CREATED, "0x1", 3L, null,
+                null, Instant.EPOCH, "id", "PutBlob", null, null);
     }
 }
