@@ -60,6 +60,9 @@ param awsFederationAudience string = 'api://skyferry-aws-federation'
 @description('False where the deployment may not write to Microsoft Graph; then follow the manual steps in deploy/README.md.')
 param createEntraApp bool = true
 
+@description('Rules copy tags (config rules[].copyTags): grant the worker blob index tags on the containers, through a custom role. False where no rule copies tags, or the deployment may not create role definitions.')
+param copyTags bool = true
+
 param tags object = {
   app: 'skyferry'
 }
@@ -140,6 +143,8 @@ module workerRoles 'modules/worker-roles.bicep' = {
     containers: containers
     queueName: storageEvents.outputs.queueName
     poisonQueueName: storageEvents.outputs.poisonQueueName
+    deadLetterContainerName: storageEvents.outputs.deadLetterContainerName
+    copyTags: copyTags
     principalId: identity.outputs.principalId
   }
 }

@@ -177,5 +177,6 @@ resource subscription 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2022-
 
 output queueName string = eventQueue.name
 output poisonQueueName string = poisonQueue.name
+output deadLetterContainerName string = deadLetterContainer.name
 output queueEndpoint string = storage.properties.primaryEndpoints.queue
 output blobEndpoint string = storage.properties.primaryEndpoints.blob

@@ -7,6 +7,10 @@ param storageAccountName string
 param containers array
 param queueName string
 param poisonQueueName string
+param deadLetterContainerName string
+
+@description('Grant the blob index tag data actions rules with copyTags need (Storage Blob Data Contributor has none).')
+param copyTags bool = true
 
 @description('Object (principal) id of the worker identity.')
 param principalId string
@@ -28,6 +32,11 @@ resource replicatedContainers 'Microsoft.Storage/storageAccounts/blobServices/co
   name: c
 }]
 
+resource deadLetterContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' existing = {
+  parent: storage::blobService
+  name: deadLetterContainerName
+}
+
 resource eventQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' existing = {
   parent: storage::queueService
   name: queueName
@@ -48,6 +57,50 @@ resource blobContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = 
     principalType: 'ServicePrincipal'
   }
 }]
+
+// Get Blob Tags on sources and x-ms-tags on replicas, for rules with copyTags: no built-in data role
+// grants tags/read and tags/write short of Storage Blob Data Owner, which also grants ACL changes.
+resource blobIndexTagsRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = if (copyTags) {
+  name: guid(resourceGroup().id, 'skyferry-blob-index-tags')
+  properties: {
+    roleName: 'Skyferry blob index tags (${resourceGroup().name})'
+    description: 'Read and write blob index tags: Skyferry rules with copyTags.'
+    type: 'CustomRole'
+    permissions: [
+      {
+        actions: []
+        dataActions: [
+          'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/tags/read'
+          'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/tags/write'
+        ]
+      }
+    ]
+    assignableScopes: [
+      resourceGroup().id
+    ]
+  }
+}
+
+resource blobIndexTags 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for (c, i) in containers: if (copyTags) {
+  scope: replicatedContainers[i]
+  name: guid(replicatedContainers[i].id, principalId, 'skyferry-blob-index-tags')
+  properties: {
+    roleDefinitionId: blobIndexTagsRole.id
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+  }
+}]
+
+// `skyferry replay` of Event Grid's own dead letters: list, read, delete and rewrite their blobs.
+resource deadLetterReplay 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: deadLetterContainer
+  name: guid(deadLetterContainer.id, principalId, builtInRoles.storageBlobDataContributor)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', builtInRoles.storageBlobDataContributor)
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+  }
+}
 
 // Receive, extend visibility and delete event messages.
 resource queueProcessor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {

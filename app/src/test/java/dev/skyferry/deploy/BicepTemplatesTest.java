@@ -166,15 +166,24 @@ class BicepTemplatesTest {
         Map<String, Set<String>> rolesByScope = new LinkedHashMap<>();
         for (BicepFile.Declaration assignment : WORKER_ROLES.resources("Microsoft.Authorization/roleAssignments")) {
             String scope = BicepFile.property(assignment.body(), "scope");
-            Matcher role = Pattern.compile("builtInRoles\\.(\\w+)\\)").matcher(BicepFile.property(assignment.body(), "roleDefinitionId"));
+            String roleDefinition = BicepFile.property(assignment.body(), "roleDefinitionId");
+            Matcher role = Pattern.compile("builtInRoles\\.(\\w+)\\)|^(blobIndexTagsRole)\\.id$").matcher(roleDefinition);
             assertThat(role.find()).as(assignment.symbol()).isTrue();
-            assertThat(BUILT_IN_ROLE_IDS).containsKey(role.group(1));
+            String roleName = role.group(1) != null ? role.group(1) : role.group(2);
+            assertThat(roleName.equals("blobIndexTagsRole") || BUILT_IN_ROLE_IDS.containsKey(roleName)).as(roleName).isTrue();
             assertThat(BicepFile.property(assignment.body(), "principalId")).isEqualTo("principalId");
-            rolesByScope.computeIfAbsent(scope.replaceAll("\\[i]", ""), s -> new TreeSet<>()).add(role.group(1));
+            rolesByScope.computeIfAbsent(scope.replaceAll("\\[i]", ""), s -> new TreeSet<>()).add(roleName);
         }
 
-        assertThat(rolesByScope).containsOnlyKeys("replicatedContainers", "eventQueue", "poisonQueue");
-        assertThat(rolesByScope.get("replicatedContainers")).containsExactly("storageBlobDataContributor");
+        assertThat(rolesByScope).containsOnlyKeys("replicatedContainers", "deadLetterContainer", "eventQueue", "poisonQueue");
+        // Contributor has no data action on blob index tags: rules with copyTags (the chart's example) need them.
+        assertThat(rolesByScope.get("replicatedContainers")).containsExactly("blobIndexTagsRole", "storageBlobDataContributor");
+        assertThat(WORKER_ROLES.declaration("blobIndexTagsRole").body())
+                .contains("'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/tags/read'")
+                .contains("'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/tags/write'")
+                .contains("assignableScopes: [\n      resourceGroup().id");
+        // replay of Event Grid's own dead letters lists, reads, deletes and rewrites them.
+        assertThat(rolesByScope.get("deadLetterContainer")).containsExactly("storageBlobDataContributor");
         assertThat(rolesByScope.get("eventQueue"))
                 .containsExactlyInAnyOrder("storageQueueDataMessageProcessor", "storageQueueDataReader", "storageQueueDataMessageSender");
         assertThat(rolesByScope.get("poisonQueue"))

@@ -29,7 +29,7 @@ class CloudFormationTemplateTest {
             "s3:PutObject", "s3:PutObjectTagging", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts",
             "s3:ListBucket", "s3:DeleteObject",
             "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes",
-            "sqs:SendMessage",
+            "sqs:SendMessage", "sqs:StartMessageMoveTask", "sqs:ListMessageMoveTasks",
             "kms:GenerateDataKey", "kms:Decrypt");
 
     private static JsonNode resource(String name) {
@@ -167,6 +167,15 @@ class CloudFormationTemplateTest {
         assertThat(statement("WorkerRole", "ConsumeEvents").path("Resource").path("Fn::GetAtt").get(0).asText()).isEqualTo("EventQueue");
         assertThat(statement("WorkerRole", "DeadLetterWithReason").path("Resource").path("Fn::GetAtt").get(0).asText()).isEqualTo("DeadLetterQueue");
         assertThat(actions(statement("WorkerRole", "DeadLetterWithReason"))).containsExactly("sqs:SendMessage");
+        // What `skyferry replay` (SqsDeadLetterQueue, SqsMoveTask, SqsQueueDestination) and `backfill --enqueue`
+        // call with the worker's identity: the dead-letter queue read back, the event queue written.
+        assertThat(statement("WorkerRole", "ReplayDeadLetters").path("Resource").path("Fn::GetAtt").get(0).asText()).isEqualTo("DeadLetterQueue");
+        assertThat(actions(statement("WorkerRole", "ReplayDeadLetters"))).containsExactlyInAnyOrder("sqs:ReceiveMessage",
+                "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes", "sqs:StartMessageMoveTask",
+                "sqs:ListMessageMoveTasks");
+        assertThat(statement("WorkerRole", "ReplayAndBackfillOntoTheEventQueue").path("Resource").path("Fn::GetAtt").get(0).asText())
+                .isEqualTo("EventQueue");
+        assertThat(actions(statement("WorkerRole", "ReplayAndBackfillOntoTheEventQueue"))).containsExactly("sqs:SendMessage");
         // Deletes and KMS only when the deployment asks for them.
         assertThat(conditionOf("PropagateDeletes")).isEqualTo("AllowDeletes");
         assertThat(conditionOf("UseKmsKey")).isEqualTo("UsesKms");
