@@ -33,6 +33,8 @@ param tags object = {}
 // SftpCreate never reach the queue. The deploy tests check both lists agree.
 var committedWriteApis = ['PutBlob', 'PutBlockList', 'CopyBlob', 'FlushWithClose', 'SftpCommit']
 var deleteApis = ['DeleteBlob', 'DeleteFile', 'SftpRemove']
+// BlobRenamed of one file (hierarchical namespace, SFTP): the new name is replicated, the old one deleted.
+var renameApis = ['RenameFile', 'SftpRename']
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
@@ -140,13 +142,14 @@ resource subscription 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2022-
       includedEventTypes: [
         'Microsoft.Storage.BlobCreated'
         'Microsoft.Storage.BlobDeleted'
+        'Microsoft.Storage.BlobRenamed'
       ]
       enableAdvancedFilteringOnArrays: true
       advancedFilters: [
         {
           operatorType: 'StringIn'
           key: 'data.api'
-          values: concat(committedWriteApis, deleteApis)
+          values: concat(committedWriteApis, deleteApis, renameApis)
         }
         {
           // Subject filter: only blobs in the replicated containers (not the dead-letter container).

@@ -48,6 +48,7 @@ class BicepTemplatesTest {
     private static final List<String> CREATED_APIS =
             List.of("PutBlob", "PutBlockList", "CopyBlob", "CreateFile", "FlushWithClose", "SftpCreate", "SftpCommit");
     private static final List<String> DELETED_APIS = List.of("DeleteBlob", "DeleteFile", "SftpRemove");
+    private static final List<String> RENAMED_APIS = List.of("RenameFile", "SftpRename", "RenameDirectory");
 
     private static final EventParser PARSER = new EventParser();
 
@@ -56,14 +57,18 @@ class BicepTemplatesTest {
                 "0x8DC0000000000001", 1024, "text/plain", "00000000000000000000000000000001",
                 "https://contosobackup.blob.core.windows.net", Instant.parse("2026-01-01T00:00:00Z")));
         event.put("eventType", eventType);
-        ((ObjectNode) event.get("data")).put("api", api);
+        ObjectNode data = (ObjectNode) event.get("data");
+        data.put("api", api);
+        if (eventType.equals("Microsoft.Storage.BlobRenamed")) {
+            data.put("destinationUrl", data.get("url").asText()).put("sourceUrl", data.get("url").asText() + ".filepart");
+        }
         return DeployFiles.JSON.writeValueAsString(event);
     }
 
     private static boolean appReplicates(String eventType, String api) throws Exception {
         ParsedMessage parsed = PARSER.parseAzureQueueMessage(eventGridEvent(eventType, api, "photos", "a/b.txt"));
-        assertThat(parsed.items()).hasSize(1);
-        return parsed.items().get(0) instanceof ParsedMessage.Accepted;
+        assertThat(parsed.items()).isNotEmpty();
+        return parsed.items().stream().allMatch(item -> item instanceof ParsedMessage.Accepted);
     }
 
     private static String eventSubscription() {
@@ -85,10 +90,15 @@ class BicepTemplatesTest {
     void eventSubscriptionDeliversExactlyTheApisTheAppReplicates() throws Exception {
         List<String> filterWrites = BicepFile.stringLiterals(STORAGE_EVENTS.vars.get("committedWriteApis"));
         List<String> filterDeletes = BicepFile.stringLiterals(STORAGE_EVENTS.vars.get("deleteApis"));
+        List<String> filterRenames = BicepFile.stringLiterals(STORAGE_EVENTS.vars.get("renameApis"));
         List<String> dataApi = advancedFilter("data.api");
 
         assertThat(dataApi.get(0)).isEqualTo("StringIn");
-        assertThat(dataApi.get(1)).isEqualTo("concat(committedWriteApis, deleteApis)");
+        assertThat(dataApi.get(1)).isEqualTo("concat(committedWriteApis, deleteApis, renameApis)");
+        for (String api : RENAMED_APIS) {
+            assertThat(filterRenames.contains(api)).as("BlobRenamed " + api + " delivered iff replicated")
+                    .isEqualTo(appReplicates("Microsoft.Storage.BlobRenamed", api));
+        }
         for (String api : CREATED_APIS) {
             assertThat(filterWrites.contains(api)).as("BlobCreated " + api + " delivered iff replicated")
                     .isEqualTo(appReplicates("Microsoft.Storage.BlobCreated", api));
@@ -98,7 +108,7 @@ class BicepTemplatesTest {
                     .isEqualTo(appReplicates("Microsoft.Storage.BlobDeleted", api));
         }
         assertThat(BicepFile.stringLiterals(BicepFile.property(BicepFile.property(eventSubscription(), "filter"), "includedEventTypes")))
-                .containsExactly("Microsoft.Storage.BlobCreated", "Microsoft.Storage.BlobDeleted");
+                .containsExactly("Microsoft.Storage.BlobCreated", "Microsoft.Storage.BlobDeleted", "Microsoft.Storage.BlobRenamed");
     }
 
     @Test

@@ -9,6 +9,8 @@ import java.time.Instant;
  *
  * @param topic  Event Grid {@code topic} or CloudEvents {@code source}
  * @param hasData whether the event carried a {@code data} object at all
+ * @param url    {@code data.url}, or a rename's {@code data.destinationUrl}
+ * @param renamedFromUrl a rename's {@code data.sourceUrl}: the name the blob had before
  */
 record AzureEventFields(
         String id,
@@ -21,4 +23,5 @@ record AzureEventFields(
         String etag,
         Long contentLength,
         String url,
+        String renamedFromUrl,
         String sequencer) {}

@@ -7,6 +7,9 @@ import dev.skyferry.event.ParsedMessage.Ignored;
 import dev.skyferry.event.ParsedMessage.Item;
 import dev.skyferry.event.ReplicationEvent.EventKind;
 import dev.skyferry.store.StoreKind;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -30,10 +33,66 @@ final class AzureEventMapper {
     private static final String BLOBS_SEGMENT = "/blobs/";
     private static final String ACCOUNTS_SEGMENT = "/storageaccounts/";
 
+    /**
+     * {@code data.api} values of a BlobRenamed event for one file (directory renames come as
+     * DirectoryRenamed, which is not replicated).
+     */
+    static final Set<String> RENAME_APIS = Set.of("RenameFile", "SftpRename");
+
     private AzureEventMapper() {}
 
-    /** @param where e.g. {@code "event 2"}, prefixed to every reason */
-    static Item toItem(String where, AzureEventFields event) {
+    /**
+     * One item per blob the event touches: a rename touches two.
+     *
+     * @param where e.g. {@code "event 2"}, prefixed to every reason
+     */
+    static List<Item> toItems(String where, AzureEventFields event) {
+        return SystemEventNames.STORAGE_BLOB_RENAMED.equals(event.type())
+                ? renamed(where, event)
+                : List.of(toItem(where, event));
+    }
+
+    /**
+     * A rename on a hierarchical-namespace (ADLS Gen2) or SFTP account. The blob now under the
+     * subject's name is replicated as created, and the name it had is handled as deleted, under the
+     * rule's delete policy: writers that upload under a temporary name and rename it when done (SFTP
+     * clients' {@code .filepart}, Hadoop committers' {@code _temporary/}) raise no BlobCreated for the
+     * final name. Neither name carries an ETag: the copy reads what the new name holds when it runs.
+     */
+    private static List<Item> renamed(String where, AzureEventFields event) {
+        if (!event.hasData()) {
+            return List.of(new Failed(where + ": data missing", event.id()));
+        }
+        String api = EventJson.nonBlank(event.api());
+        if (api == null) {
+            return List.of(new Failed(where + ": data.api missing", event.id()));
+        }
+        if (!RENAME_APIS.contains(api)) {
+            return List.of(new Ignored(where + ": data.api " + api + " is not a file rename (BlobRenamed is handled for "
+                    + "RenameFile, SftpRename)", event.id()));
+        }
+        String oldUrl = EventJson.nonBlank(event.renamedFromUrl());
+        if (oldUrl == null) {
+            return List.of(new Failed(where + ": data.sourceUrl missing (the name before the rename)", event.id()));
+        }
+        BlobName oldName;
+        try {
+            oldName = BlobName.ofUrl(oldUrl);
+        } catch (IllegalArgumentException e) {
+            return List.of(new Failed(where + ": data.sourceUrl " + EventJson.excerpt(oldUrl) + " " + e.getMessage(),
+                    event.id()));
+        }
+        Item created = toEvent(where, event, EventKind.CREATED, api, null, "data.destinationUrl");
+        if (!(created instanceof Accepted(ReplicationEvent newName))) {
+            return List.of(created);
+        }
+        ReplicationEvent deleted = new ReplicationEvent(StoreKind.AZURE_BLOB, newName.account(), oldName.container(),
+                oldName.name(), EventKind.DELETED, null, null, null, newName.sequencer(), newName.eventTime(),
+                newName.eventId(), api, oldUrl, newName.topic());
+        return List.of(created, new Accepted(deleted));
+    }
+
+    private static Item toItem(String where, AzureEventFields event) {
         String type = EventJson.nonBlank(event.type());
         if (type == null) {
             return new Failed(where + ": event type missing (eventType / type)", event.id());
@@ -61,7 +120,17 @@ final class AzureEventMapper {
             return new Ignored(where + ": data.api " + api + " is not a blob delete (BlobDeleted is handled for "
                     + "DeleteBlob, DeleteFile, SftpRemove)", event.id());
         }
+        String etag = EventJson.unquoteEtag(event.etag());
+        if (kind == EventKind.CREATED && etag == null) {
+            // The copy reads exactly the version the event names (If-Match on this ETag).
+            return new Failed(where + ": data.eTag missing", event.id());
+        }
+        return toEvent(where, event, kind, api, kind == EventKind.CREATED ? etag : null, "data.url");
+    }
 
+    /** The event for the blob the subject names, from the fields every kind shares. */
+    private static Item toEvent(String where, AzureEventFields event, EventKind kind, String api, String etag,
+                                String urlField) {
         String subject = EventJson.nonBlank(event.subject());
         if (subject == null) {
             return new Failed(where + ": subject missing", event.id());
@@ -96,12 +165,7 @@ final class AzureEventMapper {
         String url = EventJson.nonBlank(event.url());
         if (url == null) {
             // Without it the event's origin cannot be checked against the rule's account endpoint.
-            return new Failed(where + ": data.url missing", event.id());
-        }
-        String etag = EventJson.unquoteEtag(event.etag());
-        if (kind == EventKind.CREATED && etag == null) {
-            // The copy reads exactly the version the event names (If-Match on this ETag).
-            return new Failed(where + ": data.eTag missing", event.id());
+            return new Failed(where + ": " + urlField + " missing", event.id());
         }
         Long size = event.contentLength();
         if (size != null && size < 0) {
@@ -113,7 +177,7 @@ final class AzureEventMapper {
                 container,
                 blobName,
                 kind,
-                kind == EventKind.CREATED ? etag : null,
+                etag,
                 kind == EventKind.CREATED ? size : null,
                 null,
                 EventJson.nonBlank(event.sequencer()),
@@ -122,6 +186,25 @@ final class AzureEventMapper {
                 api,
                 url,
                 topic));
+    }
+
+    /** A container and a blob name, read from a blob's URL (percent-decoded, as a URL path is). */
+    private record BlobName(String container, String name) {
+
+        /** @throws IllegalArgumentException naming what is wrong with the URL */
+        static BlobName ofUrl(String url) {
+            String path;
+            try {
+                path = new URI(url).getPath();
+            } catch (URISyntaxException e) {
+                throw new IllegalArgumentException("is not a URL (" + e.getReason() + ")");
+            }
+            int slash = path == null ? -1 : path.indexOf('/', 1);
+            if (slash < 0 || slash == path.length() - 1) {
+                throw new IllegalArgumentException("is not https://<account>.<host>/<container>/<name>");
+            }
+            return new BlobName(path.substring(1, slash), path.substring(slash + 1));
+        }
     }
 
     /** The account name after {@code /storageAccounts/} (ARM ids vary in case), or null. */

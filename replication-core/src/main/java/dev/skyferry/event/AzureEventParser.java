@@ -47,7 +47,7 @@ final class AzureEventParser {
         }
         List<Item> items = new ArrayList<>(events.size());
         for (int i = 0; i < events.size(); i++) {
-            items.add(AzureEventMapper.toItem("event " + (i + 1), events.get(i)));
+            items.addAll(AzureEventMapper.toItems("event " + (i + 1), events.get(i)));
         }
         return new ParsedMessage(items);
     }
@@ -85,6 +85,7 @@ final class AzureEventParser {
         String etag = null;
         Long length = null;
         String url = null;
+        String renamedFromUrl = null;
         String sequencer = null;
         // Other event types are ignored by type alone; their data is never read.
         if (hasData && SystemEventNames.STORAGE_BLOB_CREATED.equals(type)) {
@@ -99,9 +100,15 @@ final class AzureEventParser {
             api = deleted.getApi();
             url = deleted.getUrl();
             sequencer = deleted.getSequencer();
+        } else if (hasData && SystemEventNames.STORAGE_BLOB_RENAMED.equals(type)) {
+            var renamed = data.toObject(com.azure.messaging.eventgrid.systemevents.StorageBlobRenamedEventData.class);
+            api = renamed.getApi();
+            url = renamed.getDestinationUrl();
+            renamedFromUrl = renamed.getSourceUrl();
+            sequencer = renamed.getSequencer();
         }
         return new AzureEventFields(id, type, subject, topic, time == null ? null : time.toInstant(), hasData,
-                api, etag, length, url, sequencer);
+                api, etag, length, url, renamedFromUrl, sequencer);
     }
 
     // ---- the Jackson reader ---------------------------------------------------------------------
@@ -114,7 +121,7 @@ final class AzureEventParser {
             return ParsedMessage.failed("message is not valid JSON: " + e.getMessage());
         }
         if (root.isObject()) {
-            return new ParsedMessage(List.of(readEvent("event 1", root)));
+            return new ParsedMessage(readEvent("event 1", root));
         }
         if (!root.isArray()) {
             return ParsedMessage.failed("message is neither a JSON object nor an array of events");
@@ -124,14 +131,14 @@ final class AzureEventParser {
         }
         List<Item> items = new ArrayList<>(root.size());
         for (int i = 0; i < root.size(); i++) {
-            items.add(readEvent("event " + (i + 1), root.get(i)));
+            items.addAll(readEvent("event " + (i + 1), root.get(i)));
         }
         return new ParsedMessage(items);
     }
 
-    private static Item readEvent(String where, JsonNode node) {
+    private static List<Item> readEvent(String where, JsonNode node) {
         if (!node.isObject()) {
-            return new Failed(where + ": not a JSON object", null);
+            return List.of(new Failed(where + ": not a JSON object", null));
         }
         String id = EventJson.text(node, "id");
         boolean cloudEvent = node.has("specversion");
@@ -141,11 +148,13 @@ final class AzureEventParser {
         try {
             length = hasData ? EventJson.wholeNumber(data, "contentLength") : null;
         } catch (IllegalArgumentException e) {
-            return new Failed(where + ": data." + e.getMessage(), id);
+            return List.of(new Failed(where + ": data." + e.getMessage(), id));
         }
+        String type = EventJson.text(node, cloudEvent ? "type" : "eventType");
+        boolean renamed = SystemEventNames.STORAGE_BLOB_RENAMED.equals(type);
         AzureEventFields fields = new AzureEventFields(
                 id,
-                EventJson.text(node, cloudEvent ? "type" : "eventType"),
+                type,
                 EventJson.text(node, "subject"),
                 EventJson.text(node, cloudEvent ? "source" : "topic"),
                 EventJson.time(EventJson.text(node, cloudEvent ? "time" : "eventTime")),
@@ -153,8 +162,9 @@ final class AzureEventParser {
                 hasData ? EventJson.text(data, "api") : null,
                 hasData ? EventJson.text(data, "eTag") : null,
                 length,
-                hasData ? EventJson.text(data, "url") : null,
+                hasData ? EventJson.text(data, renamed ? "destinationUrl" : "url") : null,
+                hasData && renamed ? EventJson.text(data, "sourceUrl") : null,
                 hasData ? EventJson.text(data, "sequencer") : null);
-        return AzureEventMapper.toItem(where, fields);
+        return AzureEventMapper.toItems(where, fields);
     }
 }

@@ -10,6 +10,8 @@ import dev.skyferry.ack.Outcome;
 import dev.skyferry.copy.BufferBudget;
 import dev.skyferry.copy.CopySettings;
 import dev.skyferry.copy.CopySettings.S3ToAzureMode;
+import dev.skyferry.event.EventParser;
+import dev.skyferry.event.ParsedMessage;
 import dev.skyferry.event.ReplicationEvent;
 import dev.skyferry.plan.Provenance;
 import dev.skyferry.plan.ReasonCodes;
@@ -380,6 +382,29 @@ class ReplicationPipelineTest {
 
         assertThat(outcome).isInstanceOfSatisfying(Outcome.Replicated.class, r -> assertThat(r.action()).isEqualTo("deleted"));
         assertThat(s3.keys()).isEmpty();
+    }
+
+    @Test
+    void aFileRenamedWhenItsUploadEndedIsReplicatedUnderItsFinalNameAndItsOldReplicaFollowsTheDeletePolicy() {
+        ReplicationPipeline propagating = pipeline(rule().deletes(DeletePolicy.PROPAGATE).build());
+        propagating.process(created(azure, azure.seed("in/report.csv.filepart", "rows"), "01"));
+        // An SFTP client renames its upload once complete: same bytes under the final name, the old name gone.
+        azure.seed("in/report.csv", "rows");
+        azure.delete("in/report.csv.filepart", Precondition.NONE);
+        String rename = """
+                {"topic": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/acct",
+                 "subject": "/blobServices/default/containers/photos/blobs/in/report.csv",
+                 "eventType": "Microsoft.Storage.BlobRenamed", "id": "r-1", "eventTime": "2025-06-01T00:00:00Z",
+                 "dataVersion": "", "metadataVersion": "1",
+                 "data": {"api": "SftpRename", "sequencer": "02", "sourceUrl": "%s", "destinationUrl": "%s"}}"""
+                .formatted(azure.uriOf("in/report.csv.filepart"), azure.uriOf("in/report.csv"));
+
+        List<Outcome> outcomes = new EventParser().parseAzureQueueMessage(rename).items().stream()
+                .map(item -> propagating.process(((ParsedMessage.Accepted) item).event())).toList();
+
+        assertThat(outcomes).hasSize(2).allSatisfy(outcome -> assertThat(outcome).isInstanceOf(Outcome.Replicated.class));
+        assertThat(s3.keys()).containsExactly("in/report.csv");
+        assertThat(new String(s3.contentOf("in/report.csv"))).isEqualTo("rows");
     }
 
     @Test
