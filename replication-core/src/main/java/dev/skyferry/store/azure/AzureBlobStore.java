@@ -48,6 +48,7 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -511,9 +512,13 @@ public final class AzureBlobStore implements ObjectStore, UrlCopyTarget {
         }
     }
 
-    /** Block ids of one fixed length for every Skyferry write: Azure rejects mixed lengths within a blob. */
+    /**
+     * Block ids of one fixed length for every Skyferry write: Azure rejects mixed lengths within a blob.
+     * Formatted in {@link Locale#ROOT}: under a default locale with other digits (fa, ar-EG, bn, ...) the
+     * part number would not be ASCII, and every block of an upload would get the same id.
+     */
     static String blockId(String uploadId, int partNumber) {
-        String raw = "sf-" + uploadId + "-" + String.format("%05d", partNumber);
+        String raw = "sf-" + uploadId + "-" + String.format(Locale.ROOT, "%05d", partNumber);
         return Base64.getEncoder().encodeToString(raw.getBytes(StandardCharsets.US_ASCII));
     }
 
