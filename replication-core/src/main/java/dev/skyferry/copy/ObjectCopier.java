@@ -184,8 +184,11 @@ public final class ObjectCopier {
         WriteSpec spec = new WriteSpec(attributes.withSourceMd5(sourceMd5), source.size(), sourceMd5, task.targetOptions());
         Precondition version = event.versionId() != null ? new Precondition.Version(event.versionId()) : Precondition.NONE;
         URL url = presigner.presignGet(task.sourceKey(), version, PRESIGNED_URL_VALIDITY);
+        // Azure moves these blocks, not this process: only the block limit, not the memory budget, sizes them.
+        // (S3's 5 TiB object limit keeps them far below Azure's largest block.)
+        long blockSize = partSizeWithin(source.size(), AZURE_MAX_BLOCKS);
         WriteResult result = writeToTarget(task, () -> urlTarget.copyFromUrl(task.targetKey(), url, source.size(),
-                settings.partSize(), spec, plan.targetCondition()));
+                blockSize, spec, plan.targetCondition()));
         return new CopyResult.Copied(CopyResult.SERVER_SIDE, source.size(), new WrittenReplica(task.targetKey(),
                 WrittenReplica.Method.SERVER_SIDE, result, source.size(), sourceMd5, 0, List.of(), task.targetOptions()));
     }
@@ -323,14 +326,19 @@ public final class ObjectCopier {
      */
     private long partSizeFor(ReplicationTask task, long size) {
         int maxParts = task.target().kind() == StoreKind.S3 ? S3_MAX_PARTS : AZURE_MAX_BLOCKS;
-        long needed = (size + maxParts - 1) / maxParts;
-        long partSize = needed <= settings.partSize() ? settings.partSize() : roundUpToMebibyte(needed);
+        long partSize = partSizeWithin(size, maxParts);
         if (partSize > budget.limit() || partSize > CopySettings.MAX_PART_SIZE) {
             throw ReplicationFailure.permanent(ReasonCodes.OBJECT_TOO_LARGE, size + " bytes need parts of "
                     + partSize + " bytes to stay within " + maxParts + " parts, more than the memory budget ("
                     + budget.limit() + " bytes) or the largest part (" + CopySettings.MAX_PART_SIZE + " bytes)");
         }
         return partSize;
+    }
+
+    /** The configured part size, or the fewest whole MiB that split {@code size} into at most {@code maxParts} parts. */
+    private long partSizeWithin(long size, int maxParts) {
+        long needed = (size + maxParts - 1) / maxParts;
+        return needed <= settings.partSize() ? settings.partSize() : roundUpToMebibyte(needed);
     }
 
     /**

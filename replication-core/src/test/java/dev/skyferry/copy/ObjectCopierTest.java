@@ -494,6 +494,18 @@ class ObjectCopierTest {
     }
 
     @Test
+    void growsServerSideBlocksToStayWithinAzuresBlockLimit() throws Exception {
+        // 1 KiB blocks would need 50 001 blocks; Azure allows 50 000, so blocks grow to 1 MiB.
+        byte[] content = bytes(50_001 * PART);
+        ObjectInfo info = presigningS3.seed("huge.bin", content);
+
+        CopyResult.Copied copied = (CopyResult.Copied) copier.copy(serverSideTask(info), IF_ABSENT);
+
+        assertThat(copied.action()).isEqualTo("server-side");
+        assertThat(urlCopyingAzure.contentOf("huge.bin")).isEqualTo(content);
+    }
+
+    @Test
     void fallsBackToStreamingWhenAzureCannotFetchTheSource() throws Exception {
         ObjectInfo info = presigningS3.seed("a.bin", bytes(100));
         urlCopyingAzure.failUrlCopies(new StoreException(Kind.FORBIDDEN, 403, "CannotVerifyCopySource",

@@ -816,6 +816,9 @@ public class InMemoryStore implements ObjectStore {
 
     /** An Azure container that can copy from a URL, as Put Blob From URL / Put Block From URL do. */
     public static final class UrlCopyingStore extends InMemoryStore implements UrlCopyTarget {
+        /** Azure's limit on blocks per blob. */
+        private static final int MAX_BLOCKS = 50_000;
+
         private volatile RuntimeException urlCopyFailure;
 
         private UrlCopyingStore(String account, String container) {
@@ -830,6 +833,11 @@ public class InMemoryStore implements ObjectStore {
 
         @Override
         public WriteResult copyFromUrl(String key, URL source, long size, long blockSize, WriteSpec spec, Precondition condition) {
+            // Refused before any request, as AzureBlobStore refuses it.
+            if (size > blockSize && (size + blockSize - 1) / blockSize > MAX_BLOCKS) {
+                throw new IllegalArgumentException("size " + size + " needs more than " + MAX_BLOCKS + " blocks of "
+                        + blockSize + " bytes");
+            }
             InMemoryStore self = this; // the enclosing class's private members, reached through this instance
             self.count(Op.COPY_FROM_URL);
             if (urlCopyFailure != null) {
