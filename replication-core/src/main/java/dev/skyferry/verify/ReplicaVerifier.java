@@ -74,22 +74,31 @@ public final class ReplicaVerifier {
             return Optional.of("the target committed " + committedParts + " parts, " + replica.partCount()
                     + " were uploaded");
         }
-        if (replica.partMd5s().isEmpty() || etagIsNotPartMd5s(replica)) {
+        if (replica.partMd5s().isEmpty() || etagIsNotFromPartMd5s(replica)) {
             return Optional.empty();
         }
         String expected = Checksums.s3MultipartEtag(replica.partMd5s());
         if (!expected.equalsIgnoreCase(replica.result().etag())) {
             return Optional.of("the multipart ETag is " + replica.result().etag() + ", the uploaded parts give "
-                    + expected + " (if the bucket encrypts with SSE-KMS by default, set the rule's"
-                    + " s3Target.serverSideEncryption to aws:kms: KMS ETags are not MD5s)");
+                    + expected + " (KMS ETags are not MD5s: if the bucket encrypts with SSE-KMS and the service does"
+                    + " not say so, set the rule's s3Target.serverSideEncryption to aws:kms)");
         }
         return Optional.empty();
     }
 
-    // Under SSE-KMS (and DSSE-KMS) S3 ETags are not derived from MD5s.
-    private static boolean etagIsNotPartMd5s(WrittenReplica replica) {
-        String sse = replica.options() == null ? null : replica.options().s3ServerSideEncryption();
-        return sse != null && sse.startsWith("aws:kms");
+    /**
+     * Under SSE-KMS (and DSSE-KMS) S3 ETags are not derived from MD5s. What the service answered decides,
+     * since a bucket's default encryption applies KMS without the rule asking; the rule's own setting
+     * counts too, for a service that does not say.
+     */
+    private static boolean etagIsNotFromPartMd5s(WrittenReplica replica) {
+        String reported = replica.result().serverSideEncryption();
+        String configured = replica.options() == null ? null : replica.options().s3ServerSideEncryption();
+        return isKms(reported) || isKms(configured);
+    }
+
+    private static boolean isKms(String serverSideEncryption) {
+        return serverSideEncryption != null && serverSideEncryption.startsWith("aws:kms");
     }
 
     private static Optional<String> readBackMismatch(ObjectStore target, WrittenReplica replica) {

@@ -17,7 +17,8 @@ import java.util.List;
  * @param partCount the parts uploaded, for multipart writes; 0 otherwise
  * @param partMd5s MD5 of each part in part order, for multipart writes whose parts carried one; empty
  *                 otherwise (the target checked the parts by other means)
- * @param options  the target write options used (SSE-KMS changes what an S3 ETag means)
+ * @param options  the target write options used (the rule's SSE-KMS says what an S3 ETag means where the
+ *                 service does not say)
  */
 public record WrittenReplica(String key, Method method, WriteResult result, long size, byte[] md5,
                              int partCount, List<byte[]> partMd5s, TargetOptions options) {

@@ -69,6 +69,15 @@ class ReplicaVerifierTest {
     }
 
     @Test
+    void doesNotReadTheMultipartEtagOfABucketThatEncryptsWithKmsByDefaultAsPartMd5s() {
+        s3.encryptingWithKmsByDefault();
+        WrittenReplica replica = multipart(s3, "big.bin", List.of(bytes(10, 1), bytes(10, 2)), TargetOptions.DEFAULTS);
+
+        assertThatCode(() -> verifier.verify(s3, replica)).doesNotThrowAnyException();
+        assertThat(s3.exists("big.bin")).isTrue();
+    }
+
+    @Test
     void rejectsAMultipartReplicaCommittedWithAnotherPartCountEvenUnderKms() {
         WrittenReplica written = multipart(s3, "big.bin", List.of(bytes(10, 1), bytes(10, 2)), KMS);
         List<byte[]> threeParts = List.of(bytes(1, 1), bytes(1, 2), bytes(1, 3));

@@ -236,7 +236,7 @@ public final class AzureBlobStore implements ObjectStore, UrlCopyTarget {
                 .setRequestConditions(writeConditions(condition));
         try {
             BlockBlobItem item = blockBlob(key, spec).uploadWithResponse(options, null, Context.NONE).getValue();
-            return new WriteResult(unquote(item.getETag()), item.getVersionId(), item.getContentMd5());
+            return new WriteResult(unquote(item.getETag()), item.getVersionId(), item.getContentMd5(), null);
         } catch (RuntimeException failure) {
             throw AzureErrors.translate(failure, "put " + where(key), true);
         }
@@ -329,7 +329,7 @@ public final class AzureBlobStore implements ObjectStore, UrlCopyTarget {
                         .setDestinationRequestConditions(conditions);
                 BlockBlobItem item = target.uploadFromUrlWithResponse(options, null, metadataHeaders(attributes.userMetadata()))
                         .getValue();
-                return new WriteResult(unquote(item.getETag()), item.getVersionId(), null);
+                return new WriteResult(unquote(item.getETag()), item.getVersionId(), null, null);
             }
             String uploadId = newUploadId();
             List<BlobRange> ranges = sourceRanges(size, blockSize);
@@ -340,7 +340,7 @@ public final class AzureBlobStore implements ObjectStore, UrlCopyTarget {
             stageBlocksFromUrl(target, source.toString(), ranges, blockIds);
             BlockBlobItem item = target.commitBlockListWithResponse(commitOptions(blockIds, spec, conditions), null, Context.NONE)
                     .getValue();
-            return new WriteResult(unquote(item.getETag()), item.getVersionId(), null);
+            return new WriteResult(unquote(item.getETag()), item.getVersionId(), null, null);
         } catch (RuntimeException failure) {
             throw AzureErrors.translate(failure, operation, false);
         }
@@ -450,7 +450,7 @@ public final class AzureBlobStore implements ObjectStore, UrlCopyTarget {
                 BlockBlobItem item = target.commitBlockListWithResponse(commitOptions(blockIds, spec, conditions), null, Context.NONE)
                         .getValue();
                 // The response's Content-MD5 is that of the block list XML (BlockListMd5Policy sent it), not of the blob.
-                return new WriteResult(unquote(item.getETag()), item.getVersionId(), null);
+                return new WriteResult(unquote(item.getETag()), item.getVersionId(), null, null);
             } catch (RuntimeException failure) {
                 throw AzureErrors.translate(failure, "commit " + blockIds.size() + " blocks of " + where(key), true);
             }
