@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -189,8 +190,40 @@ public final class ObjectCopier {
         long blockSize = partSizeWithin(source.size(), AZURE_MAX_BLOCKS);
         WriteResult result = writeToTarget(task, () -> urlTarget.copyFromUrl(task.targetKey(), url, source.size(),
                 blockSize, spec, plan.targetCondition()));
+        if (version instanceof Precondition.None) {
+            Optional<CopyResult> changed = sourceChangedDuringCopy(task, source, result);
+            if (changed.isPresent()) {
+                return changed.get();
+            }
+        }
         return new CopyResult.Copied(CopyResult.SERVER_SIDE, source.size(), new WrittenReplica(task.targetKey(),
-                WrittenReplica.Method.SERVER_SIDE, result, source.size(), sourceMd5, 0, List.of(), task.targetOptions()));
+                WrittenReplica.Method.SERVER_SIDE, result, source.size(), null, 0, List.of(), task.targetOptions()));
+    }
+
+    /**
+     * A URL without a version id reads whatever the key holds when Azure fetches each block, so a source
+     * overwritten during the copy leaves a replica that mixes two versions, of the right size, labelled
+     * with the older one's provenance and MD5; its read-back cannot tell. One HEAD after the copy can:
+     * unless the source is still the version copied (same ETag and Last-Modified), the replica is removed
+     * (under If-Match on what this copy wrote, so nothing newer is touched) and the newer version's own
+     * event copies it.
+     */
+    private static Optional<CopyResult> sourceChangedDuringCopy(ReplicationTask task, ObjectInfo copied, WriteResult written) {
+        Optional<ObjectInfo> now = task.source().stat(task.sourceKey());
+        if (now.isPresent() && now.get().etag().equals(copied.etag())
+                && Objects.equals(now.get().lastModified(), copied.lastModified())) {
+            return Optional.empty();
+        }
+        try {
+            task.target().delete(task.targetKey(), new Precondition.IfMatch(written.etag()));
+        } catch (StoreException e) {
+            // Already gone, or overwritten by a newer write: either way this copy's bytes do not stand.
+            if (e.kind() != StoreException.Kind.NOT_FOUND && e.kind() != StoreException.Kind.PRECONDITION_FAILED) {
+                throw e;
+            }
+        }
+        return Optional.of(now.isEmpty() ? sourceGone(task) : superseded(task, "the source changed while Azure copied it"
+                + " (ETag " + copied.etag() + ", now " + now.get().etag() + "); the replica was removed"));
     }
 
     // ---------------------------------------------------------------- streamed

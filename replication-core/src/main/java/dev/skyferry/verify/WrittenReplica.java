@@ -12,8 +12,8 @@ import java.util.List;
  * @param method   how it was written
  * @param result   what the target answered to the write (or the completion)
  * @param size     bytes written (the source's size)
- * @param md5      whole-object MD5: computed while streaming for streamed copies; the source's own
- *                 MD5 for server-side copies, or null when the source has none
+ * @param md5      whole-object MD5: computed while streaming for single puts, the source's own (or null)
+ *                 for multipart writes; null for server-side copies, whose bytes this process never sees
  * @param partCount the parts uploaded, for multipart writes; 0 otherwise
  * @param partMd5s MD5 of each part in part order, for multipart writes whose parts carried one; empty
  *                 otherwise (the target checked the parts by other means)

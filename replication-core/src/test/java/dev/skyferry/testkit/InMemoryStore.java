@@ -845,6 +845,7 @@ public class InMemoryStore implements ObjectStore {
         private static final int MAX_BLOCKS = 50_000;
 
         private volatile RuntimeException urlCopyFailure;
+        private volatile Runnable whileCopying = () -> {};
 
         private UrlCopyingStore(String account, String container) {
             super(StoreKind.AZURE_BLOB, account, container, false);
@@ -853,6 +854,15 @@ public class InMemoryStore implements ObjectStore {
         /** Every URL copy throws {@code failure}, e.g. UNSUPPORTED or CannotVerifyCopySource. */
         public UrlCopyingStore failUrlCopies(RuntimeException failure) {
             urlCopyFailure = failure;
+            return this;
+        }
+
+        /**
+         * Runs {@code action} inside every URL copy, after the service has fetched the source and before
+         * it commits the replica: e.g. the source overwritten while Azure copies it.
+         */
+        public UrlCopyingStore whileCopying(Runnable action) {
+            whileCopying = action;
             return this;
         }
 
@@ -882,6 +892,7 @@ public class InMemoryStore implements ObjectStore {
                         "source has " + sourceObject.content.length + " bytes, copy asked for " + size, null, null);
             }
             ObjectAttributes attributes = self.acceptAttributes(spec.attributes());
+            whileCopying.run();
             synchronized (self.lock) {
                 self.checkWriteCondition(key, condition);
                 byte[] stored = self.corruptWrites ? flipOneByte(sourceObject.content) : sourceObject.content;
