@@ -39,16 +39,16 @@ import org.slf4j.LoggerFactory;
  * stores can (S3 → Azure via a pre-signed URL), otherwise streamed through this process with bounded
  * memory.
  *
- * <p>Streaming reads one GET of exactly the version the event names (its version id, else If-Match
- * on its ETag) sequentially into part buffers from the {@link BufferBudget}, updates the whole-object
- * MD5 in order while reading when the source reports an MD5 to compare it with, and uploads parts in
- * parallel, each with its own MD5 for the service to check (unless the target checks parts by other
- * means, {@link MultipartWrite#needsPartMd5()}); the next parts are read while they upload. A large
- * object with no whole MD5 to check is read by ranged GETs of the same version too ({@link PartReads}).
- * Objects up to the part size go in one put. Before anything becomes visible (the put, or the
- * multipart completion) the streamed MD5 is compared with the source's own MD5 where the source has
- * one. On any failure or interrupt the multipart write is aborted, so no partial replica is ever
- * visible.
+ * <p>Streaming reads one GET of exactly the version the event names (If-Match on its ETag; a named S3
+ * version only while it is the key's current one) sequentially into part buffers from the
+ * {@link BufferBudget}, updates the whole-object MD5 in order while reading when the source reports an
+ * MD5 to compare it with, and uploads parts in parallel, each with its own MD5 for the service to check
+ * (unless the target checks parts by other means, {@link MultipartWrite#needsPartMd5()}); the next
+ * parts are read while they upload. A large object with no whole MD5 to check is read by ranged GETs of
+ * the same version too ({@link PartReads}). Objects up to the part size go in one put. Before anything
+ * becomes visible (the put, or the multipart completion) the streamed MD5 is compared with the source's
+ * own MD5 where the source has one. On any failure or interrupt the multipart write is aborted, so no
+ * partial replica is ever visible.
  *
  * <p>Requests per object: the GET, tags when the rule copies them, and the put (or start + parts +
  * complete, and one ranged GET per part read from the back). Where the plan is
@@ -368,16 +368,12 @@ public final class ObjectCopier {
         return partSize;
     }
 
-    /** The configured part size, or the fewest whole MiB that split {@code size} into at most {@code maxParts} parts. */
+    /** The configured part size, or the fewest whole MiB that split {@code size} into {@code maxParts} parts at most. */
     private long partSizeWithin(long size, int maxParts) {
         long needed = (size + maxParts - 1) / maxParts;
         return needed <= settings.partSize() ? settings.partSize() : roundUpToMebibyte(needed);
     }
 
-    /**
-     * What pins ranged reads to the version the open GET reads: the event's version id, else the ETag
-     * that GET returned (If-Match; a replaced object fails the read instead of mixing two versions).
-     */
     /**
      * An event names the S3 version it created, and reading that version by its id would succeed long
      * after it stopped being current (overwritten, or under a delete marker). The copy reads the key's
@@ -392,6 +388,10 @@ public final class ObjectCopier {
         return Optional.of("the key's current version is " + current.versionId() + ", the event names " + named);
     }
 
+    /**
+     * What pins ranged reads to the version the open GET reads: the event's version id, else the ETag
+     * that GET returned (If-Match; a replaced object fails the read instead of mixing two versions).
+     */
     private static Precondition sameVersion(ReplicationTask task, ObjectInfo source) {
         return task.event().versionId() != null
                 ? new Precondition.Version(task.event().versionId())
