@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -38,16 +39,16 @@ import org.slf4j.LoggerFactory;
  * stores can (S3 → Azure via a pre-signed URL), otherwise streamed through this process with bounded
  * memory.
  *
- * <p>Streaming reads one GET of exactly the version the event names (its version id, else If-Match
- * on its ETag) sequentially into part buffers from the {@link BufferBudget}, updates the whole-object
- * MD5 in order while reading when the source reports an MD5 to compare it with, and uploads parts in
- * parallel, each with its own MD5 for the service to check (unless the target checks parts by other
- * means, {@link MultipartWrite#needsPartMd5()}); the next parts are read while they upload. A large
- * object with no whole MD5 to check is read by ranged GETs of the same version too ({@link PartReads}).
- * Objects up to the part size go in one put. Before anything becomes visible (the put, or the
- * multipart completion) the streamed MD5 is compared with the source's own MD5 where the source has
- * one. On any failure or interrupt the multipart write is aborted, so no partial replica is ever
- * visible.
+ * <p>Streaming reads one GET of exactly the version the event names (If-Match on its ETag; a named S3
+ * version only while it is the key's current one) sequentially into part buffers from the
+ * {@link BufferBudget}, updates the whole-object MD5 in order while reading when the source reports an
+ * MD5 to compare it with, and uploads parts in parallel, each with its own MD5 for the service to check
+ * (unless the target checks parts by other means, {@link MultipartWrite#needsPartMd5()}); the next
+ * parts are read while they upload. A large object with no whole MD5 to check is read by ranged GETs of
+ * the same version too ({@link PartReads}). Objects up to the part size go in one put. Before anything
+ * becomes visible (the put, or the multipart completion) the streamed MD5 is compared with the source's
+ * own MD5 where the source has one. On any failure or interrupt the multipart write is aborted, so no
+ * partial replica is ever visible.
  *
  * <p>Requests per object: the GET, tags when the rule copies them, and the put (or start + parts +
  * complete, and one ranged GET per part read from the back). Where the plan is
@@ -184,10 +185,45 @@ public final class ObjectCopier {
         WriteSpec spec = new WriteSpec(attributes.withSourceMd5(sourceMd5), source.size(), sourceMd5, task.targetOptions());
         Precondition version = event.versionId() != null ? new Precondition.Version(event.versionId()) : Precondition.NONE;
         URL url = presigner.presignGet(task.sourceKey(), version, PRESIGNED_URL_VALIDITY);
+        // Azure moves these blocks, not this process: only the block limit, not the memory budget, sizes them.
+        // (S3's 5 TiB object limit keeps them far below Azure's largest block.)
+        long blockSize = partSizeWithin(source.size(), AZURE_MAX_BLOCKS);
         WriteResult result = writeToTarget(task, () -> urlTarget.copyFromUrl(task.targetKey(), url, source.size(),
-                settings.partSize(), spec, plan.targetCondition()));
+                blockSize, spec, plan.targetCondition()));
+        if (version instanceof Precondition.None) {
+            Optional<CopyResult> changed = sourceChangedDuringCopy(task, source, result);
+            if (changed.isPresent()) {
+                return changed.get();
+            }
+        }
         return new CopyResult.Copied(CopyResult.SERVER_SIDE, source.size(), new WrittenReplica(task.targetKey(),
-                WrittenReplica.Method.SERVER_SIDE, result, source.size(), sourceMd5, 0, List.of(), task.targetOptions()));
+                WrittenReplica.Method.SERVER_SIDE, result, source.size(), null, 0, List.of(), task.targetOptions()));
+    }
+
+    /**
+     * A URL without a version id reads whatever the key holds when Azure fetches each block, so a source
+     * overwritten during the copy leaves a replica that mixes two versions, of the right size, labelled
+     * with the older one's provenance and MD5; its read-back cannot tell. One HEAD after the copy can:
+     * unless the source is still the version copied (same ETag and Last-Modified), the replica is removed
+     * (under If-Match on what this copy wrote, so nothing newer is touched) and the newer version's own
+     * event copies it.
+     */
+    private static Optional<CopyResult> sourceChangedDuringCopy(ReplicationTask task, ObjectInfo copied, WriteResult written) {
+        Optional<ObjectInfo> now = task.source().stat(task.sourceKey());
+        if (now.isPresent() && now.get().etag().equals(copied.etag())
+                && Objects.equals(now.get().lastModified(), copied.lastModified())) {
+            return Optional.empty();
+        }
+        try {
+            task.target().delete(task.targetKey(), new Precondition.IfMatch(written.etag()));
+        } catch (StoreException e) {
+            // Already gone, or overwritten by a newer write: either way this copy's bytes do not stand.
+            if (e.kind() != StoreException.Kind.NOT_FOUND && e.kind() != StoreException.Kind.PRECONDITION_FAILED) {
+                throw e;
+            }
+        }
+        return Optional.of(now.isEmpty() ? sourceGone(task) : superseded(task, "the source changed while Azure copied it"
+                + " (ETag " + copied.etag() + ", now " + now.get().etag() + "); the replica was removed"));
     }
 
     // ---------------------------------------------------------------- streamed
@@ -323,8 +359,7 @@ public final class ObjectCopier {
      */
     private long partSizeFor(ReplicationTask task, long size) {
         int maxParts = task.target().kind() == StoreKind.S3 ? S3_MAX_PARTS : AZURE_MAX_BLOCKS;
-        long needed = (size + maxParts - 1) / maxParts;
-        long partSize = needed <= settings.partSize() ? settings.partSize() : roundUpToMebibyte(needed);
+        long partSize = partSizeWithin(size, maxParts);
         if (partSize > budget.limit() || partSize > CopySettings.MAX_PART_SIZE) {
             throw ReplicationFailure.permanent(ReasonCodes.OBJECT_TOO_LARGE, size + " bytes need parts of "
                     + partSize + " bytes to stay within " + maxParts + " parts, more than the memory budget ("
@@ -333,10 +368,12 @@ public final class ObjectCopier {
         return partSize;
     }
 
-    /**
-     * What pins ranged reads to the version the open GET reads: the event's version id, else the ETag
-     * that GET returned (If-Match; a replaced object fails the read instead of mixing two versions).
-     */
+    /** The configured part size, or the fewest whole MiB that split {@code size} into {@code maxParts} parts at most. */
+    private long partSizeWithin(long size, int maxParts) {
+        long needed = (size + maxParts - 1) / maxParts;
+        return needed <= settings.partSize() ? settings.partSize() : roundUpToMebibyte(needed);
+    }
+
     /**
      * An event names the S3 version it created, and reading that version by its id would succeed long
      * after it stopped being current (overwritten, or under a delete marker). The copy reads the key's
@@ -351,6 +388,10 @@ public final class ObjectCopier {
         return Optional.of("the key's current version is " + current.versionId() + ", the event names " + named);
     }
 
+    /**
+     * What pins ranged reads to the version the open GET reads: the event's version id, else the ETag
+     * that GET returned (If-Match; a replaced object fails the read instead of mixing two versions).
+     */
     private static Precondition sameVersion(ReplicationTask task, ObjectInfo source) {
         return task.event().versionId() != null
                 ? new Precondition.Version(task.event().versionId())

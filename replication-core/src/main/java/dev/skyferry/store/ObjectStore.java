@@ -142,12 +142,17 @@ public interface ObjectStore {
     }
 
     /**
-     * What a store reports after a write.
+     * What a store reports after a write: what the service answered, not what the write asked for.
      *
-     * @param serviceMd5 the MD5 the service computed of the whole object (Azure Put Blob's Content-MD5,
-     *                   a plain S3 PutObject ETag); null after multipart/staged commits and server-side copies
+     * @param serviceMd5           the MD5 the service computed of the whole object (Azure Put Blob's
+     *                             Content-MD5, a plain S3 PutObject ETag); null after multipart/staged
+     *                             commits and server-side copies
+     * @param serverSideEncryption the encryption the service says it applied (S3's
+     *                             x-amz-server-side-encryption: AES256, aws:kms, aws:kms:dsse), whether the
+     *                             write asked for it or the bucket's default chose it; null where the
+     *                             service says none (Azure)
      */
-    record WriteResult(String etag, String versionId, byte[] serviceMd5) {}
+    record WriteResult(String etag, String versionId, byte[] serviceMd5, String serverSideEncryption) {}
 
     /** Write-side options from the rule; each store reads only its own fields. */
     record WriteSpec(ObjectAttributes attributes, long size, byte[] contentMd5, TargetOptions options) {}

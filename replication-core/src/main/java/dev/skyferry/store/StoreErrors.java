@@ -55,9 +55,16 @@ public final class StoreErrors {
      * retries, a wrong guess the other way dead-letters a copy that would have succeeded.
      */
     private static final Set<String> PERMANENT_CONFLICT_CODES = Set.of(
-            "BlobArchived", "BlobImmutableDueToPolicy", "BlobImmutableDueToLegalHold",
-            "OperationNotAllowedOnArchivedBlob", "SnapshotsPresent", "InvalidBlobType",
-            "BucketAlreadyExists", "BucketAlreadyOwnedByYou", "InvalidObjectState");
+            "BlobImmutableDueToPolicy", "BlobImmutableDueToLegalHold", "SnapshotsPresent", "InvalidBlobType",
+            "BucketAlreadyExists", "BucketAlreadyOwnedByYou");
+
+    /**
+     * Codes for an object that must be restored from its archive tier first, whatever the status: S3
+     * answers a GET or CopyObject of a Glacier / Deep Archive object with 403 InvalidObjectState, which
+     * is no permission problem; Azure answers with 409.
+     */
+    private static final Set<String> ARCHIVED_CODES = Set.of(
+            "InvalidObjectState", "BlobArchived", "OperationNotAllowedOnArchivedBlob");
 
     /**
      * 400 codes for a body that does not match its checksum (S3's Content-MD5 and signed SHA-256,
@@ -104,6 +111,9 @@ public final class StoreErrors {
         }
         if (status >= 500) {
             return StoreException.Kind.UNAVAILABLE;
+        }
+        if (ARCHIVED_CODES.contains(code)) {
+            return StoreException.Kind.ARCHIVED;
         }
         if (status == 401 || status == 403) {
             // The SDK corrects its clock offset from this very response, so the next attempt succeeds.

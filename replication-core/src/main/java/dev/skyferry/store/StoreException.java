@@ -24,6 +24,11 @@ public class StoreException extends RuntimeException {
         /** 401/403: identity or permission problem. */
         FORBIDDEN,
         /**
+         * The object is archived and must be restored before it can be read or copied: S3 Glacier and
+         * Deep Archive (403 InvalidObjectState), Azure's Archive tier (409 BlobArchived).
+         */
+        ARCHIVED,
+        /**
          * 400 BadDigest, Md5Mismatch, XAmzContentSHA256Mismatch, Crc64Mismatch: the service received
          * other bytes than the request's checksum describes. They changed on the way, after they were
          * hashed, so the same bytes sent again go through.

@@ -12,12 +12,13 @@ import java.util.List;
  * @param method   how it was written
  * @param result   what the target answered to the write (or the completion)
  * @param size     bytes written (the source's size)
- * @param md5      whole-object MD5: computed while streaming for streamed copies; the source's own
- *                 MD5 for server-side copies, or null when the source has none
+ * @param md5      whole-object MD5: computed while streaming for single puts, the source's own (or null)
+ *                 for multipart writes; null for server-side copies, whose bytes this process never sees
  * @param partCount the parts uploaded, for multipart writes; 0 otherwise
  * @param partMd5s MD5 of each part in part order, for multipart writes whose parts carried one; empty
  *                 otherwise (the target checked the parts by other means)
- * @param options  the target write options used (SSE-KMS changes what an S3 ETag means)
+ * @param options  the target write options used (the rule's SSE-KMS says what an S3 ETag means where the
+ *                 service does not say)
  */
 public record WrittenReplica(String key, Method method, WriteResult result, long size, byte[] md5,
                              int partCount, List<byte[]> partMd5s, TargetOptions options) {

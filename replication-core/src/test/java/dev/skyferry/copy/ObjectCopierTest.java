@@ -488,9 +488,21 @@ class ObjectCopierTest {
         assertThat(urlCopyingAzure.infoOf("a.bin").attributes().userMetadata())
                 .containsEntry(Provenance.REPLICA_MARKER, "1")
                 .containsEntry(Provenance.SOURCE_MD5, Checksums.base64(info.contentMd5()));
-        assertThat(presigningS3.requestSummary()).isEqualTo(Map.of(Op.STAT, 1));
+        assertThat(presigningS3.requestSummary()).as("a HEAD before the copy and one after").isEqualTo(Map.of(Op.STAT, 2));
         assertThat(urlCopyingAzure.requestSummary()).isEqualTo(Map.of(Op.COPY_FROM_URL, 1));
         assertThat(fallbacks).isEmpty();
+    }
+
+    @Test
+    void growsServerSideBlocksToStayWithinAzuresBlockLimit() throws Exception {
+        // 1 KiB blocks would need 50 001 blocks; Azure allows 50 000, so blocks grow to 1 MiB.
+        byte[] content = bytes(50_001 * PART);
+        ObjectInfo info = presigningS3.seed("huge.bin", content);
+
+        CopyResult.Copied copied = (CopyResult.Copied) copier.copy(serverSideTask(info), IF_ABSENT);
+
+        assertThat(copied.action()).isEqualTo("server-side");
+        assertThat(urlCopyingAzure.contentOf("huge.bin")).isEqualTo(content);
     }
 
     @Test
@@ -585,6 +597,44 @@ class ObjectCopierTest {
         assertThat(result).isInstanceOfSatisfying(CopyResult.NotCopied.class,
                 n -> assertThat(n.reason()).isEqualTo(ReasonCodes.SUPERSEDED));
         assertThat(urlCopyingAzure.requests(Op.COPY_FROM_URL)).isZero();
+    }
+
+    @Test
+    void removesAServerSideReplicaWhoseSourceWasOverwrittenWhileAzureCopiedIt() throws Exception {
+        ObjectInfo info = presigningS3.seed("a.bin", bytes(3 * PART));
+        urlCopyingAzure.whileCopying(() -> presigningS3.seed("a.bin", bytes(3 * PART + 1)));
+
+        CopyResult result = copier.copy(serverSideTask(info), IF_ABSENT);
+
+        assertThat(result).isInstanceOfSatisfying(CopyResult.NotCopied.class, n -> {
+            assertThat(n.reason()).isEqualTo(ReasonCodes.SUPERSEDED);
+            assertThat(n.detail()).contains("changed while Azure copied it");
+        });
+        assertThat(urlCopyingAzure.keys()).isEmpty();
+    }
+
+    @Test
+    void removesAServerSideReplicaWhoseSourceWasDeletedWhileAzureCopiedIt() throws Exception {
+        ObjectInfo info = presigningS3.seed("a.bin", bytes(3 * PART));
+        urlCopyingAzure.whileCopying(() -> presigningS3.delete("a.bin", Precondition.NONE));
+
+        CopyResult result = copier.copy(serverSideTask(info), IF_ABSENT);
+
+        assertThat(result).isInstanceOfSatisfying(CopyResult.NotCopied.class,
+                n -> assertThat(n.reason()).isEqualTo(ReasonCodes.SOURCE_GONE));
+        assertThat(urlCopyingAzure.keys()).isEmpty();
+    }
+
+    @Test
+    void aServerSideCopyPinnedToItsVersionDoesNotLookAtTheSourceAgain() throws Exception {
+        InMemoryStore.PresigningStore versioned = InMemoryStore.s3VersionedWithPresignedReads("photos-backup");
+        ObjectInfo info = versioned.seed("a.bin", bytes(3 * PART));
+
+        CopyResult result = copier.copy(task(created(versioned, info, "0A"), rule, versioned, urlCopyingAzure), IF_ABSENT);
+
+        assertThat(result).isInstanceOf(CopyResult.Copied.class);
+        assertThat(versioned.requestSummary()).as("the URL reads the event's version, whatever the key holds since")
+                .isEqualTo(Map.of(Op.STAT, 1));
     }
 
     @Test

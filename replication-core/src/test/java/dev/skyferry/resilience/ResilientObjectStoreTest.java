@@ -255,7 +255,7 @@ class ResilientObjectStoreTest {
         @Override
         public WriteResult copyFromUrl(String key, URL source, long size, long blockSize, WriteSpec spec,
                                        Precondition condition) {
-            return new WriteResult("etag", null, null);
+            return new WriteResult("etag", null, null, null);
         }
     }
 }

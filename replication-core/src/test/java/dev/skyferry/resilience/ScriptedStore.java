@@ -107,7 +107,7 @@ class ScriptedStore implements ObjectStore {
             putAttempts.add(read);
         }
         answer();
-        return new WriteResult("etag", null, null);
+        return new WriteResult("etag", null, null, null);
     }
 
     @Override
@@ -139,7 +139,7 @@ class ScriptedStore implements ObjectStore {
             @Override
             public WriteResult complete() {
                 answer();
-                return new WriteResult("etag", null, null);
+                return new WriteResult("etag", null, null, null);
             }
 
             @Override

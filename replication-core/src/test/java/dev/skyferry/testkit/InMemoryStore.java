@@ -87,6 +87,7 @@ public class InMemoryStore implements ObjectStore {
     private volatile boolean corruptWrites;
     private volatile boolean conditionalWritesEnforced = true;
     private volatile boolean partsNeedMd5 = true;
+    private volatile boolean kmsByDefault;
     private volatile Runnable beforeOpen = () -> {};
     private volatile Runnable afterStat = () -> {};
     private volatile CountDownLatch partUploadGate;
@@ -229,7 +230,7 @@ public class InMemoryStore implements ObjectStore {
             // S3 exposes the MD5 only through a non-KMS single-put ETag; Azure computes Content-MD5 on Put Blob.
             byte[] objectMd5 = kind == StoreKind.S3 && kms ? null : storedMd5;
             Stored result = store(key, stored, etag, objectMd5, attributes, spec.options());
-            return new WriteResult(etag, result.versionId, objectMd5);
+            return new WriteResult(etag, result.versionId, objectMd5, encryptionOf(spec));
         }
     }
 
@@ -373,6 +374,15 @@ public class InMemoryStore implements ObjectStore {
      */
     public InMemoryStore checkingPartsWithoutMd5() {
         partsNeedMd5 = false;
+        return this;
+    }
+
+    /**
+     * An S3 bucket whose default encryption is SSE-KMS: every write is KMS-encrypted (its ETag no MD5)
+     * and says so, whether or not it asked for it.
+     */
+    public InMemoryStore encryptingWithKmsByDefault() {
+        kmsByDefault = true;
         return this;
     }
 
@@ -612,8 +622,23 @@ public class InMemoryStore implements ObjectStore {
     }
 
     private boolean isKms(WriteSpec spec) {
-        return spec.options() != null && spec.options().s3ServerSideEncryption() != null
-                && spec.options().s3ServerSideEncryption().startsWith("aws:kms");
+        return kind == StoreKind.S3 && (kmsByDefault || (spec.options() != null && spec.options().s3ServerSideEncryption() != null
+                && spec.options().s3ServerSideEncryption().startsWith("aws:kms")));
+    }
+
+    /**
+     * What S3 answers in x-amz-server-side-encryption: what the write asked for, else the bucket's
+     * default (every S3 object is encrypted, with SSE-S3 at least).
+     */
+    private String encryptionOf(WriteSpec spec) {
+        if (kind != StoreKind.S3) {
+            return null;
+        }
+        String requested = spec.options() == null ? null : spec.options().s3ServerSideEncryption();
+        if (requested != null) {
+            return requested;
+        }
+        return kmsByDefault ? "aws:kms" : "AES256";
     }
 
     private String nextAzureEtag() {
@@ -777,7 +802,7 @@ public class InMemoryStore implements ObjectStore {
                 byte[] objectMd5 = kind == StoreKind.AZURE_BLOB ? spec.contentMd5() : null;
                 Stored result = store(key, stored, etag, objectMd5, attributes, spec.options());
                 state = UploadState.COMPLETED;
-                return new WriteResult(etag, result.versionId, null);
+                return new WriteResult(etag, result.versionId, null, encryptionOf(spec));
             }
         }
 
@@ -816,7 +841,11 @@ public class InMemoryStore implements ObjectStore {
 
     /** An Azure container that can copy from a URL, as Put Blob From URL / Put Block From URL do. */
     public static final class UrlCopyingStore extends InMemoryStore implements UrlCopyTarget {
+        /** Azure's limit on blocks per blob. */
+        private static final int MAX_BLOCKS = 50_000;
+
         private volatile RuntimeException urlCopyFailure;
+        private volatile Runnable whileCopying = () -> {};
 
         private UrlCopyingStore(String account, String container) {
             super(StoreKind.AZURE_BLOB, account, container, false);
@@ -828,8 +857,22 @@ public class InMemoryStore implements ObjectStore {
             return this;
         }
 
+        /**
+         * Runs {@code action} inside every URL copy, after the service has fetched the source and before
+         * it commits the replica: e.g. the source overwritten while Azure copies it.
+         */
+        public UrlCopyingStore whileCopying(Runnable action) {
+            whileCopying = action;
+            return this;
+        }
+
         @Override
         public WriteResult copyFromUrl(String key, URL source, long size, long blockSize, WriteSpec spec, Precondition condition) {
+            // Refused before any request, as AzureBlobStore refuses it.
+            if (size > blockSize && (size + blockSize - 1) / blockSize > MAX_BLOCKS) {
+                throw new IllegalArgumentException("size " + size + " needs more than " + MAX_BLOCKS + " blocks of "
+                        + blockSize + " bytes");
+            }
             InMemoryStore self = this; // the enclosing class's private members, reached through this instance
             self.count(Op.COPY_FROM_URL);
             if (urlCopyFailure != null) {
@@ -849,12 +892,13 @@ public class InMemoryStore implements ObjectStore {
                         "source has " + sourceObject.content.length + " bytes, copy asked for " + size, null, null);
             }
             ObjectAttributes attributes = self.acceptAttributes(spec.attributes());
+            whileCopying.run();
             synchronized (self.lock) {
                 self.checkWriteCondition(key, condition);
                 byte[] stored = self.corruptWrites ? flipOneByte(sourceObject.content) : sourceObject.content;
                 byte[] contentMd5 = spec.contentMd5() != null ? spec.contentMd5() : (size <= blockSize ? md5(stored) : null);
                 Stored result = self.store(key, stored, self.nextAzureEtag(), contentMd5, attributes, spec.options());
-                return new WriteResult(result.etag, result.versionId, null);
+                return new WriteResult(result.etag, result.versionId, null, null);
             }
         }
     }

@@ -48,6 +48,7 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -235,7 +236,7 @@ public final class AzureBlobStore implements ObjectStore, UrlCopyTarget {
                 .setRequestConditions(writeConditions(condition));
         try {
             BlockBlobItem item = blockBlob(key, spec).uploadWithResponse(options, null, Context.NONE).getValue();
-            return new WriteResult(unquote(item.getETag()), item.getVersionId(), item.getContentMd5());
+            return new WriteResult(unquote(item.getETag()), item.getVersionId(), item.getContentMd5(), null);
         } catch (RuntimeException failure) {
             throw AzureErrors.translate(failure, "put " + where(key), true);
         }
@@ -328,7 +329,7 @@ public final class AzureBlobStore implements ObjectStore, UrlCopyTarget {
                         .setDestinationRequestConditions(conditions);
                 BlockBlobItem item = target.uploadFromUrlWithResponse(options, null, metadataHeaders(attributes.userMetadata()))
                         .getValue();
-                return new WriteResult(unquote(item.getETag()), item.getVersionId(), null);
+                return new WriteResult(unquote(item.getETag()), item.getVersionId(), null, null);
             }
             String uploadId = newUploadId();
             List<BlobRange> ranges = sourceRanges(size, blockSize);
@@ -339,7 +340,7 @@ public final class AzureBlobStore implements ObjectStore, UrlCopyTarget {
             stageBlocksFromUrl(target, source.toString(), ranges, blockIds);
             BlockBlobItem item = target.commitBlockListWithResponse(commitOptions(blockIds, spec, conditions), null, Context.NONE)
                     .getValue();
-            return new WriteResult(unquote(item.getETag()), item.getVersionId(), null);
+            return new WriteResult(unquote(item.getETag()), item.getVersionId(), null, null);
         } catch (RuntimeException failure) {
             throw AzureErrors.translate(failure, operation, false);
         }
@@ -449,7 +450,7 @@ public final class AzureBlobStore implements ObjectStore, UrlCopyTarget {
                 BlockBlobItem item = target.commitBlockListWithResponse(commitOptions(blockIds, spec, conditions), null, Context.NONE)
                         .getValue();
                 // The response's Content-MD5 is that of the block list XML (BlockListMd5Policy sent it), not of the blob.
-                return new WriteResult(unquote(item.getETag()), item.getVersionId(), null);
+                return new WriteResult(unquote(item.getETag()), item.getVersionId(), null, null);
             } catch (RuntimeException failure) {
                 throw AzureErrors.translate(failure, "commit " + blockIds.size() + " blocks of " + where(key), true);
             }
@@ -511,9 +512,13 @@ public final class AzureBlobStore implements ObjectStore, UrlCopyTarget {
         }
     }
 
-    /** Block ids of one fixed length for every Skyferry write: Azure rejects mixed lengths within a blob. */
+    /**
+     * Block ids of one fixed length for every Skyferry write: Azure rejects mixed lengths within a blob.
+     * Formatted in {@link Locale#ROOT}: under a default locale with other digits (fa, ar-EG, bn, ...) the
+     * part number would not be ASCII, and every block of an upload would get the same id.
+     */
     static String blockId(String uploadId, int partNumber) {
-        String raw = "sf-" + uploadId + "-" + String.format("%05d", partNumber);
+        String raw = "sf-" + uploadId + "-" + String.format(Locale.ROOT, "%05d", partNumber);
         return Base64.getEncoder().encodeToString(raw.getBytes(StandardCharsets.US_ASCII));
     }
 

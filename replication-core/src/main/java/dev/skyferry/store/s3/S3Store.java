@@ -284,9 +284,9 @@ public final class S3Store implements ObjectStore, PresignedReads {
         try {
             PutObjectResponse response = s3.putObject(request.build(), body(content));
             String etag = unquote(response.eTag());
-            byte[] md5 = isPlainMd5(etag, response.serverSideEncryptionAsString(), response.sseCustomerAlgorithm())
-                    ? HexFormat.of().parseHex(etag) : null;
-            return new WriteResult(etag, response.versionId(), md5);
+            String encryption = response.serverSideEncryptionAsString();
+            byte[] md5 = isPlainMd5(etag, encryption, response.sseCustomerAlgorithm()) ? HexFormat.of().parseHex(etag) : null;
+            return new WriteResult(etag, response.versionId(), md5, encryption);
         } catch (RuntimeException failure) {
             throw S3Errors.translate(failure, "put " + where(key));
         }
@@ -565,8 +565,11 @@ public final class S3Store implements ObjectStore, PresignedReads {
                         default -> { }
                     }
                 });
-                // A multipart ETag is not an MD5 of the object: no service MD5 to report.
-                return new WriteResult(unquote(response.eTag()), response.versionId(), null);
+                // A multipart ETag is not an MD5 of the object: no service MD5 to report. The encryption
+                // says whether it is an MD5 of the part MD5s at all: not under SSE-KMS, which a bucket's
+                // default encryption applies without the rule asking for it.
+                return new WriteResult(unquote(response.eTag()), response.versionId(), null,
+                        response.serverSideEncryptionAsString());
             } catch (RuntimeException failure) {
                 throw S3Errors.translate(failure, "complete " + parts.size() + " parts of " + where(key));
             }

@@ -29,6 +29,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
@@ -170,6 +171,20 @@ class AzureBlobStoreTest extends ObjectStoreContract {
         String last = AzureBlobStore.blockId(AzureBlobStore.newUploadId(), AzureBlobStore.MAX_BLOCKS);
         assertThat(first).hasSameSizeAs(last);
         assertThat(Base64.getDecoder().decode(first)).hasSizeLessThanOrEqualTo(64);
+    }
+
+    @Test
+    void blockIdsOfOneUploadStayDistinctUnderADefaultLocaleWithOtherDigits() {
+        Locale before = Locale.getDefault();
+        try {
+            Locale.setDefault(Locale.forLanguageTag("fa-IR")); // a worker started with LANG=fa_IR.UTF-8
+            String uploadId = AzureBlobStore.newUploadId();
+            assertThat(AzureBlobStore.blockId(uploadId, 1)).isNotEqualTo(AzureBlobStore.blockId(uploadId, 2));
+            assertThat(new String(Base64.getDecoder().decode(AzureBlobStore.blockId(uploadId, 12))))
+                    .isEqualTo("sf-" + uploadId + "-00012");
+        } finally {
+            Locale.setDefault(before);
+        }
     }
 
     @Test
