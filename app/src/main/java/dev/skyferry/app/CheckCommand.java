@@ -6,9 +6,12 @@ import dev.skyferry.identity.AwsCredentials;
 import dev.skyferry.identity.check.AccessProbes;
 import dev.skyferry.identity.check.CheckResult;
 import dev.skyferry.identity.check.IdentityCheck;
+import dev.skyferry.queue.QueueException;
+import dev.skyferry.queue.SqsSource;
 import dev.skyferry.resilience.RetryObserver;
 import dev.skyferry.rule.ReplicationRule;
 import java.io.PrintWriter;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -106,14 +109,26 @@ final class CheckCommand implements Callable<Integer> {
                     results.add(probes.queueSend(wiring.azureQueue(source.account(), source.poisonQueueOrDefault())));
                 } else {
                     results.add(probes.sqsReceive(wiring.sqs(), source.queueUrl()));
-                    if (source.deadLetterQueueUrl() != null) {
-                        results.add(probes.sqsSend(wiring.sqs(), source.deadLetterQueueUrl()));
-                    }
+                    results.add(sqsDeadLetterQueue(probes, wiring, WorkerAssembly.sqsSource(source, wiring, Clock.systemUTC())));
                 }
             }
         }
         print(out, results);
         return results.stream().anyMatch(CheckResult::failed) ? 1 : 0;
+    }
+
+    /** Where the source dead-letters: the configured DLQ, else its queue's redrive policy target; none is a failure. */
+    private static CheckResult sqsDeadLetterQueue(AccessProbes probes, Wiring wiring, SqsSource source) {
+        try {
+            return source.deadLetterQueueUrl()
+                    .map(dlq -> probes.sqsSend(wiring.sqs(), dlq))
+                    .orElseGet(() -> CheckResult.fail("sqs dead-letter", source.queueUrl(), source.nowhereToDeadLetter()
+                            + ": its permanent failures would be retried until the queue's retention period deletes them",
+                            "set deadLetterQueueUrl on the source, or give the queue a redrive policy"));
+        } catch (QueueException e) {
+            return CheckResult.fail("sqs dead-letter", source.queueUrl(), e.getMessage(),
+                    "allow sqs:GetQueueAttributes on the queue, and sqs:GetQueueUrl on its redrive policy's target");
+        }
     }
 
     private static void print(PrintWriter out, List<CheckResult> results) {

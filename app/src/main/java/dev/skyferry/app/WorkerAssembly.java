@@ -80,9 +80,9 @@ public final class WorkerAssembly {
                             wiring.azureQueue(source.account(), source.poisonQueueOrDefault()), clock),
                             parser::parseAzureQueueMessage);
                 } else {
-                    var settings = new SqsSourceSettings(source.name(), source.queueUrl(), source.deadLetterQueueUrl(),
-                            source.visibilityTimeout());
-                    builder.source(new SqsSource(settings, wiring.sqs(), wiring.sqsDeletes(), clock), parser::parseSqsMessage);
+                    SqsSource sqsSource = sqsSource(source, wiring, clock);
+                    sqsSource.warnIfNowhereToDeadLetter(wiring.calls().settings().maxRedeliveryDelay());
+                    builder.source(sqsSource, parser::parseSqsMessage);
                 }
             }
             for (ObjectStore store : wiring.ruleStores()) {
@@ -108,6 +108,13 @@ public final class WorkerAssembly {
             wiring.close();
             throw e;
         }
+    }
+
+    /** The {@code type: sqs} source as configured, for {@code run} and {@code check}. */
+    static SqsSource sqsSource(SkyferryConfig.Source source, Wiring wiring, Clock clock) {
+        var settings = new SqsSourceSettings(source.name(), source.queueUrl(), source.deadLetterQueueUrl(),
+                source.visibilityTimeout());
+        return new SqsSource(settings, wiring.sqs(), wiring.sqsDeletes(), clock);
     }
 
     private static ObservabilityServer.Health health(HealthStatus status) {

@@ -10,12 +10,14 @@ import dev.skyferry.testkit.identity.LocalSts;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /** {@code skyferry check} on the emulators: who we are, what we may do, and an exit code that says so. */
 @ExtendWith(EmulatorExtension.class)
@@ -55,6 +57,10 @@ class CheckCommandTest {
 
     private ObjectNode rule() {
         return (ObjectNode) config.withArray("rules").get(0);
+    }
+
+    private ObjectNode sqsSource() {
+        return (ObjectNode) config.withArray("sources").get(1);
     }
 
     private record Run(int exitCode, String out, String err) {}
@@ -100,6 +106,30 @@ class CheckCommandTest {
 
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.out()).contains("FAIL").contains("no-such-bucket-here").contains("fix:");
+    }
+
+    @Test
+    void failsWhenAnSqsSourceHasNowhereToDeadLetter() {
+        sqsSource().remove("deadLetterQueueUrl");
+
+        Run run = check();
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.out()).contains("sqs dead-letter").contains("FAIL").contains("nowhere to dead-letter")
+                .contains("fix: set deadLetterQueueUrl on the source, or give the queue a redrive policy");
+    }
+
+    @Test
+    void anSqsSourceWithoutItsOwnDlqDeadLettersToItsQueuesRedrivePolicyTarget() {
+        String dlqUrl = sqsSource().remove("deadLetterQueueUrl").asText();
+        String dlqArn = emulators.sqsQueueArn(dlqUrl.substring(dlqUrl.lastIndexOf('/') + 1));
+        emulators.sqsClient().setQueueAttributes(b -> b.queueUrl(sqsSource().get("queueUrl").asText()).attributes(Map.of(
+                QueueAttributeName.REDRIVE_POLICY, "{\"deadLetterTargetArn\":\"" + dlqArn + "\",\"maxReceiveCount\":\"5\"}")));
+
+        Run run = check();
+
+        assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+        assertThat(run.out()).contains("sqs send").contains(dlqUrl);
     }
 
     @Test

@@ -8,12 +8,15 @@ import dev.skyferry.store.StoreException;
 import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
 import java.nio.channels.ClosedByInterruptException;
+import java.util.function.Predicate;
 
 /**
  * Turns a failure into the outcome the queue acts on. Named engine failures keep their reason;
  * store failures are retried or dead-lettered as {@link FailureClassifier} decides, with the store's
  * failure kind as the reason ({@code throttled}, {@code forbidden}, ...); a failure caused by the
- * thread being interrupted is always a retry with reason {@code interrupted}.
+ * thread being interrupted is always a retry with reason {@code interrupted}, and one caused by running
+ * out of memory a retry with reason {@code out-of-memory}. Anything else unexpected is a bug:
+ * {@code internal-error}, dead-lettered.
  */
 final class FailureOutcomes {
 
@@ -29,6 +32,11 @@ final class FailureOutcomes {
         String where = subject + ": ";
         if (Thread.currentThread().isInterrupted() || causedByInterrupt(failure)) {
             return new Outcome.Retry(ReasonCodes.INTERRUPTED, where + "interrupted: " + failure.getMessage(), failure);
+        }
+        if (anyCause(failure, OutOfMemoryError.class::isInstance)) {
+            // The heap (or Netty's direct memory) ran short under this worker's load, not because of
+            // this object: redelivered, it is copied again, perhaps by a worker with memory to spare.
+            return new Outcome.Retry(ReasonCodes.OUT_OF_MEMORY, where + failure, failure);
         }
         if (failure instanceof ReplicationFailure named) {
             return named.isTransient()
@@ -51,10 +59,16 @@ final class FailureOutcomes {
     }
 
     private static boolean causedByInterrupt(Throwable failure) {
+        return anyCause(failure, t -> t instanceof InterruptedException
+                // A socket timeout is an InterruptedIOException too, but nobody interrupted anything.
+                || (t instanceof InterruptedIOException && !(t instanceof SocketTimeoutException))
+                || t instanceof ClosedByInterruptException);
+    }
+
+    /** Whether {@code failure} or any of its causes passes {@code test}: SDKs wrap what went wrong. */
+    private static boolean anyCause(Throwable failure, Predicate<Throwable> test) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
-            // A socket timeout is an InterruptedIOException too, but nobody interrupted anything.
-            boolean interruptedIo = t instanceof InterruptedIOException && !(t instanceof SocketTimeoutException);
-            if (t instanceof InterruptedException || interruptedIo || t instanceof ClosedByInterruptException) {
+            if (test.test(t)) {
                 return true;
             }
         }

@@ -54,6 +54,8 @@ public final class ReasonCodes {
     public static final String SIZE_MISMATCH = "size-mismatch";
     /** A network read or write failed. */
     public static final String IO_ERROR = "io-error";
+    /** The worker ran out of memory (heap or direct buffers) mid-copy: its load, not the object, is at fault. */
+    public static final String OUT_OF_MEMORY = "out-of-memory";
 
     private ReasonCodes() {}
 }

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -179,7 +180,8 @@ public final class SqsSource implements MessageSource {
     @Override
     @SuppressWarnings("unchecked")
     public void deadLetter(ReceivedMessage message, DeadLetterFacts facts) {
-        String dlq = deadLetterQueueUrl();
+        String dlq = deadLetterQueueUrl().orElseThrow(() -> new QueueException(Kind.UNSUPPORTED, 0, "NoDeadLetterQueue",
+                nowhereToDeadLetter(), null, null));
         Map<String, MessageAttributeValue> original = message.sourceData() instanceof Map<?, ?> attributes
                 ? (Map<String, MessageAttributeValue>) attributes : Map.of();
         Map<String, MessageAttributeValue> withFacts = SqsDeadLetterAttributes.withFacts(original, facts, name(), message.messageId());
@@ -204,19 +206,23 @@ public final class SqsSource implements MessageSource {
                 .messageAttributes(attributes)));
     }
 
-    /** The configured DLQ, else the redrive policy's target; UNSUPPORTED when there is neither. */
-    String deadLetterQueueUrl() {
+    /**
+     * Where permanent failures go: the configured DLQ, else the target of the queue's redrive policy
+     * (looked up until found, then kept), else empty: then {@link #deadLetter} fails as UNSUPPORTED and the worker
+     * keeps releasing such messages until the queue's retention period deletes them. Throws
+     * {@link QueueException} when the redrive policy cannot be read.
+     */
+    public Optional<String> deadLetterQueueUrl() {
         String url = resolvedDeadLetterQueueUrl;
         if (url != null) {
-            return url;
+            return Optional.of(url);
         }
         String redrivePolicy = translating("read redrive policy", () -> sqs.getQueueAttributes(r -> r
                 .queueUrl(settings.queueUrl())
                 .attributeNames(QueueAttributeName.REDRIVE_POLICY)).attributes().get(QueueAttributeName.REDRIVE_POLICY));
         String targetArn = redriveTarget(redrivePolicy);
         if (targetArn == null) {
-            throw new QueueException(Kind.UNSUPPORTED, 0, "NoDeadLetterQueue", "SQS source " + name()
-                    + " has no deadLetterQueueUrl and its queue no redrive policy: nowhere to dead-letter", null, null);
+            return Optional.empty();
         }
         // arn:<partition>:sqs:<region>:<account>:<name>
         String[] arn = targetArn.split(":", 6);
@@ -228,7 +234,28 @@ public final class SqsSource implements MessageSource {
                 .queueName(arn[5]).queueOwnerAWSAccountId(arn[4])).queueUrl());
         log.info("SQS source {}: dead-lettering to the redrive policy's target {}", name(), url);
         resolvedDeadLetterQueueUrl = url;
-        return url;
+        return Optional.of(url);
+    }
+
+    /** What is wrong with a source whose {@link #deadLetterQueueUrl} is empty, for its errors, logs and checks. */
+    public String nowhereToDeadLetter() {
+        return "SQS source " + name() + " has no deadLetterQueueUrl and its queue no redrive policy: nowhere to dead-letter";
+    }
+
+    /**
+     * Warns when the source has nowhere to dead-letter. Called at start: otherwise the first sign is a
+     * permanent failure logged as a failed dead-letter again every {@code retriedEvery}.
+     */
+    public void warnIfNowhereToDeadLetter(Duration retriedEvery) {
+        try {
+            if (deadLetterQueueUrl().isEmpty()) {
+                log.warn("{}; its permanent failures are released and retried every {} until the queue's retention period"
+                        + " deletes them. Set deadLetterQueueUrl or give the queue a redrive policy", nowhereToDeadLetter(), retriedEvery);
+            }
+        } catch (QueueException e) {
+            log.warn("SQS source {}: cannot tell where it dead-letters ({}); looked up again at its first permanent failure",
+                    name(), e.getMessage());
+        }
     }
 
     private static String redriveTarget(String redrivePolicy) {

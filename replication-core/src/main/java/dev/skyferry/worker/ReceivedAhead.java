@@ -16,6 +16,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * reserves} room for what it asks before it is sent, so several receives can be in flight at once (a
  * queue's receive takes a round trip whatever it returns; one at a time, it is what copies wait for) and
  * together never bring more than fits.
+ *
+ * <p>It also counts the messages {@linkplain #take taken} from it until their copies are {@linkplain
+ * #finished finished}, so that a source allowed one copy at a time can tell when it is {@linkplain #idle idle}.
  */
 final class ReceivedAhead {
 
@@ -70,6 +73,8 @@ final class ReceivedAhead {
     private final int capacity;
     private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
     private int reserved;
+    /** Messages taken and not yet finished: being copied, or on their way to a copy. */
+    private int taken;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition roomMade = lock.newCondition();
     private final Condition added = lock.newCondition();
@@ -98,7 +103,7 @@ final class ReceivedAhead {
         }
     }
 
-    /** Blocks until a message waits, and takes the oldest. */
+    /** Blocks until a message waits, and takes the oldest; the caller says when it is {@link #finished}. */
     Waiting take() throws InterruptedException {
         lock.lockInterruptibly();
         try {
@@ -106,8 +111,29 @@ final class ReceivedAhead {
                 added.await();
             }
             Waiting next = waiting.removeFirst();
+            taken++;
             roomMade.signalAll();
             return next;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A message {@linkplain #take taken} is copied, or was given back without a copy. */
+    void finished() {
+        lock.lock();
+        try {
+            taken--;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** No message waits here or was taken and is not yet finished (a receive may be in flight). */
+    boolean idle() {
+        lock.lock();
+        try {
+            return waiting.isEmpty() && taken == 0;
         } finally {
             lock.unlock();
         }

@@ -78,8 +78,11 @@ import org.slf4j.MDC;
  * <h2>Circuit breakers</h2>
  * Each source needs a set of endpoints ({@code SourceType.requiredEndpoints()}, or given explicitly).
  * While the breaker of any of them is open, the source receives nothing and gives back the messages it
- * received ahead — its messages wait in the queue — and readiness says why; while one is half-open the
- * source receives and copies one message at a time; it resumes by itself when they close.
+ * received ahead — its messages wait in the queue — and readiness says why; what a receive in flight
+ * returns once a breaker opened goes straight back too. While one is half-open the source receives and
+ * copies one message at a time: it receives the next only when none of its messages waits or is being
+ * copied, so a probe that fails spends the delivery of the one message it tried, not of others received
+ * ahead. It resumes by itself when they close.
  *
  * <h2>Stopping</h2>
  * {@link #stop(Duration)}: stop receiving, give back the messages received ahead, let in-flight
@@ -129,6 +132,8 @@ public final class Worker {
         final Set<Endpoint> requiredEndpoints;
         final Direction direction;
         volatile Set<Endpoint> pausedBy = Set.of();
+        /** Times it was paused (written under its lock): a receive that spans a pause gives its messages back. */
+        volatile int pausesBegun;
         /** A breaker it needs is half-open: one message at a time. */
         volatile boolean probing;
         /** Its last receive came back full: there is more waiting. */
@@ -180,7 +185,8 @@ public final class Worker {
     private final Semaphore settling;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition handlerDone = lock.newCondition();
-    private final Condition breakerChanged = lock.newCondition();
+    /** A breaker changed state, or a probing source's copy ended: paused or held receive loops look again. */
+    private final Condition mayReceiveAgain = lock.newCondition();
     private volatile boolean interruptingForShutdown;
     private volatile Thread healthLoop;
 
@@ -297,8 +303,11 @@ public final class Worker {
 
     /** What one turn of a receive loop came to. */
     private sealed interface Receipt {
-        /** A breaker the source needs is open: nothing was received. */
+        /** A breaker the source needs is open (or opened during the receive): nothing was kept. */
         record Paused() implements Receipt {}
+
+        /** A breaker the source needs is half-open and the source may start no more now: nothing was received. */
+        record Held() implements Receipt {}
 
         record Failed(RuntimeException error) implements Receipt {}
 
@@ -323,7 +332,7 @@ public final class Worker {
                 int asking = quiet ? 1 : source.receiveSize;
                 Receipt receipt;
                 try {
-                    receipt = receiveAhead(source, asking);
+                    receipt = receiveAhead(source, asking, quiet);
                 } finally {
                     if (quiet) {
                         source.quietPoll.release();
@@ -332,8 +341,9 @@ public final class Worker {
                 switch (receipt) {
                     case Receipt.Paused paused -> {
                         giveBackReceivedAhead(source);
-                        awaitBreakerChange();
+                        awaitMayReceiveAgain();
                     }
+                    case Receipt.Held held -> awaitMayReceiveAgain();
                     case Receipt.Failed failed -> {
                         if (state.get() != State.RUNNING) {
                             return;
@@ -383,13 +393,22 @@ public final class Worker {
 
     /**
      * Reserves room for {@code asking} messages, then, unless a breaker the source needs is open,
-     * receives them into the buffer, each kept invisible by its heartbeat from then on.
+     * receives them into the buffer, each kept invisible by its heartbeat from then on. While a breaker
+     * probes, only the loop holding the one turn receives, and only when the source is idle.
      */
-    private Receipt receiveAhead(ConsumedSource source, int asking) throws InterruptedException {
+    private Receipt receiveAhead(ConsumedSource source, int asking, boolean holdsTurn) throws InterruptedException {
         try (ReceivedAhead.Reservation room = source.ahead.reserve(asking)) {
+            // Read before the pause is checked, so that any pause beginning after the check is seen below.
+            int pausesBefore = source.pausesBegun;
             // Checked after any wait for the turn or the room, during which a breaker may have opened.
             if (!refreshPause(source)) {
                 return new Receipt.Paused();
+            }
+            // The one message a probing source may copy is received only when it can start at once: one
+            // received ahead would wait for the probe's verdict and, if the breaker opened again, go back
+            // having spent a delivery (Azure dequeueCount, SQS receive count) without being tried.
+            if (source.probing && !(holdsTurn && source.ahead.idle())) {
+                return new Receipt.Held();
             }
             List<ReceivedMessage> messages;
             long sent = System.nanoTime();
@@ -406,6 +425,11 @@ public final class Worker {
             if (state.get() != State.RUNNING) {
                 releaseAtOnce(source, messages);
                 return new Receipt.Stopping();
+            }
+            if (source.pausesBegun != pausesBefore) {
+                // A breaker opened while the queue answered: back to the queue now, not after the pause.
+                releaseAtOnce(source, messages);
+                return new Receipt.Paused();
             }
             room.fill(messages.stream()
                     .map(message -> new ReceivedAhead.Waiting(message, startHeartbeat(source, message), answered))
@@ -428,6 +452,7 @@ public final class Worker {
                 }
                 if (state.get() != State.RUNNING) {
                     permits.release(source.name());
+                    source.ahead.finished();
                     giveBack(source, List.of(next));
                     break;
                 }
@@ -473,7 +498,7 @@ public final class Worker {
     private void dispatch(ConsumedSource source, ReceivedAhead.Waiting waiting) {
         ReceivedMessage message = waiting.message();
         metrics.copySlotWaited(source.name(), Duration.ofNanos(System.nanoTime() - waiting.receivedNanos()));
-        CopySlot slot = new CopySlot(source.name());
+        CopySlot slot = new CopySlot(source);
         Thread handler = Thread.ofVirtual().name("message-" + source.name() + "-" + message.messageId()).unstarted(() -> {
             try {
                 handle(source, message, waiting.heartbeat(), slot);
@@ -493,10 +518,10 @@ public final class Worker {
      * waiting.
      */
     private final class CopySlot {
-        private final String source;
+        private final ConsumedSource source;
         private final AtomicBoolean held = new AtomicBoolean(true);
 
-        CopySlot(String source) {
+        CopySlot(ConsumedSource source) {
             this.source = source;
             copying.incrementAndGet();
         }
@@ -504,7 +529,11 @@ public final class Worker {
         void release() {
             if (held.compareAndSet(true, false)) {
                 copying.decrementAndGet();
-                permits.release(source);
+                source.ahead.finished();
+                permits.release(source.name());
+                if (source.probing) {
+                    signal(mayReceiveAgain); // its next message may be received now
+                }
             }
         }
     }
@@ -743,7 +772,7 @@ public final class Worker {
                 Thread.ofVirtual().name("give-back-" + source.name()).start(() -> giveBackReceivedAhead(source));
             }
         }
-        signal(breakerChanged);
+        signal(mayReceiveAgain);
     }
 
     /**
@@ -757,6 +786,9 @@ public final class Worker {
             Set<Endpoint> open = breakers.open(source.requiredEndpoints);
             if (!open.isEmpty()) {
                 permits.limit(source.name(), 0);
+                if (source.pausedBy.isEmpty()) {
+                    source.pausesBegun++;
+                }
                 if (!open.equals(source.pausedBy)) {
                     log.warn("pausing source {}: circuit breaker {} open; its messages wait in the queue", source.name(), open);
                 }
@@ -774,10 +806,10 @@ public final class Worker {
         }
     }
 
-    private void awaitBreakerChange() throws InterruptedException {
+    private void awaitMayReceiveAgain() throws InterruptedException {
         lock.lockInterruptibly();
         try {
-            breakerChanged.await(BREAKER_RECHECK.toNanos(), TimeUnit.NANOSECONDS);
+            mayReceiveAgain.await(BREAKER_RECHECK.toNanos(), TimeUnit.NANOSECONDS);
         } finally {
             lock.unlock();
         }

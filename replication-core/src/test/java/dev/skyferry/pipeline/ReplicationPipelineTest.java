@@ -463,6 +463,37 @@ class ReplicationPipelineTest {
     }
 
     @Test
+    void retriesACopyThatRanOutOfMemoryLeavingNoPartialReplica() {
+        ObjectInfo info = azure.seed("big.bin", bytes(6 * PART));
+        azure.beforeOpen(() -> {
+            throw new OutOfMemoryError("Java heap space");
+        });
+
+        Outcome outcome = pipeline.process(created(azure, info, "01"));
+
+        assertThat(outcome).isInstanceOfSatisfying(Outcome.Retry.class, r -> {
+            assertThat(r.reason()).isEqualTo(ReasonCodes.OUT_OF_MEMORY);
+            assertThat(r.detail()).contains("Java heap space");
+        });
+        assertThat(s3.keys()).isEmpty();
+        assertThat(s3.openMultipartWrites()).isZero();
+        assertThat(budget.inUse()).isZero();
+    }
+
+    @Test
+    void deadLettersAnyOtherErrorAsInternal() {
+        ObjectInfo info = azure.seed("a.txt", "x");
+        azure.beforeOpen(() -> {
+            throw new StackOverflowError();
+        });
+
+        Outcome outcome = pipeline.process(created(azure, info, "01"));
+
+        assertThat(outcome).isInstanceOfSatisfying(Outcome.DeadLetter.class,
+                d -> assertThat(d.reason()).isEqualTo(ReasonCodes.INTERNAL_ERROR));
+    }
+
+    @Test
     void logLinesOfTheCopyAndOfItsPartUploadsNameTheEventAndTheTarget() {
         Map<Integer, String> logContextOfParts = new ConcurrentHashMap<>();
         InMemoryStore target = new InMemoryStore(StoreKind.S3, null, "photos-backup", false) {

@@ -3,10 +3,12 @@ package dev.skyferry.queue;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Level;
 import dev.skyferry.store.StoreException;
 import dev.skyferry.testkit.AwsClients;
 import dev.skyferry.testkit.EmulatorExtension;
 import dev.skyferry.testkit.Emulators;
+import dev.skyferry.testkit.LogCapture;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -166,6 +168,29 @@ class SqsSourceTest {
                 });
         source.release(message, Duration.ZERO);
         assertThat(drain(queueUrl)).extracting(Message::body).containsExactly("poison");
+    }
+
+    @Test
+    void warnsAtStartOnlyWhenItHasNowhereToDeadLetter() {
+        String dlqArn = emulators.sqsQueueArn(dlqUrl.substring(dlqUrl.lastIndexOf('/') + 1));
+        String redriven = sqs.createQueue(r -> r.queueName(Emulators.freshName("redriven")).attributes(Map.of(
+                QueueAttributeName.REDRIVE_POLICY, "{\"deadLetterTargetArn\":\"" + dlqArn + "\",\"maxReceiveCount\":\"5\"}")))
+                .queueUrl();
+        SqsSource withRedrivePolicy = new SqsSource(new SqsSourceSettings("redriven-events", redriven, null,
+                Duration.ofSeconds(30)), sqs, emulators.sqsDeletes(), Clock.systemUTC());
+
+        try (LogCapture logs = new LogCapture(Map.of(SqsSource.class.getName(), Level.WARN))) {
+            source().warnIfNowhereToDeadLetter(Duration.ofMinutes(15));
+            withRedrivePolicy.warnIfNowhereToDeadLetter(Duration.ofMinutes(15));
+            assertThat(logs.lines()).isEmpty();
+
+            source(null, Duration.ofSeconds(30), Clock.systemUTC()).warnIfNowhereToDeadLetter(Duration.ofMinutes(15));
+
+            assertThat(logs.lines()).singleElement().asString()
+                    .contains("SQS source s3-events has no deadLetterQueueUrl and its queue no redrive policy: nowhere to dead-letter")
+                    .contains("retried every PT15M until the queue's retention period deletes them");
+        }
+        assertThat(withRedrivePolicy.deadLetterQueueUrl()).contains(dlqUrl);
     }
 
     @Test

@@ -18,10 +18,13 @@ import dev.skyferry.resilience.ResilientCalls;
 import dev.skyferry.resilience.RetryObserver;
 import dev.skyferry.resilience.RetrySettings;
 import dev.skyferry.store.StoreKind;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -458,6 +461,79 @@ class WorkerTest {
 
         await().atMost(Duration.ofSeconds(10)).until(() -> queue.deleted.contains(id));
         assertThat(worker.health().readiness().reasons()).noneMatch(reason -> reason.startsWith("circuit breaker"));
+    }
+
+    @Test
+    void whileABreakerProbesTheSourceReceivesOnlyTheMessageItTriesSoAnOutageSpendsNoOtherDeliveries() {
+        int maxDeliveries = 2;
+        InMemoryQueue queue = azureQueue("azure-events", maxDeliveries, new InMemoryQueue.Ledger(2));
+        ResilientCalls calls = calls(new CircuitBreakerSettings(50, 4, Duration.ofMinutes(5)));
+        CircuitBreaker s3 = calls.breakers().breaker(Endpoint.S3);
+        s3.transitionToOpenState(); // S3 is down
+        Map<String, String> idsByText = new LinkedHashMap<>();
+        for (int i = 0; i < 5; i++) {
+            idsByText.put("copy:m" + i, queue.send("copy:m" + i));
+        }
+        List<String> tried = Collections.synchronizedList(new ArrayList<>());
+        started(builder(event -> {
+            tried.add("copy:" + event.key());
+            // The probe fails once S3's breaker has decided that S3 is still down.
+            while (s3.getState() == CircuitBreaker.State.HALF_OPEN) {
+                sleep(Duration.ofMillis(5));
+            }
+            return s3.getState() == CircuitBreaker.State.CLOSED ? REPLICATED : new Outcome.Retry("unavailable", "503 from S3", null);
+        }, 2).calls(calls).source(queue, TestEvents.parser(StoreKind.AZURE_BLOB)).build());
+
+        for (int cycle = 1; cycle <= maxDeliveries; cycle++) {
+            int probes = cycle;
+            s3.transitionToHalfOpenState(); // waitInOpenState is over: probe
+            await().atMost(Duration.ofSeconds(5)).until(() -> tried.size() == probes);
+            sleep(Duration.ofMillis(300)); // time to receive ahead, were it allowed
+            s3.transitionToOpenState(); // the probe failed: S3 is still down
+            // Settled: released for a later retry (given-back messages are released at once), or dead-lettered.
+            await().atMost(Duration.ofSeconds(5)).until(() ->
+                    queue.releases.stream().filter(Duration::isPositive).count() + queue.deadLettered.size() >= probes);
+        }
+
+        assertThat(idsByText).allSatisfy((text, id) -> {
+            if (!tried.contains(text)) {
+                assertThat(queue.deliveries(id)).as("deliveries of %s, never tried", text).isZero();
+            }
+        });
+        s3.transitionToClosedState(); // S3 is back
+        await().atMost(Duration.ofSeconds(10)).until(() -> queue.size() == 0);
+        assertThat(queue.deadLettered).allSatisfy(dead -> assertThat(tried).as("dead-lettered only once tried").contains(dead.text()));
+    }
+
+    @Test
+    void messagesAReceiveBringsAfterABreakerOpenedGoStraightBackInsteadOfWaitingInvisible() {
+        InMemoryQueue queue = azureQueue("azure-events", 5, new InMemoryQueue.Ledger(1));
+        queue.receiveLatency = Duration.ofSeconds(1);
+        ResilientCalls calls = calls(new CircuitBreakerSettings(50, 4, Duration.ofMinutes(5)));
+        List<String> ids = List.of(queue.send("copy:a"), queue.send("copy:b"), queue.send("copy:c"));
+        CountDownLatch firstCopying = new CountDownLatch(1);
+        CountDownLatch firstCopy = new CountDownLatch(1);
+        started(builder(event -> {
+            if (event.key().equals("a")) {
+                firstCopying.countDown();
+                awaitLatch(firstCopy);
+            }
+            return REPLICATED;
+        }, 1).calls(calls).source(queue, TestEvents.parser(StoreKind.AZURE_BLOB)).build());
+        // "a" holds the one copy slot; two receives, one per place in the buffer, are fetching "b" and "c".
+        awaitLatch(firstCopying);
+        sleep(Duration.ofMillis(200));
+
+        calls.breakers().breaker(Endpoint.S3).transitionToOpenState();
+
+        // In the buffer they would wait invisible for as long as the breaker stays open.
+        await().atMost(Duration.ofSeconds(5)).until(() -> queue.releases.size() == 2);
+        assertThat(queue.releases).containsOnly(Duration.ZERO);
+        assertThat(queue.receives).as("none received since").hasValue(3);
+        queue.receiveLatency = Duration.ZERO;
+        firstCopy.countDown();
+        calls.breakers().breaker(Endpoint.S3).transitionToClosedState();
+        await().atMost(Duration.ofSeconds(10)).until(() -> queue.deleted.containsAll(ids));
     }
 
     @Test
