@@ -1,6 +1,8 @@
 package dev.skyferry.identity;
 
+import com.azure.core.exception.ClientAuthenticationException;
 import com.azure.core.exception.HttpResponseException;
+import com.microsoft.aad.msal4j.MsalException;
 import com.microsoft.aad.msal4j.MsalServiceException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,13 +13,31 @@ import software.amazon.awssdk.services.sts.model.IdpCommunicationErrorException;
 import software.amazon.awssdk.services.sts.model.InvalidIdentityTokenException;
 
 /** Turns SDK failures into {@link IdentityFailure}s: transient or rejected, with a hint. */
-final class IdentityFailures {
+public final class IdentityFailures {
 
     private IdentityFailures() {}
 
+    /**
+     * The identity failure behind a failed Azure Storage call, or null when the call did not fail for
+     * want of an Entra token. Storage clients cannot be trusted to hand back the {@link IdentityFailure}
+     * our credential threw: on the sync path azure-storage-common's {@code StorageImplUtils.sendRequest}
+     * rethrows its cause, leaving only what azure-identity and MSAL raised, so that chain is classified
+     * again here, by the same rules.
+     */
+    public static IdentityFailure ofStorageTokenRequest(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            // A ClientAuthenticationException with a response would be a service's 401, not a token request.
+            if (t instanceof IdentityFailure || t instanceof MsalException
+                    || (t instanceof ClientAuthenticationException auth && auth.getResponse() == null)) {
+                return fromEntra(failure, "Azure Storage", IdentityHints.Context.NONE);
+            }
+        }
+        return null;
+    }
+
     /** A failed Entra token request. */
-    static RuntimeException fromEntra(Throwable failure, String scope, IdentityHints.Context ctx) {
-        RuntimeException already = alreadyClassified(failure);
+    static IdentityFailure fromEntra(Throwable failure, String scope, IdentityHints.Context ctx) {
+        IdentityFailure already = alreadyClassified(failure);
         if (already != null) {
             return already;
         }
@@ -29,8 +49,8 @@ final class IdentityFailures {
     }
 
     /** A failed STS call that exchanges a web identity token (either direction). */
-    static RuntimeException fromSts(Throwable failure, String what, IdentityHints.Context ctx) {
-        RuntimeException already = alreadyClassified(failure);
+    static IdentityFailure fromSts(Throwable failure, String what, IdentityHints.Context ctx) {
+        IdentityFailure already = alreadyClassified(failure);
         if (already != null) {
             return already;
         }
@@ -45,10 +65,10 @@ final class IdentityFailures {
      * An identity failure raised inside an SDK callback (the Entra token supplier of the STS provider,
      * the AWS assertion supplier of the Entra credential) comes back wrapped by that SDK; unwrap it.
      */
-    private static RuntimeException alreadyClassified(Throwable failure) {
+    private static IdentityFailure alreadyClassified(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof IdentityFailure) {
-                return (RuntimeException) t;
+            if (t instanceof IdentityFailure identity) {
+                return identity;
             }
         }
         return null;
