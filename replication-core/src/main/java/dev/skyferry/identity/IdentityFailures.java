@@ -6,6 +6,7 @@ import com.microsoft.aad.msal4j.MsalException;
 import com.microsoft.aad.msal4j.MsalServiceException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -77,8 +78,20 @@ public final class IdentityFailures {
     /** AADSTS50166: Entra could not reach the federated issuer's discovery document or keys. */
     private static final String EXTERNAL_OIDC_ENDPOINT_FAILED = "50166";
 
+    /**
+     * Refusals a managed identity endpoint passes on from Entra (the configuration problems
+     * {@link IdentityHints#forEntra} explains), recognised by their code because that answer reaches
+     * us without its HTTP status.
+     */
+    private static final Set<String> REFUSALS = Set.of("501051", "500011", "700016", "90002", "7000215", "7000222",
+            "700027", "70021", "700211", "700212", "700213", "700024");
+
+    /** msal4j's message for IMDS's 400: the configured user-assigned identity is not on this VM. */
+    private static final String IMDS_IDENTITY_NOT_ASSIGNED = "The requested identity has not been assigned to this resource";
+
     static boolean isTransientEntra(Throwable failure) {
-        if (IdentityHints.aadstsCode(failure).filter(EXTERNAL_OIDC_ENDPOINT_FAILED::equals).isPresent()) {
+        String code = IdentityHints.aadstsCode(failure).orElse(""); // Set.contains refuses null
+        if (EXTERNAL_OIDC_ENDPOINT_FAILED.equals(code)) {
             return true;
         }
         for (Throwable t = failure; t != null; t = t.getCause()) {
@@ -88,6 +101,12 @@ public final class IdentityFailures {
             // MSAL's status is an Integer, null when the failure happened before a response.
             if (t instanceof MsalServiceException msal && msal.statusCode() != null && isTransientStatus(msal.statusCode())) {
                 return true;
+            }
+            if (t instanceof MsalServiceException msal && msal.statusCode() == null && msal.managedIdentitySource() != null) {
+                // msal4j's managed identity sources keep the endpoint's message but drop its status, so
+                // Entra unreachable behind App Service's endpoint (500) or IMDS throttling (429) looks like
+                // any other answer: only a refusal we recognise is permanent.
+                return !REFUSALS.contains(code) && !String.valueOf(msal.getMessage()).contains(IMDS_IDENTITY_NOT_ASSIGNED);
             }
             if (isNetwork(t)) {
                 return true;
