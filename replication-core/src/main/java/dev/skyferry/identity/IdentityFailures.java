@@ -79,19 +79,29 @@ public final class IdentityFailures {
     private static final String EXTERNAL_OIDC_ENDPOINT_FAILED = "50166";
 
     /**
-     * Refusals a managed identity endpoint passes on from Entra (the configuration problems
-     * {@link IdentityHints#forEntra} explains), recognised by their code because that answer reaches
-     * us without its HTTP status.
+     * Refusals docs/identity.md tells people to wait out: a federated identity credential (70021,
+     * 700211, 700213) or an app role assignment (501051) made a moment ago — as the deploy templates
+     * do in the worker's own deployment — is not yet visible everywhere in Entra. Retried like an
+     * outage rather than dead-lettering every event of the first minutes; when the setting really is
+     * wrong, the event is dead-lettered after the queue's max deliveries, with the hint. (700212, a
+     * matching credential with another audience, is no propagation delay.)
      */
-    private static final Set<String> REFUSALS = Set.of("501051", "500011", "700016", "90002", "7000215", "7000222",
-            "700027", "70021", "700211", "700212", "700213", "700024");
+    private static final Set<String> PROPAGATING_REFUSALS = Set.of("70021", "700211", "700213", "501051");
+
+    /**
+     * Refusals a managed identity endpoint passes on from Entra (the configuration problems
+     * {@link IdentityHints#forEntra} explains, but for the propagation delays above), recognised by
+     * their code because that answer reaches us without its HTTP status.
+     */
+    private static final Set<String> REFUSALS = Set.of(
+            "500011", "700016", "90002", "7000215", "7000222", "700027", "700212", "700024");
 
     /** msal4j's message for IMDS's 400: the configured user-assigned identity is not on this VM. */
     private static final String IMDS_IDENTITY_NOT_ASSIGNED = "The requested identity has not been assigned to this resource";
 
     static boolean isTransientEntra(Throwable failure) {
         String code = IdentityHints.aadstsCode(failure).orElse(""); // Set.contains refuses null
-        if (EXTERNAL_OIDC_ENDPOINT_FAILED.equals(code)) {
+        if (EXTERNAL_OIDC_ENDPOINT_FAILED.equals(code) || PROPAGATING_REFUSALS.contains(code)) {
             return true;
         }
         for (Throwable t = failure; t != null; t = t.getCause()) {

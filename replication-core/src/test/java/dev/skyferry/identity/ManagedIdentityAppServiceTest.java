@@ -67,10 +67,10 @@ class ManagedIdentityAppServiceTest {
     }
 
     @Test
-    void missingAppRoleAssignmentSurfacesAsRejectedWithTheAssignmentHint() throws Exception {
+    void missingAppRoleAssignmentIsRetriedAsAPropagationDelayWithTheAssignmentHint() throws Exception {
         Map<String, String> out = runChild(Map.of(), "api://skyferry-restricted/.default");
 
-        assertThat(out).containsEntry("failure", "IdentityRejectedException");
+        assertThat(out).containsEntry("failure", "IdentityUnavailableException").containsEntry("transient", "true");
         assertThat(out.get("message")).contains("AADSTS501051");
         assertThat(out.get("hint")).contains("app role");
     }
