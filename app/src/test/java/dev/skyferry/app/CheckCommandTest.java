@@ -142,4 +142,15 @@ class CheckCommandTest {
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).contains("rules[0].s3.bucket: required").contains("copy.partSize");
     }
+
+    @Test
+    void awsFederatingFromASharedKeyIsAConfigProblemNotACrash() {
+        config.withObject("/aws").putObject("auth").put("mode", "azure-federated")
+                .put("roleArn", "arn:aws:iam::000000000000:role/skyferry").put("audience", "api://skyferry-aws-federation");
+
+        Run run = check();
+
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
+        assertThat(run.err()).contains("azure-federated cannot be combined with azure.auth.mode shared-key");
+    }
 }

@@ -35,13 +35,18 @@ public final class Identities implements AutoCloseable {
 
     /**
      * Every problem with the two settings together, paths included: each side's own checks plus the
-     * one cross-check (each side federating from the other is a loop).
+     * cross-checks of the AWS side federating from the Azure one (which must not federate from AWS in
+     * turn, a loop, and must have an Entra identity at all, which shared-key has not).
      */
     public static List<String> validate(AzureAuthSettings.Input azure, AwsAuthSettings.Input aws, Map<String, String> env) {
         List<String> problems = new ArrayList<>(AzureAuthSettings.validate(azure, env));
         problems.addAll(AwsAuthSettings.validate(aws, env));
-        if ("aws-federated".equals(trim(azure.mode())) && "azure-federated".equals(trim(aws.mode()))) {
-            problems.add(circular());
+        if ("azure-federated".equals(trim(aws.mode()))) {
+            if ("aws-federated".equals(trim(azure.mode()))) {
+                problems.add(circular());
+            } else if ("shared-key".equals(trim(azure.mode()))) {
+                problems.add(noEntraIdentityToExchange());
+            }
         }
         return problems;
     }
@@ -54,6 +59,9 @@ public final class Identities implements AutoCloseable {
     public static Identities create(AzureAuthSettings azure, AwsAuthSettings aws, Map<String, String> env, AwsCredentials.Refresh refresh) {
         if (azure.mode() == AzureAuthMode.AWS_FEDERATED && aws.mode() == AwsAuthMode.AZURE_FEDERATED) {
             throw new IdentityConfigException(List.of(circular()));
+        }
+        if (azure.mode() == AzureAuthMode.SHARED_KEY && aws.mode() == AwsAuthMode.AZURE_FEDERATED) {
+            throw new IdentityConfigException(List.of(noEntraIdentityToExchange()));
         }
         if (azure.mode() == AzureAuthMode.SHARED_KEY) {
             LOG.warn("azure.auth.mode is shared-key: the storage account key from the configuration. Use it with"
@@ -104,6 +112,12 @@ public final class Identities implements AutoCloseable {
     private static String circular() {
         return "azure.auth.mode: aws-federated cannot be combined with aws.auth.mode azure-federated: each identity"
                 + " would need the other first; on AWS use aws.auth.mode default or web-identity-file";
+    }
+
+    private static String noEntraIdentityToExchange() {
+        return "aws.auth.mode: azure-federated cannot be combined with azure.auth.mode shared-key: a storage"
+                + " account key is no Entra identity, so there is no token to exchange at STS; use aws.auth.mode"
+                + " static or default with the emulators";
     }
 
     private static String trim(String value) {

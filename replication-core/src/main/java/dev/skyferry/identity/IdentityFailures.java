@@ -1,9 +1,12 @@
 package dev.skyferry.identity;
 
+import com.azure.core.exception.ClientAuthenticationException;
 import com.azure.core.exception.HttpResponseException;
+import com.microsoft.aad.msal4j.MsalException;
 import com.microsoft.aad.msal4j.MsalServiceException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -11,13 +14,31 @@ import software.amazon.awssdk.services.sts.model.IdpCommunicationErrorException;
 import software.amazon.awssdk.services.sts.model.InvalidIdentityTokenException;
 
 /** Turns SDK failures into {@link IdentityFailure}s: transient or rejected, with a hint. */
-final class IdentityFailures {
+public final class IdentityFailures {
 
     private IdentityFailures() {}
 
+    /**
+     * The identity failure behind a failed Azure Storage call, or null when the call did not fail for
+     * want of an Entra token. Storage clients cannot be trusted to hand back the {@link IdentityFailure}
+     * our credential threw: on the sync path azure-storage-common's {@code StorageImplUtils.sendRequest}
+     * rethrows its cause, leaving only what azure-identity and MSAL raised, so that chain is classified
+     * again here, by the same rules.
+     */
+    public static IdentityFailure ofStorageTokenRequest(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            // A ClientAuthenticationException with a response would be a service's 401, not a token request.
+            if (t instanceof IdentityFailure || t instanceof MsalException
+                    || (t instanceof ClientAuthenticationException auth && auth.getResponse() == null)) {
+                return fromEntra(failure, "Azure Storage", IdentityHints.Context.NONE);
+            }
+        }
+        return null;
+    }
+
     /** A failed Entra token request. */
-    static RuntimeException fromEntra(Throwable failure, String scope, IdentityHints.Context ctx) {
-        RuntimeException already = alreadyClassified(failure);
+    static IdentityFailure fromEntra(Throwable failure, String scope, IdentityHints.Context ctx) {
+        IdentityFailure already = alreadyClassified(failure);
         if (already != null) {
             return already;
         }
@@ -29,8 +50,8 @@ final class IdentityFailures {
     }
 
     /** A failed STS call that exchanges a web identity token (either direction). */
-    static RuntimeException fromSts(Throwable failure, String what, IdentityHints.Context ctx) {
-        RuntimeException already = alreadyClassified(failure);
+    static IdentityFailure fromSts(Throwable failure, String what, IdentityHints.Context ctx) {
+        IdentityFailure already = alreadyClassified(failure);
         if (already != null) {
             return already;
         }
@@ -45,10 +66,10 @@ final class IdentityFailures {
      * An identity failure raised inside an SDK callback (the Entra token supplier of the STS provider,
      * the AWS assertion supplier of the Entra credential) comes back wrapped by that SDK; unwrap it.
      */
-    private static RuntimeException alreadyClassified(Throwable failure) {
+    private static IdentityFailure alreadyClassified(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof IdentityFailure) {
-                return (RuntimeException) t;
+            if (t instanceof IdentityFailure identity) {
+                return identity;
             }
         }
         return null;
@@ -57,8 +78,30 @@ final class IdentityFailures {
     /** AADSTS50166: Entra could not reach the federated issuer's discovery document or keys. */
     private static final String EXTERNAL_OIDC_ENDPOINT_FAILED = "50166";
 
+    /**
+     * Refusals docs/identity.md tells people to wait out: a federated identity credential (70021,
+     * 700211, 700213) or an app role assignment (501051) made a moment ago — as the deploy templates
+     * do in the worker's own deployment — is not yet visible everywhere in Entra. Retried like an
+     * outage rather than dead-lettering every event of the first minutes; when the setting really is
+     * wrong, the event is dead-lettered after the queue's max deliveries, with the hint. (700212, a
+     * matching credential with another audience, is no propagation delay.)
+     */
+    private static final Set<String> PROPAGATING_REFUSALS = Set.of("70021", "700211", "700213", "501051");
+
+    /**
+     * Refusals a managed identity endpoint passes on from Entra (the configuration problems
+     * {@link IdentityHints#forEntra} explains, but for the propagation delays above), recognised by
+     * their code because that answer reaches us without its HTTP status.
+     */
+    private static final Set<String> REFUSALS = Set.of(
+            "500011", "700016", "90002", "7000215", "7000222", "700027", "700212", "700024");
+
+    /** msal4j's message for IMDS's 400: the configured user-assigned identity is not on this VM. */
+    private static final String IMDS_IDENTITY_NOT_ASSIGNED = "The requested identity has not been assigned to this resource";
+
     static boolean isTransientEntra(Throwable failure) {
-        if (IdentityHints.aadstsCode(failure).filter(EXTERNAL_OIDC_ENDPOINT_FAILED::equals).isPresent()) {
+        String code = IdentityHints.aadstsCode(failure).orElse(""); // Set.contains refuses null
+        if (EXTERNAL_OIDC_ENDPOINT_FAILED.equals(code) || PROPAGATING_REFUSALS.contains(code)) {
             return true;
         }
         for (Throwable t = failure; t != null; t = t.getCause()) {
@@ -68,6 +111,12 @@ final class IdentityFailures {
             // MSAL's status is an Integer, null when the failure happened before a response.
             if (t instanceof MsalServiceException msal && msal.statusCode() != null && isTransientStatus(msal.statusCode())) {
                 return true;
+            }
+            if (t instanceof MsalServiceException msal && msal.statusCode() == null && msal.managedIdentitySource() != null) {
+                // msal4j's managed identity sources keep the endpoint's message but drop its status, so
+                // Entra unreachable behind App Service's endpoint (500) or IMDS throttling (429) looks like
+                // any other answer: only a refusal we recognise is permanent.
+                return !REFUSALS.contains(code) && !String.valueOf(msal.getMessage()).contains(IMDS_IDENTITY_NOT_ASSIGNED);
             }
             if (isNetwork(t)) {
                 return true;

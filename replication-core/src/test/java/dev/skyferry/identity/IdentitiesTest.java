@@ -29,6 +29,19 @@ class IdentitiesTest {
     }
 
     @Test
+    void sharedKeyHasNoEntraTokenForTheAwsSideToExchangeAndIsRefused() {
+        var azure = new AzureAuthSettings.Input("shared-key", null, null, null, null, null, null, null, null, null,
+                "UseDevelopmentStorage=true");
+        var aws = new AwsAuthSettings.Input("azure-federated", "arn:aws:iam::123456789012:role/x", null, "api://x", null,
+                null, null, null, "eu-west-1", null, null);
+
+        assertThat(Identities.validate(azure, aws, Map.of())).singleElement().asString()
+                .startsWith("aws.auth.mode: azure-federated cannot be combined with azure.auth.mode shared-key");
+        assertThatThrownBy(() -> Identities.create(AzureAuthSettings.resolve(azure, Map.of()), AwsAuthSettings.resolve(aws, Map.of()), Map.of()))
+                .isInstanceOf(IdentityConfigException.class);
+    }
+
+    @Test
     void emulatorOnlyModesAreWarnedAtStartWithoutTheirSecrets() {
         var azure = AzureAuthSettings.resolve(new AzureAuthSettings.Input("shared-key", null, null, null, null, null, null, null,
                 null, null, "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=c2hoaGg="), Map.of());

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.skyferry.identity.AwsAuthSettings;
 import java.io.IOException;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.ParameterizedType;
@@ -67,6 +68,7 @@ public final class ConfigLoader {
     public static SkyferryConfig bind(ObjectNode tree, Map<String, String> env) {
         List<String> problems = new ArrayList<>();
         applyEnvironment(tree, env, problems);
+        applyPlatformRegion(tree, env);
         SkyferryConfig config = (SkyferryConfig) bindValue(SkyferryConfig.class, tree, "", problems);
         if (problems.isEmpty()) {
             problems.addAll(ConfigValidator.validate(config));
@@ -91,6 +93,22 @@ public final class ConfigLoader {
                     && !KUBERNETES_SERVICE_LINK.matcher(name).matches()) {
                 problems.add(name + ": no such setting (see docs/configuration.md for the names)");
             }
+        }
+    }
+
+    /**
+     * aws.region falls back to AWS_REGION, which EKS (IRSA) and AWS's runtimes set, as docs/identity.md
+     * promises; the file and SKYFERRY_AWS_REGION win. Filled in here, so validation and every client
+     * see the one region.
+     */
+    private static void applyPlatformRegion(ObjectNode tree, Map<String, String> env) {
+        String region = env.get(AwsAuthSettings.ENV_REGION);
+        JsonNode aws = tree.path("aws");
+        JsonNode configured = aws.path("region");
+        boolean unset = configured.isMissingNode() || configured.isNull() || configured.asText().isBlank();
+        // An "aws" that is no mapping is left for binding to report.
+        if (region != null && !region.isBlank() && unset && (aws.isObject() || aws.isMissingNode() || aws.isNull())) {
+            tree.withObjectProperty("aws").put("region", region.strip());
         }
     }
 

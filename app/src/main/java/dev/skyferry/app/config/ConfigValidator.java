@@ -63,7 +63,7 @@ final class ConfigValidator {
         oneOf(p, "aws.auth.mode", aws.auth().mode(), AWS_AUTH_MODES);
         boolean needsAws = !c.rules().isEmpty() || c.sources().stream().anyMatch(s -> Source.SQS.equals(s.type()));
         if (needsAws && blank(aws.region())) {
-            p.add("aws.region: required (e.g. eu-west-1)");
+            p.add("aws.region: required (e.g. eu-west-1; or set AWS_REGION)");
         }
         if ("azure-federated".equals(aws.auth().mode())) {
             required(p, "aws.auth.audience", aws.auth().audience());

@@ -129,6 +129,19 @@ class ConfigLoaderTest {
         assertThat(check.apply(declared)).isTrue();
     }
 
+    /** docs/identity.md: settings fall back to the variables the platform sets, so EKS needs no aws.region. */
+    @Test
+    void awsRegionFallsBackToTheAwsRegionVariableButTheFileWins() throws Exception {
+        String withoutRegion = VALID.replace("  region: eu-west-1\n", "");
+
+        assertThat(ConfigLoader.load(write(withoutRegion), Map.of("AWS_REGION", "eu-central-1")).aws().region())
+                .isEqualTo("eu-central-1");
+        assertThat(ConfigLoader.load(write(VALID), Map.of("AWS_REGION", "eu-central-1")).aws().region())
+                .isEqualTo("eu-west-1");
+        assertThatThrownBy(() -> ConfigLoader.load(write(withoutRegion), Map.of()))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).contains("aws.region: required (e.g. eu-west-1; or set AWS_REGION)"));
+    }
+
     @Test
     void environmentAloneCanDescribeAWholeConfig() {
         SkyferryConfig config = ConfigLoader.load(null, Map.of(
@@ -206,7 +219,7 @@ class ConfigLoaderTest {
                 .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactlyInAnyOrder(
                         "azure.auth.mode: 'magic' is not one of [aws-federated, client-certificate, client-secret, default, managed-identity, shared-key, workload-identity]",
                         "azure.accounts[0].name: 'Contoso_Backup' is not valid (3-24 lower-case letters and digits)",
-                        "aws.region: required (e.g. eu-west-1)",
+                        "aws.region: required (e.g. eu-west-1; or set AWS_REGION)",
                         "aws.auth.audience: required",
                         "aws.auth.roleArn: 'arn:aws:iam::12:role/x' is not an IAM role ARN (arn:<partition>:iam::<12-digit account>:role/<name>)",
                         "sources[0].account: 'nobody' is not declared under azure.accounts",

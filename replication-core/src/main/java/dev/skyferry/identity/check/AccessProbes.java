@@ -144,10 +144,18 @@ public final class AccessProbes {
                     targetOptions.accept(b);
                 }
             }).uploadId();
+        } catch (RuntimeException e) {
+            return CheckResult.fail("s3 write", target, "upload: " + Failures.describe(e),
+                    awsHint(e, "s3:PutObject on " + resource, "bucket " + bucket));
+        }
+        try {
             s3.uploadPart(b -> b.bucket(bucket).key(key).uploadId(uploadId).partNumber(1),
                     RequestBody.fromString("skyferry check"));
         } catch (RuntimeException e) {
-            return CheckResult.fail("s3 write", target, "upload: " + Failures.describe(e),
+            // The upload exists (kms:Decrypt, say, is what is missing): abort it, the probe leaves nothing behind.
+            String leftBehind = aborted(s3, bucket, key, uploadId) ? ""
+                    : "; the upload of " + key + " could not be aborted (a lifecycle rule AbortIncompleteMultipartUpload cleans it up)";
+            return CheckResult.fail("s3 write", target, "upload: " + Failures.describe(e) + leftBehind,
                     awsHint(e, "s3:PutObject on " + resource, "bucket " + bucket));
         }
         try {
@@ -157,6 +165,15 @@ public final class AccessProbes {
             return CheckResult.fail("s3 write", target, "uploaded a part of " + key + " but could not abort: " + Failures.describe(e),
                     awsHint(e, "s3:AbortMultipartUpload on " + resource, "bucket " + bucket)
                             + "; a bucket lifecycle rule AbortIncompleteMultipartUpload cleans it up");
+        }
+    }
+
+    private static boolean aborted(S3Client s3, String bucket, String key, String uploadId) {
+        try {
+            s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId));
+            return true;
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 

@@ -3,7 +3,10 @@ package dev.skyferry.store.azure;
 import com.azure.core.exception.HttpResponseException;
 import com.azure.core.http.HttpResponse;
 import com.azure.storage.blob.models.BlobStorageException;
-import dev.skyferry.resilience.FailureClassifier;
+import dev.skyferry.identity.IdentityFailure;
+import dev.skyferry.identity.IdentityFailures;
+import dev.skyferry.identity.IdentityRejectedException;
+import dev.skyferry.identity.IdentityUnavailableException;
 import dev.skyferry.store.StoreErrors;
 import dev.skyferry.store.StoreException;
 import java.io.IOException;
@@ -17,6 +20,8 @@ import java.util.regex.Pattern;
 /**
  * Translates the Azure SDK's exceptions into {@link StoreException}. The kind table is
  * {@link StoreErrors#kindOf}; this class only finds status, error code and Retry-After in Azure's types.
+ * A call that failed for want of an Entra token is classified by {@link IdentityFailures}: transient
+ * (UNAVAILABLE) or refused (FORBIDDEN, with the hint).
  */
 final class AzureErrors {
 
@@ -43,18 +48,22 @@ final class AzureErrors {
             return already;
         }
         Throwable cause = keepCause ? failure : null;
-        HttpResponseException http = find(failure, HttpResponseException.class);
+        // First: a failed token request is a ClientAuthenticationException without a response, which is
+        // no storage answer, and the sync storage path may have dropped our credential's classification.
+        IdentityFailure identity = IdentityFailures.ofStorageTokenRequest(failure);
+        if (identity != null) {
+            return switch (identity) {
+                case IdentityUnavailableException unavailable -> new StoreException(StoreException.Kind.UNAVAILABLE, 0, null,
+                        operation + ": " + StoreErrors.firstLine(unavailable.getMessage()), null, cause);
+                case IdentityRejectedException rejected -> StoreErrors.credentialsRefused(rejected, operation, cause);
+            };
+        }
+        HttpResponseException http = serviceAnswer(failure);
         if (http != null) {
             HttpResponse response = http.getResponse();
-            int status = response == null ? 0 : response.getStatusCode();
+            int status = response.getStatusCode();
             String code = errorCode(http, response);
-            if (status == 0) {
-                // e.g. ClientAuthenticationException from a token credential, which has no storage response
-                return new StoreException(StoreException.Kind.FORBIDDEN, 0, code,
-                        operation + ": " + StoreErrors.firstLine(http.getMessage()), null, cause);
-            }
-            Duration retryAfter = response == null ? null
-                    : StoreErrors.parseRetryAfter(response.getHeaderValue("Retry-After"), Instant.now());
+            Duration retryAfter = StoreErrors.parseRetryAfter(response.getHeaderValue("Retry-After"), Instant.now());
             String serviceMessage = http instanceof BlobStorageException blob ? blob.getServiceMessage() : http.getMessage();
             String readable = StoreErrors.firstLine(messageElement(serviceMessage));
             if (AZURITE_MD5_MISMATCH_CODE.equals(code) && AZURITE_MD5_MISMATCH_MESSAGE.equals(readable)) {
@@ -62,10 +71,6 @@ final class AzureErrors {
             }
             String message = operation + ": HTTP " + status + (code == null ? "" : " " + code) + ": " + readable;
             return new StoreException(StoreErrors.kindOf(status, code), status, code, message, retryAfter, cause);
-        }
-        StoreException refused = StoreErrors.credentialsRefused(failure, operation, cause);
-        if (refused != null) {
-            return refused;
         }
         if (isNetworkFailure(failure)) {
             return new StoreException(StoreException.Kind.UNAVAILABLE, 0, null,
@@ -92,14 +97,13 @@ final class AzureErrors {
         if (http instanceof BlobStorageException blob && blob.getErrorCode() != null) {
             return blob.getErrorCode().toString();
         }
-        return response == null ? null : response.getHeaderValue("x-ms-error-code");
+        return response.getHeaderValue("x-ms-error-code");
     }
 
-    /** Connection resets, timeouts and credential hiccups marked transient by the identity package. */
+    /** Connection resets and timeouts. */
     private static boolean isNetworkFailure(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof IOException || t instanceof UncheckedIOException || t instanceof TimeoutException
-                    || t instanceof FailureClassifier.TransientFailure) {
+            if (t instanceof IOException || t instanceof UncheckedIOException || t instanceof TimeoutException) {
                 return true;
             }
             // Reactor's block() reports a timed-out wait as IllegalStateException("Timeout on blocking read ...").
@@ -118,10 +122,11 @@ final class AzureErrors {
         return root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
     }
 
-    private static <T extends Throwable> T find(Throwable failure, Class<T> type) {
+    /** The service's error response in the chain, if the call got that far. */
+    private static HttpResponseException serviceAnswer(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (type.isInstance(t)) {
-                return type.cast(t);
+            if (t instanceof HttpResponseException http && http.getResponse() != null) {
+                return http;
             }
         }
         return null;

@@ -13,8 +13,17 @@ import dev.skyferry.testkit.Emulators;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.AbortMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.AbortMultipartUploadResponse;
+import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.CreateMultipartUploadResponse;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
+import software.amazon.awssdk.services.s3.model.UploadPartRequest;
+import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
@@ -81,6 +90,51 @@ class AccessProbesTest {
         assertThat(write.status()).isEqualTo(CheckResult.Status.PASS);
         assertThat(s3.listObjectsV2(b -> b.bucket(bucket)).contents()).as("no object, so no ObjectCreated event").isEmpty();
         assertThat(s3.listMultipartUploads(b -> b.bucket(bucket)).uploads()).as("the upload was aborted").isEmpty();
+    }
+
+    @Test
+    void aPartRefusedAfterTheUploadStartedFailsAndStillLeavesNoUploadBehind() {
+        S3Client s3 = emulators.s3Client();
+        String bucket = Emulators.freshName("probe");
+        s3.createBucket(b -> b.bucket(bucket));
+
+        CheckResult write = probes.s3Write(partsRefusedByKms(s3), bucket, "from-azure/", null);
+
+        assertThat(write.failed()).isTrue();
+        assertThat(write.hint()).contains("kms:Decrypt");
+        assertThat(s3.listMultipartUploads(b -> b.bucket(bucket)).uploads()).as("the upload was aborted").isEmpty();
+    }
+
+    /** The emulator's S3, except that UploadPart is refused as a KMS key policy refuses it (S3Proxy has no KMS). */
+    private static S3Client partsRefusedByKms(S3Client s3) {
+        return new S3Client() {
+            @Override
+            public CreateMultipartUploadResponse createMultipartUpload(CreateMultipartUploadRequest request) {
+                return s3.createMultipartUpload(request);
+            }
+
+            @Override
+            public UploadPartResponse uploadPart(UploadPartRequest request, RequestBody body) {
+                throw (S3Exception) S3Exception.builder().statusCode(403)
+                        .awsErrorDetails(AwsErrorDetails.builder().errorCode("AccessDenied").errorMessage("User: " + AWS_ROLE
+                                + " is not authorized to perform: kms:Decrypt on resource: arn:aws:kms:eu-west-1:000000000000:key/1234")
+                                .build())
+                        .build();
+            }
+
+            @Override
+            public AbortMultipartUploadResponse abortMultipartUpload(AbortMultipartUploadRequest request) {
+                return s3.abortMultipartUpload(request);
+            }
+
+            @Override
+            public String serviceName() {
+                return s3.serviceName();
+            }
+
+            @Override
+            public void close() {}
+        };
     }
 
     @Test

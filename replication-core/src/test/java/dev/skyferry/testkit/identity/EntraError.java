@@ -39,6 +39,11 @@ final class EntraError extends Exception {
         return new EntraError(400, "invalid_resource", code, description);
     }
 
+    /** Entra's answer while it cannot serve the request (an outage, throttling). */
+    static EntraError temporarilyUnavailable() {
+        return new EntraError(503, "temporarily_unavailable", 90033, "A transient error has occurred. Please try again.");
+    }
+
     String json() {
         String trace = UUID.randomUUID().toString();
         String correlation = UUID.randomUUID().toString();

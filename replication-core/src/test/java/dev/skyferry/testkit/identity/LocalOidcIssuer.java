@@ -145,6 +145,7 @@ public final class LocalOidcIssuer implements AutoCloseable {
     private final OidcKeys oidcKeys = new OidcKeys();
     private volatile Duration tokenLifetime = Duration.ofHours(1);
     private volatile boolean keysUnavailable;
+    private volatile boolean tokensUnavailable;
     private volatile MockOAuth2Server server;
     private final int port;
 
@@ -290,6 +291,15 @@ public final class LocalOidcIssuer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Partial outage: the token endpoint answers 503 temporarily_unavailable (AADSTS90033) while
+     * discovery and keys still answer — Entra throttling or failing token requests.
+     */
+    public LocalOidcIssuer tokensUnavailable(boolean unavailable) {
+        this.tokensUnavailable = unavailable;
+        return this;
+    }
+
     /** Outage: the port stops answering. */
     public synchronized void stop() {
         if (server != null) {
@@ -424,6 +434,9 @@ public final class LocalOidcIssuer implements AutoCloseable {
         @Override
         public OAuth2HttpResponse invoke(OAuth2HttpRequest request) {
             try {
+                if (tokensUnavailable) {
+                    throw EntraError.temporarilyUnavailable();
+                }
                 Map<String, String> form = form(request.getBody());
                 if (!"client_credentials".equals(form.get("grant_type"))) {
                     throw EntraError.invalidRequest(70003, "The app requested an unsupported grant type '" + form.get("grant_type") + "'.");
