@@ -85,6 +85,10 @@ final class CheckCommand implements Callable<Integer> {
                         results.add(probes.blobWrite(container));
                     }
                 }
+                if (rule.copyTags() && probed.add("azure tags " + azure.account() + "/" + azure.container())) {
+                    results.add(probes.blobTags(wiring.blobContainer(azure.account(), azure.container()),
+                            rule.direction().azureToS3(), rule.direction().s3ToAzure()));
+                }
                 if (probed.add("s3 " + s3.bucket() + "/" + s3.prefix())) {
                     results.add(probes.s3Read(wiring.s3(), s3.bucket(), s3.prefix()));
                     if (rule.direction().azureToS3()) {

@@ -99,6 +99,17 @@ class CheckCommandTest {
     }
 
     @Test
+    void probesBlobTagsOnlyForRulesThatCopyThem() {
+        assertThat(check().out()).doesNotContain("blob tags");
+
+        rule().put("copyTags", true);
+        Run run = check();
+
+        assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+        assertThat(run.out()).contains("blob tags").contains("tag read and write allowed");
+    }
+
+    @Test
     void failsWithARemediationHintWhenABucketIsMissing() {
         rule().withObject("/s3").put("bucket", "no-such-bucket-here");
 

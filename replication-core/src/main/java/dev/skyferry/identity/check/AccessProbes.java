@@ -6,6 +6,7 @@ import com.azure.storage.queue.QueueClient;
 import dev.skyferry.identity.IdentityFailure;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -78,6 +79,46 @@ public final class AccessProbes {
         } catch (RuntimeException e) {
             return CheckResult.fail("blob write", target, Failures.describe(e),
                     azureHint(e, "Storage Blob Data Contributor", "container " + container.getBlobContainerName()));
+        }
+    }
+
+    /**
+     * Blob index tags, for rules with copyTags: where the container is a source, Get Blob Tags; where it
+     * is a target, Set Blob Tags (what x-ms-tags on a replica's write needs); both on a blob that does not
+     * exist (404 = allowed). Storage Blob Data Contributor grants neither.
+     */
+    public CheckResult blobTags(BlobContainerClient container, boolean read, boolean write) {
+        String target = container.getBlobContainerUrl();
+        var probe = container.getBlobClient(PROBE_PREFIX + UUID.randomUUID());
+        try {
+            if (read) {
+                try {
+                    probe.getTags();
+                } catch (RuntimeException e) {
+                    rethrowUnlessBlobNotFound(e);
+                }
+            }
+            if (write) {
+                try {
+                    probe.setTags(Map.of("skyferry", "check"));
+                } catch (RuntimeException e) {
+                    rethrowUnlessBlobNotFound(e);
+                }
+            }
+            String allowed = read && write ? "tag read and write" : read ? "tag read" : "tag write";
+            return CheckResult.pass("blob tags", target, allowed + " allowed (probe blob absent, as expected)");
+        } catch (RuntimeException e) {
+            return CheckResult.fail("blob tags", target, Failures.describe(e), azureHint(e,
+                    "Storage Blob Data Owner, or a role with the data actions blobs/tags/read and blobs/tags/write"
+                            + " (deploy/azure: 'Skyferry blob index tags')",
+                    "container " + container.getBlobContainerName()));
+        }
+    }
+
+    private static void rethrowUnlessBlobNotFound(RuntimeException e) {
+        var azure = Failures.azure(e);
+        if (azure.isEmpty() || azure.get().status() != 404 || !"BlobNotFound".equals(azure.get().code())) {
+            throw e;
         }
     }
 

@@ -54,6 +54,34 @@ class AccessProbesTest {
     }
 
     @Test
+    void blobTagProbesPassWhereTagsMayBeReadAndWrittenAndLeaveNothingBehind() {
+        BlobContainerClient container = emulators.blobService().getBlobContainerClient(Emulators.freshName("probe"));
+        container.create();
+
+        CheckResult tags = probes.blobTags(container, true, true);
+
+        assertThat(tags.status()).as(tags.detail()).isEqualTo(CheckResult.Status.PASS);
+        assertThat(tags.detail()).startsWith("tag read and write allowed");
+        assertThat(container.listBlobs()).isEmpty();
+    }
+
+    @Test
+    void blobTagsDeniedByRbacNameTheDataActionsContributorLacks() {
+        try (var azure = new CannedHttpServer(403, AZURE_403, AZURE_403_BODY)) {
+            BlobContainerClient container = new BlobContainerClientBuilder()
+                    .endpoint(azure.endpoint() + "/devstoreaccount1").containerName("photos")
+                    .credential(new StorageSharedKeyCredential(Emulators.AZURE_ACCOUNT, Emulators.AZURE_ACCOUNT_KEY))
+                    .buildClient();
+
+            CheckResult tags = probes.blobTags(container, true, false);
+
+            assertThat(tags.failed()).isTrue();
+            assertThat(tags.detail()).contains("HTTP 403 AuthorizationPermissionMismatch");
+            assertThat(tags.hint()).contains("blobs/tags/read").contains(AZURE_PRINCIPAL).contains("container photos");
+        }
+    }
+
+    @Test
     void aMissingContainerFailsWithTheCreateHint() {
         BlobContainerClient container = emulators.blobService().getBlobContainerClient(Emulators.freshName("absent"));
 
