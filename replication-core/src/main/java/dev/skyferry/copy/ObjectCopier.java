@@ -172,7 +172,7 @@ public final class ObjectCopier {
         if (newerVersion.isPresent()) {
             return superseded(task, newerVersion.get());
         }
-        if (Provenance.isReplica(source.attributes().userMetadata())) {
+        if (isEcho(task, source)) {
             return echo(task);
         }
         checkTargetLimits(task, source.size());
@@ -246,7 +246,7 @@ public final class ObjectCopier {
             if (newerVersion.isPresent()) {
                 return pending.confirmed() instanceof Plan.Skip skip ? skippedBy(task, skip) : superseded(task, newerVersion.get());
             }
-            if (Provenance.isReplica(source.attributes().userMetadata())) {
+            if (isEcho(task, source)) {
                 return echo(task);
             }
             checkTargetLimits(task, source.size());
@@ -482,6 +482,11 @@ public final class ObjectCopier {
     private static CopyResult superseded(ReplicationTask task, String why) {
         return new CopyResult.NotCopied(ReasonCodes.SUPERSEDED, task.source().uriOf(task.sourceKey()) + ": " + why
                 + "; a newer event follows");
+    }
+
+    private static boolean isEcho(ReplicationTask task, ObjectInfo source) {
+        return Provenance.isEcho(source.attributes().userMetadata(), task.rule().name(),
+                task.target().uriOf(task.targetKey()));
     }
 
     private static CopyResult echo(ReplicationTask task) {

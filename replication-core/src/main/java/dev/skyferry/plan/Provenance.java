@@ -12,7 +12,7 @@ public final class Provenance {
 
     /** Every provenance name starts with this; incoming metadata with it is never copied across. */
     public static final String PREFIX = "skyferry_";
-    /** Marker: present (value "1") on every object Skyferry wrote. Loop prevention keys on it. */
+    /** Marker: present (value "1") on every object Skyferry wrote. Loop prevention keys on it ({@link #isEcho}). */
     public static final String REPLICA_MARKER = "skyferry_replica";
     /** The source object's URI ({@code s3://bucket/key} or its blob URL). */
     public static final String SOURCE_URI = "skyferry_source";
@@ -42,6 +42,25 @@ public final class Provenance {
     /** True when the metadata carries Skyferry's replica marker. */
     public static boolean isReplica(Map<String, String> userMetadata) {
         return get(userMetadata, REPLICA_MARKER) != null;
+    }
+
+    /**
+     * Whether an object carrying these metadata is a replica Skyferry wrote, which copying on would loop.
+     * Under the rule that wrote it, a replica names as its source the object the rule maps it back to,
+     * {@code counterpart}; a copy someone made of a replica under another key (CopyObject and Copy Blob
+     * keep metadata) names another, and is an object like any other, to be replicated (its provenance is
+     * replaced). A replica written by another rule stays an echo: rules that chain could pass it round
+     * forever.
+     *
+     * @param rule        the rule this object would be copied under
+     * @param counterpart where that rule would copy it to
+     */
+    public static boolean isEcho(Map<String, String> userMetadata, String rule, URI counterpart) {
+        if (!isReplica(userMetadata)) {
+            return false;
+        }
+        boolean writtenByThisRule = rule.equals(get(userMetadata, RULE));
+        return !writtenByThisRule || sourceUriValue(counterpart).equals(get(userMetadata, SOURCE_URI));
     }
 
     /** A provenance value, looked up without regard to case; null when absent. */

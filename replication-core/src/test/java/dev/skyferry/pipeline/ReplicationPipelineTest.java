@@ -116,6 +116,35 @@ class ReplicationPipelineTest {
     }
 
     @Test
+    void aCopySomeoneMadeOfAReplicaUnderAnotherKeyIsReplicatedWhileTheReplicaItselfStaysAnEcho() {
+        pipeline.process(created(azure, azure.seed("a.txt", "hello"), "0A"));
+        // CopyObject keeps the metadata: the copy carries the replica's marker and provenance.
+        ObjectInfo replica = s3.infoOf("a.txt");
+        ObjectInfo copy = s3.seed("copy-of-a.txt", s3.contentOf("a.txt"), replica.attributes());
+
+        Outcome copied = pipeline.process(created(s3, copy, "0B"));
+        Outcome echo = pipeline.process(created(s3, replica, "0C"));
+
+        assertThat(copied).isInstanceOf(Outcome.Replicated.class);
+        assertThat(new String(azure.contentOf("copy-of-a.txt"))).isEqualTo("hello");
+        assertThat(azure.infoOf("copy-of-a.txt").attributes().userMetadata())
+                .containsEntry(Provenance.SOURCE_URI, s3.uriOf("copy-of-a.txt").toASCIIString());
+        assertThat(echo.reasonCode()).isEqualTo(ReasonCodes.ECHO_OF_REPLICA);
+        assertThat(azure.keys()).containsExactly("a.txt", "copy-of-a.txt");
+    }
+
+    @Test
+    void aReplicaAnotherRuleWroteStaysAnEchoWhereverItIs() {
+        ObjectInfo original = azure.seed("a.txt", "hello");
+        pipeline(rule().name("upstream").build()).process(created(azure, original, "0A"));
+        ObjectInfo copy = s3.seed("copy-of-a.txt", s3.contentOf("a.txt"), s3.infoOf("a.txt").attributes());
+
+        // Replicas of one rule are never the sources of another: rules that chain could pass them round forever.
+        assertThat(pipeline.process(created(s3, copy, "0B")).reasonCode()).isEqualTo(ReasonCodes.ECHO_OF_REPLICA);
+        assertThat(azure.keys()).containsExactly("a.txt");
+    }
+
+    @Test
     void twoWayRuleWithOneWritePerSideEndsWithExactlyOneReplicaEach() {
         ObjectInfo onAzure = azure.seed("from-azure.txt", "A");
         ObjectInfo onS3 = s3.seed("from-s3.txt", "S");

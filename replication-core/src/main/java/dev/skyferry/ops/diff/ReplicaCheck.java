@@ -72,12 +72,12 @@ public final class ReplicaCheck {
                     source, null, null, rejected.reason());
         }
         String targetKey = ((RouteDecision.Routed) decision).route().target().key();
-        if (listsMetadata(pair.source()) && isReplica(source)) {
+        if (listsMetadata(pair.source()) && isEcho(source, targetKey)) {
             return replicaAtSource(source, targetKey);
         }
         ObjectInfo target = listedTarget != null || !confirm ? listedTarget : pair.target().stat(targetKey).orElse(null);
         if (target == null) {
-            return (confirm || listsMetadata(pair.source())) && sourceIsReplica(source)
+            return (confirm || listsMetadata(pair.source())) && sourceIsEcho(source, targetKey)
                     ? replicaAtSource(source, targetKey)
                     : new Verdict(Kind.MISSING, source, targetKey, null, "no object at " + where(pair.target(), targetKey));
         }
@@ -92,7 +92,7 @@ public final class ReplicaCheck {
         }
         Map<String, String> metadata = target.attributes().userMetadata();
         if (!Provenance.isReplica(metadata)) {
-            if (sourceIsReplica(source)) {
+            if (sourceIsEcho(source, targetKey)) {
                 return replicaAtSource(source, targetKey);
             }
             return new Verdict(Kind.DIFFERENT, source, targetKey, target, "target holds an object Skyferry did not write"
@@ -174,15 +174,16 @@ public final class ReplicaCheck {
                 "the source object is a Skyferry replica; copying it back would loop");
     }
 
-    private boolean sourceIsReplica(ObjectInfo source) {
+    private boolean sourceIsEcho(ObjectInfo source, String targetKey) {
         if (listsMetadata(pair.source())) {
-            return isReplica(source);
+            return isEcho(source, targetKey);
         }
-        return pair.source().stat(source.key()).map(ReplicaCheck::isReplica).orElse(false);
+        return pair.source().stat(source.key()).map(info -> isEcho(info, targetKey)).orElse(false);
     }
 
-    private static boolean isReplica(ObjectInfo info) {
-        return Provenance.isReplica(info.attributes().userMetadata());
+    /** The worker's own test (ObjectCopier): a replica this rule wrote, not someone's copy of one. */
+    private boolean isEcho(ObjectInfo source, String targetKey) {
+        return Provenance.isEcho(source.attributes().userMetadata(), pair.rule().name(), pair.target().uriOf(targetKey));
     }
 
     /**

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.skyferry.ops.OpsFixtures;
 import dev.skyferry.ops.StoreWrites;
 import dev.skyferry.ops.progress.Progress;
+import dev.skyferry.plan.Provenance;
 import dev.skyferry.rule.ReplicationRule;
 import dev.skyferry.rule.ReplicationRule.DeletePolicy;
 import dev.skyferry.rule.ReplicationRule.Direction;
@@ -114,6 +115,19 @@ class DifferTest {
 
         assertThat(result.counts()).containsEntry("source-is-replica", 1L);
         assertThat(result.drift()).isZero();
+    }
+
+    @Test
+    void aCopySomeoneMadeOfAReplicaIsMissingOnTheOtherSideLikeAnyObject() {
+        // Copy Blob keeps metadata: this blob carries the replica's provenance, but under another name.
+        StoreWrites.put(azure, "a/copy-of-kept.txt", "kept", Map.of(Provenance.REPLICA_MARKER, "1",
+                Provenance.RULE, "both", Provenance.SOURCE_URI, bucket.uriOf("s/kept.txt").toASCIIString()));
+        ReplicationRule rule = fixtures.rule("both", azure, "a/", bucket, "s/", Direction.BOTH, DeletePolicy.IGNORE, KeyFilter.ALL);
+
+        Differ.Result result = new Differ(1000, 4).run(new SyncPair(OpsFixtures.rules(rule), rule, StoreKind.AZURE_BLOB,
+                azure, bucket), new Progress("objects"), d -> { });
+
+        assertThat(result.counts()).containsEntry("missing", 1L).containsEntry("source-is-replica", 0L);
     }
 
     @Test
