@@ -183,7 +183,8 @@ public final class ObjectCopier {
         }
         byte[] sourceMd5 = source.contentMd5();
         WriteSpec spec = new WriteSpec(attributes.withSourceMd5(sourceMd5), source.size(), sourceMd5, task.targetOptions());
-        Precondition version = event.versionId() != null ? new Precondition.Version(event.versionId()) : Precondition.NONE;
+        Precondition version = event.immutableVersionId() != null
+                ? new Precondition.Version(event.immutableVersionId()) : Precondition.NONE;
         URL url = presigner.presignGet(task.sourceKey(), version, PRESIGNED_URL_VALIDITY);
         // Azure moves these blocks, not this process: only the block limit, not the memory budget, sizes them.
         // (S3's 5 TiB object limit keeps them far below Azure's largest block.)
@@ -204,13 +205,15 @@ public final class ObjectCopier {
      * A URL without a version id reads whatever the key holds when Azure fetches each block, so a source
      * overwritten during the copy leaves a replica that mixes two versions, of the right size, labelled
      * with the older one's provenance and MD5; its read-back cannot tell. One HEAD after the copy can:
-     * unless the source is still the version copied (same ETag and Last-Modified), the replica is removed
-     * (under If-Match on what this copy wrote, so nothing newer is touched) and the newer version's own
-     * event copies it.
+     * if another version is there now (ETag or Last-Modified changed), the replica is removed (under
+     * If-Match on what this copy wrote, so nothing newer is touched) and the newer version's own event
+     * copies it. A source deleted since leaves the replica as it is: a block fetched after the delete
+     * fails the copy, so the replica holds what the key held while Azure read it, and removing it is the
+     * delete policy's call (under {@code ignore} a backup keeps it), not this copy's.
      */
     private static Optional<CopyResult> sourceChangedDuringCopy(ReplicationTask task, ObjectInfo copied, WriteResult written) {
         Optional<ObjectInfo> now = task.source().stat(task.sourceKey());
-        if (now.isPresent() && now.get().etag().equals(copied.etag())
+        if (now.isEmpty() || now.get().etag().equals(copied.etag())
                 && Objects.equals(now.get().lastModified(), copied.lastModified())) {
             return Optional.empty();
         }
@@ -222,7 +225,7 @@ public final class ObjectCopier {
                 throw e;
             }
         }
-        return Optional.of(now.isEmpty() ? sourceGone(task) : superseded(task, "the source changed while Azure copied it"
+        return Optional.of(superseded(task, "the source changed while Azure copied it"
                 + " (ETag " + copied.etag() + ", now " + now.get().etag() + "); the replica was removed"));
     }
 
@@ -393,8 +396,8 @@ public final class ObjectCopier {
      * that GET returned (If-Match; a replaced object fails the read instead of mixing two versions).
      */
     private static Precondition sameVersion(ReplicationTask task, ObjectInfo source) {
-        return task.event().versionId() != null
-                ? new Precondition.Version(task.event().versionId())
+        return task.event().immutableVersionId() != null
+                ? new Precondition.Version(task.event().immutableVersionId())
                 : Precondition.ifMatch(source.etag());
     }
 

@@ -42,6 +42,17 @@ public record ReplicationEvent(
 
     public enum EventKind { CREATED, DELETED }
 
+    /** S3's id of the version a write makes in a bucket whose versioning is suspended (or never enabled). */
+    public static final String S3_NULL_VERSION = "null";
+
+    /**
+     * The version id when it names one version for good: null without one, and for S3's {@value
+     * #S3_NULL_VERSION} version, which every write to a bucket with versioning suspended replaces in place.
+     */
+    public String immutableVersionId() {
+        return S3_NULL_VERSION.equals(versionId) ? null : versionId;
+    }
+
     /**
      * This event as the creation of the key's version that is current now: what a delete of one S3
      * version means for a replica when the key still has a current version (an older version cleaned

@@ -50,8 +50,8 @@ public final class Planner {
         ObjectInfo current = target.get();
         Map<String, String> metadata = current.attributes().userMetadata();
         if (isReplicaOf(task, metadata)) {
-            // An S3 version never changes: a live replica of the event's version is that version.
-            String eventVersion = task.event().versionId();
+            // An S3 version never changes (but for the "null" one): a live replica of the event's version is that version.
+            String eventVersion = task.event().immutableVersionId();
             if (eventVersion != null && eventVersion.equals(Provenance.get(metadata, Provenance.SOURCE_VERSION))
                     && Provenance.get(metadata, Provenance.SOURCE_DELETED_AT) == null) {
                 return new Plan.Skip(ReasonCodes.ALREADY_REPLICATED, "target holds a replica of version " + eventVersion);

@@ -6,6 +6,7 @@ import static dev.skyferry.plan.TaskFixtures.rule;
 import static dev.skyferry.plan.TaskFixtures.task;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.skyferry.event.ReplicationEvent;
 import dev.skyferry.rule.ReplicationRule;
 import dev.skyferry.rule.ReplicationRule.DeletePolicy;
 import dev.skyferry.store.ObjectAttributes;
@@ -16,6 +17,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -57,6 +59,26 @@ class PlannerTest {
 
         assertThat(plan).isInstanceOf(Plan.Skip.class);
         assertThat(((Plan.Skip) plan).reason()).isEqualTo(ReasonCodes.ALREADY_REPLICATED);
+    }
+
+    @Test
+    void skipsAReplicaOfTheEventsVersionButNeverByS3sNullVersionWhichEveryWriteReplaces() {
+        ObjectInfo info = source.seed("a.txt", "new bytes");
+        for (String version : List.of("v7", ReplicationEvent.S3_NULL_VERSION)) {
+            Map<String, String> metadata = replicaMetadata(source.uriOf("a.txt").toASCIIString(), "old-etag", null);
+            metadata.put(Provenance.SOURCE_VERSION, version);
+            ObjectInfo replica = target.seed("a.txt", "old bytes".getBytes(), ObjectAttributes.NONE.withUserMetadata(metadata));
+            ReplicationEvent event = created(source, info, null);
+            ReplicationEvent ofVersion = new ReplicationEvent(event.source(), event.account(), event.container(), event.key(),
+                    event.kind(), event.etag(), event.size(), version, null, event.eventTime(), event.eventId(), event.api(),
+                    event.url(), event.topic());
+
+            Plan plan = planner.plan(task(ofVersion, rule, source, target));
+
+            assertThat(plan).as(version).isEqualTo(version.equals("v7")
+                    ? new Plan.Skip(ReasonCodes.ALREADY_REPLICATED, "target holds a replica of version v7")
+                    : new Plan.Copy(new Precondition.IfMatch(replica.etag())));
+        }
     }
 
     @Test
