@@ -64,6 +64,11 @@ public record ReplicationEvent(
                 currentVersionId, sequencer, eventTime, eventId, api, url, topic);
     }
 
+    /** The name a rename took a blob away from (the old half of a BlobRenamed), handled as deleted. */
+    public boolean isRenamedAway() {
+        return kind == EventKind.DELETED && AzureEventMapper.RENAME_APIS.contains(api);
+    }
+
     /** A short human description for logs and outcomes, e.g. {@code s3://bucket/key (created)}. */
     public String describe() {
         String where = source == StoreKind.S3

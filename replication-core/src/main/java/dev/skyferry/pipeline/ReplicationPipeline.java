@@ -60,7 +60,9 @@ public final class ReplicationPipeline implements EventProcessor {
 
     private static Outcome rejected(ReplicationEvent event, RouteDecision.Rejected rejected) {
         String detail = event.describe() + ": " + rejected.reason();
-        return rejected.code().deliberateSkip()
+        // A file moved into a replicated container from a place no rule covers left nothing to delete there.
+        boolean movedInFromElsewhere = event.isRenamedAway() && rejected.code() == RouteDecision.RejectCode.NO_MATCHING_RULE;
+        return rejected.code().deliberateSkip() || movedInFromElsewhere
                 ? new Outcome.Skipped(rejected.code().label(), detail)
                 : new Outcome.DeadLetter(rejected.code().label(), detail, null);
     }

@@ -437,6 +437,26 @@ class ReplicationPipelineTest {
     }
 
     @Test
+    void aFileMovedInFromAContainerNoRuleCoversIsReplicatedAndItsOldNameSkipped() {
+        azure.seed("in/report.csv", "rows");
+        String rename = """
+                {"topic": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/acct",
+                 "subject": "/blobServices/default/containers/photos/blobs/in/report.csv",
+                 "eventType": "Microsoft.Storage.BlobRenamed", "id": "r-2", "eventTime": "2025-06-01T00:00:00Z",
+                 "dataVersion": "", "metadataVersion": "1",
+                 "data": {"api": "RenameFile", "sequencer": "02", "sourceUrl": "%s", "destinationUrl": "%s"}}"""
+                .formatted(azure.uriOf("in/report.csv").toString().replace("/photos/", "/staging/"), azure.uriOf("in/report.csv"));
+
+        List<Outcome> outcomes = new EventParser().parseAzureQueueMessage(rename).items().stream()
+                .map(item -> pipeline.process(((ParsedMessage.Accepted) item).event())).toList();
+
+        assertThat(outcomes.get(0)).isInstanceOf(Outcome.Replicated.class);
+        assertThat(outcomes.get(1)).as("nothing of the old name was replicated: nothing to dead-letter")
+                .isInstanceOfSatisfying(Outcome.Skipped.class, s -> assertThat(s.reasonCode()).isEqualTo("no-matching-rule"));
+        assertThat(s3.keys()).containsExactly("in/report.csv");
+    }
+
+    @Test
     void tombstonesItsOwnReplicaKeepingTheBytes() {
         ReplicationPipeline tombstoning = pipeline(rule().deletes(DeletePolicy.TOMBSTONE).build());
         ObjectInfo info = azure.seed("a.txt", "x");
