@@ -49,8 +49,9 @@ public final class Provenance {
      * Under the rule that wrote it, a replica names as its source the object the rule maps it back to,
      * {@code counterpart}; a copy someone made of a replica under another key (CopyObject and Copy Blob
      * keep metadata) names another, and is an object like any other, to be replicated (its provenance is
-     * replaced). A replica written by another rule stays an echo: rules that chain could pass it round
-     * forever.
+     * replaced); so is one whose marker names no source at all (an uploader setting {@value #REPLICA_MARKER}
+     * does not keep an object out of the backup). A replica written by another rule stays an echo: rules
+     * that chain could pass it round forever.
      *
      * @param rule        the rule this object would be copied under
      * @param counterpart where that rule would copy it to
@@ -59,8 +60,11 @@ public final class Provenance {
         if (!isReplica(userMetadata)) {
             return false;
         }
-        boolean writtenByThisRule = rule.equals(get(userMetadata, RULE));
-        return !writtenByThisRule || sourceUriValue(counterpart).equals(get(userMetadata, SOURCE_URI));
+        String writer = get(userMetadata, RULE);
+        if (writer != null && !writer.equals(rule)) {
+            return true;
+        }
+        return sourceUriValue(counterpart).equals(get(userMetadata, SOURCE_URI));
     }
 
     /** A provenance value, looked up without regard to case; null when absent. */

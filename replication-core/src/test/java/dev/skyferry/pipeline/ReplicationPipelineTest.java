@@ -19,6 +19,7 @@ import dev.skyferry.rule.ReplicationRule;
 import dev.skyferry.rule.ReplicationRule.DeletePolicy;
 import dev.skyferry.rule.ReplicationRule.KeyFilter;
 import dev.skyferry.rule.RuleSet;
+import dev.skyferry.store.ObjectAttributes;
 import dev.skyferry.store.ObjectInfo;
 import dev.skyferry.store.ObjectStore;
 import dev.skyferry.store.ObjectStore.MultipartWrite;
@@ -131,6 +132,16 @@ class ReplicationPipelineTest {
                 .containsEntry(Provenance.SOURCE_URI, s3.uriOf("copy-of-a.txt").toASCIIString());
         assertThat(echo.reasonCode()).isEqualTo(ReasonCodes.ECHO_OF_REPLICA);
         assertThat(azure.keys()).containsExactly("a.txt", "copy-of-a.txt");
+    }
+
+    @Test
+    void anObjectWhoseUploaderSetTheReplicaMarkerAloneIsStillBackedUp() {
+        ObjectInfo marked = s3.seed("a.txt", "hello".getBytes(), ObjectAttributes.NONE.withUserMetadata(
+                Map.of(Provenance.REPLICA_MARKER, Provenance.MARKER_VALUE)));
+
+        assertThat(pipeline.process(created(s3, marked, "0A"))).isInstanceOf(Outcome.Replicated.class);
+        assertThat(azure.infoOf("a.txt").attributes().userMetadata())
+                .containsEntry(Provenance.SOURCE_URI, s3.uriOf("a.txt").toASCIIString());
     }
 
     @Test
