@@ -1,5 +1,7 @@
 package dev.skyferry.app.config;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -23,6 +25,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Reads the YAML file, applies {@code SKYFERRY_*} environment overrides, and binds the result to
@@ -52,6 +55,8 @@ public final class ConfigLoader {
         JsonNode tree;
         try {
             tree = file == null ? JsonNodeFactory.instance.objectNode() : YAML.readTree(Files.readString(file));
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(List.of(file + ": not valid YAML" + where(e) + ": " + problemOnly(e)));
         } catch (IOException e) {
             throw new ConfigException(List.of(file + ": cannot read: " + e.getMessage()));
         }
@@ -62,6 +67,24 @@ public final class ConfigLoader {
             throw new ConfigException(List.of(file + ": the top level must be a mapping of settings"));
         }
         return bind((ObjectNode) tree, env);
+    }
+
+    private static String where(JsonProcessingException e) {
+        JsonLocation at = e.getLocation();
+        return at == null || at.getLineNr() < 1 ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+    }
+
+    /**
+     * What is wrong, without the parser's quote of the line: that line may hold a secret (an unclosed
+     * quote in clientSecret), and this message goes to stderr, and from there to the pod's logs.
+     */
+    private static String problemOnly(JsonProcessingException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof MarkedYAMLException yaml) {
+                return yaml.getContext() == null ? yaml.getProblem() : yaml.getContext() + ", " + yaml.getProblem();
+            }
+        }
+        return e.getOriginalMessage();
     }
 
     /** Binds an already parsed tree (tests, `skyferry local`). */

@@ -99,6 +99,22 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aYamlSyntaxErrorSaysWhereAndWhatWithoutQuotingTheLineWhichMayHoldASecret() throws Exception {
+        Path file = write("""
+                azure:
+                  auth:
+                    mode: client-secret
+                    clientSecret: "Xy7~Q8s-SuperSecretValue
+                    tenantId: 00000000-0000-0000-0000-000000000000
+                """);
+
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of()))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).singleElement()
+                        .satisfies(problem -> assertThat(problem).startsWith(file + ": not valid YAML at line ")
+                                .contains("quoted scalar").doesNotContain("SuperSecretValue")));
+    }
+
+    @Test
     void ignoresTheServiceLinksKubernetesInjectsForAServiceNamedSkyferry() throws Exception {
         SkyferryConfig config = ConfigLoader.load(write(VALID), Map.of(
                 "SKYFERRY_SERVICE_HOST", "10.0.0.11", "SKYFERRY_SERVICE_PORT", "8080",
