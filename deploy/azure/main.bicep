@@ -27,6 +27,9 @@ param storageSku string = 'Standard_ZRS'
 @description('Containers to replicate (config rules[].azure.container).')
 param containers array
 
+@description('Those of the containers that are only ever a source (every rule on them azure-to-s3): the worker may read them, never write or delete.')
+param sourceOnlyContainers array = []
+
 @description('Event queue (config sources[].queue).')
 param queueName string = 'skyferry-events'
 
@@ -141,6 +144,7 @@ module workerRoles 'modules/worker-roles.bicep' = {
   params: {
     storageAccountName: storageAccountName
     containers: containers
+    sourceOnlyContainers: sourceOnlyContainers
     queueName: storageEvents.outputs.queueName
     poisonQueueName: storageEvents.outputs.poisonQueueName
     deadLetterContainerName: storageEvents.outputs.deadLetterContainerName

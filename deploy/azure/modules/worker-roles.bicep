@@ -5,6 +5,9 @@ import { builtInRoles } from 'roles.bicep'
 
 param storageAccountName string
 param containers array
+
+@description('Those of the containers that are only ever a source (azure-to-s3 rules): read, never written.')
+param sourceOnlyContainers array = []
 param queueName string
 param poisonQueueName string
 param deadLetterContainerName string
@@ -48,11 +51,22 @@ resource poisonQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@202
 }
 
 // Read sources, write and delete replicas (s3-to-azure), in each replicated container.
-resource blobContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for (c, i) in containers: {
+resource blobContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for (c, i) in containers: if (!contains(sourceOnlyContainers, c)) {
   scope: replicatedContainers[i]
   name: guid(replicatedContainers[i].id, principalId, builtInRoles.storageBlobDataContributor)
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', builtInRoles.storageBlobDataContributor)
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+  }
+}]
+
+// Only read where nothing is ever written: whoever holds the worker's token cannot change the data it backs up.
+resource blobReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for (c, i) in containers: if (contains(sourceOnlyContainers, c)) {
+  scope: replicatedContainers[i]
+  name: guid(replicatedContainers[i].id, principalId, builtInRoles.storageBlobDataReader)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', builtInRoles.storageBlobDataReader)
     principalId: principalId
     principalType: 'ServicePrincipal'
   }

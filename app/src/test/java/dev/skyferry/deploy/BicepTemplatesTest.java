@@ -39,6 +39,7 @@ class BicepTemplatesTest {
      */
     private static final Map<String, String> BUILT_IN_ROLE_IDS = Map.of(
             "storageBlobDataContributor", "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
+            "storageBlobDataReader", "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
             "storageQueueDataMessageProcessor", "8a0f0c08-91a1-4084-bc3d-661d67233fed",
             "storageQueueDataMessageSender", "c6a89b2d-59bc-44d0-9896-0f6e12d7b80a",
             "storageQueueDataReader", "19e7f393-937e-4f77-808e-94535e297925",
@@ -187,7 +188,12 @@ class BicepTemplatesTest {
 
         assertThat(rolesByScope).containsOnlyKeys("replicatedContainers", "deadLetterContainer", "eventQueue", "poisonQueue");
         // Contributor has no data action on blob index tags: rules with copyTags (the chart's example) need them.
-        assertThat(rolesByScope.get("replicatedContainers")).containsExactly("blobIndexTagsRole", "storageBlobDataContributor");
+        assertThat(rolesByScope.get("replicatedContainers"))
+                .containsExactly("blobIndexTagsRole", "storageBlobDataContributor", "storageBlobDataReader");
+        // Containers that are only a source get Reader, the others Contributor: one or the other, never both.
+        assertThat(WORKER_ROLES.declaration("blobContributor").body()).startsWith("[for (c, i) in containers: if (!contains(sourceOnlyContainers, c))");
+        assertThat(WORKER_ROLES.declaration("blobReader").body()).startsWith("[for (c, i) in containers: if (contains(sourceOnlyContainers, c))");
+        assertThat(MAIN.declaration("workerRoles").body()).contains("sourceOnlyContainers: sourceOnlyContainers");
         assertThat(WORKER_ROLES.declaration("blobIndexTagsRole").body())
                 .contains("'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/tags/read'")
                 .contains("'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/tags/write'")
