@@ -82,6 +82,7 @@ final class ConfigValidator {
             p.add("aws.auth.durationSeconds: must be between 900 and 43200, was " + duration);
         }
         url(p, "aws.endpoints.sts", aws.endpoints().sts());
+        notInClearBeyondLoopback(p, "aws.endpoints.sts", aws.endpoints().sts(), "the Entra token it is sent");
         url(p, "aws.endpoints.s3", aws.endpoints().s3());
         url(p, "aws.endpoints.sqs", aws.endpoints().sqs());
 
@@ -275,6 +276,25 @@ final class ConfigValidator {
             }
         } catch (IllegalArgumentException e) {
             p.add(path + ": '" + value + "' is not a URL");
+        }
+    }
+
+    /** A bearer token over plain HTTP is anyone's on the way: only a local emulator may take it so. */
+    private static void notInClearBeyondLoopback(List<String> p, String path, String value, String what) {
+        URI uri;
+        try {
+            uri = value == null ? null : URI.create(value);
+        } catch (IllegalArgumentException e) {
+            return; // url() reported it
+        }
+        if (uri == null || !"http".equals(uri.getScheme()) || uri.getHost() == null) {
+            return;
+        }
+        String host = uri.getHost();
+        boolean loopback = host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]");
+        if (!loopback) {
+            p.add(path + ": '" + value + "' is plain http: " + what + " would cross the network in clear;"
+                    + " use https (http is for an emulator on this machine only)");
         }
     }
 

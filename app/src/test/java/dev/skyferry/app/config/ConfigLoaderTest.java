@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
@@ -96,6 +97,16 @@ class ConfigLoaderTest {
         assertThat(config.copy().maxCopiesInFlight()).isEqualTo(64);
         assertThat(config.sources().get(1).deadLetterQueueUrl()).endsWith("/dlq");
         assertThat(config.rules().get(0).exclude().prefixes()).containsExactly("tmp/", "scratch/");
+    }
+
+    @Test
+    void anStsEndpointOverPlainHttpIsRefusedUnlessItIsOnThisMachine() throws Exception {
+        for (String local : List.of("http://127.0.0.1:4566", "http://localhost:4566", "http://[::1]:4566", "https://sts.example.com")) {
+            assertThat(ConfigLoader.load(write(VALID), Map.of("SKYFERRY_AWS_ENDPOINTS_STS", local)).aws().endpoints().sts())
+                    .isEqualTo(local);
+        }
+        assertThatThrownBy(() -> ConfigLoader.load(write(VALID), Map.of("SKYFERRY_AWS_ENDPOINTS_STS", "http://sts.example.com")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("aws.endpoints.sts").hasMessageContaining("in clear");
     }
 
     @Test
