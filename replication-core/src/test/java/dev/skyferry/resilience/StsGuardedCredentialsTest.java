@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.core.exception.SdkClientException;
 
 class StsGuardedCredentialsTest {
 
@@ -33,14 +34,15 @@ class StsGuardedCredentialsTest {
         assertThat(guarded.resolveCredentials().accessKeyId()).isEqualTo("AKIDEXAMPLE");
         stsDown.set(true);
         for (int i = 0; i < 3; i++) { // with the success before: 3 of 4 calls failed
-            assertThatThrownBy(guarded::resolveCredentials).isInstanceOf(UncheckedIOException.class);
+            assertThatThrownBy(guarded::resolveCredentials).isInstanceOf(SdkClientException.class)
+                    .hasCauseInstanceOf(UncheckedIOException.class);
         }
 
         assertThat(calls.breakers().breaker(Endpoint.STS).getState()).isEqualTo(CircuitBreaker.State.OPEN);
         int before = stsCalls.get();
         assertThatThrownBy(guarded::resolveCredentials)
-                .isInstanceOfSatisfying(StoreException.class, e -> {
-                    assertThat(e.errorCode()).isEqualTo(ResilientCalls.CIRCUIT_OPEN);
+                .isInstanceOfSatisfying(SdkClientException.class, e -> {
+                    assertThat(((StoreException) e.getCause()).errorCode()).isEqualTo(ResilientCalls.CIRCUIT_OPEN);
                     assertThat(FailureClassifier.isTransient(e)).isTrue();
                 });
         assertThat(stsCalls).hasValue(before);

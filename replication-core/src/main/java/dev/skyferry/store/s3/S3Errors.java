@@ -24,8 +24,11 @@ final class S3Errors {
 
     /** @param operation what we were doing, e.g. "put bucket/a.jpg" */
     static StoreException translate(RuntimeException failure, String operation) {
-        if (failure instanceof StoreException already) {
-            return already;
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            // Our own verdict, also where the SDK carries it as a cause (StsGuardedCredentials' circuit open).
+            if (t instanceof StoreException already) {
+                return already;
+            }
         }
         if (failure instanceof SdkServiceException service) {
             int status = service.statusCode();
