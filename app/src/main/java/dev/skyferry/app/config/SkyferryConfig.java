@@ -103,7 +103,14 @@ public record SkyferryConfig(
         }
     }
 
-    public record AwsEndpoints(String sts, String s3, String sqs) {}
+    /** Each unset (or empty) means the region's AWS endpoint. */
+    public record AwsEndpoints(String sts, String s3, String sqs) {
+        public AwsEndpoints {
+            sts = sts == null || sts.isBlank() ? null : sts;
+            s3 = s3 == null || s3.isBlank() ? null : s3;
+            sqs = sqs == null || sqs.isBlank() ? null : sqs;
+        }
+    }
 
     /**
      * A queue to consume: {@code type: azure-queue} (account + queue) or {@code type: sqs} (queueUrl).
