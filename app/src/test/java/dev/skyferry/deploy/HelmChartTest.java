@@ -274,13 +274,15 @@ class HelmChartTest {
     }
 
     @Test
-    void disruptionBudgetAndSpreadSelectTheWorkerPods() {
+    void disruptionBudgetAndSpreadSelectTheWorkerPodsAndNotReadyPodsMayBeEvicted() {
         JsonNode podLabels = chart.one("Deployment").path("spec").path("template").path("metadata").path("labels");
         JsonNode pdbSelector = chart.one("PodDisruptionBudget").path("spec").path("selector").path("matchLabels");
 
         assertThat(pdbSelector.isEmpty()).isFalse();
         pdbSelector.fields().forEachRemaining(label -> assertThat(podLabels.path(label.getKey()).asText()).isEqualTo(label.getValue().asText()));
         assertThat(chart.one("PodDisruptionBudget").path("spec").path("maxUnavailable").asInt()).isEqualTo(1);
+        // A dependency outage makes every worker NotReady at once; that must not block node drains.
+        assertThat(chart.one("PodDisruptionBudget").path("spec").path("unhealthyPodEvictionPolicy").asText()).isEqualTo("AlwaysAllow");
         assertThat(chart.one("Deployment").path("spec").path("selector").path("matchLabels")).isEqualTo(pdbSelector);
         JsonNode spread = chart.podSpec().path("topologySpreadConstraints").get(0);
         assertThat(spread.path("labelSelector").path("matchLabels")).isEqualTo(pdbSelector);
