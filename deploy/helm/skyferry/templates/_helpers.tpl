@@ -73,9 +73,12 @@ ISO-8601 (PT25S); the chart asks for the short form so it can compare drainGrace
 {{- $config := .Values.config | default dict -}}
 {{- $worker := $config.worker | default dict -}}
 {{- $drain := include "skyferry.durationMillis" (dict "value" ($worker.drainGrace | default "25s") "path" "config.worker.drainGrace") | int64 -}}
+{{- /* After the drain the worker interrupts what is left and takes up to 3 s (WorkerSettings.DEFAULT_RELEASE_TIMEOUT)
+       to abort its writes and release its messages: a kill in that phase leaves them invisible and the uploads orphaned. */ -}}
+{{- $release := 3000 -}}
 {{- $grace := .Values.terminationGracePeriodSeconds | int64 -}}
-{{- if ge $drain (mul $grace 1000) -}}
-{{- fail (printf "config.worker.drainGrace (%v) must be shorter than terminationGracePeriodSeconds (%ds): Kubernetes kills the pod when the grace period ends, cutting in-flight copies short" ($worker.drainGrace | default "25s") $grace) -}}
+{{- if ge (add $drain $release) (mul $grace 1000) -}}
+{{- fail (printf "config.worker.drainGrace (%v) plus the %ds the worker then takes to release interrupted messages must be shorter than terminationGracePeriodSeconds (%ds): Kubernetes kills the pod when the grace period ends, leaving those messages invisible and their uploads unaborted" ($worker.drainGrace | default "25s") (div $release 1000) $grace) -}}
 {{- end -}}
 {{- $azure := $config.azure | default dict -}}
 {{- $azureAuth := $azure.auth | default dict -}}

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.skyferry.app.config.ConfigLoader;
 import dev.skyferry.app.config.SkyferryConfig;
+import dev.skyferry.worker.WorkerSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -197,19 +198,27 @@ class HelmChartTest {
     }
 
     @Test
-    void terminationGraceOutlastsTheWorkersDrain() throws Exception {
+    void terminationGraceOutlastsTheWorkersDrainAndRelease() throws Exception {
         Duration drainGrace = loadAsTheApp(chart).worker().drainGrace();
         long grace = chart.podSpec().path("terminationGracePeriodSeconds").asLong();
 
-        assertThat(Duration.ofSeconds(grace)).isGreaterThan(drainGrace);
+        assertThat(Duration.ofSeconds(grace)).isGreaterThan(drainGrace.plus(WorkerSettings.DEFAULT_RELEASE_TIMEOUT));
     }
 
     @Test
     void refusesADrainGraceThatTheGracePeriodWouldCutShort() {
         assertThatThrownBy(() -> RenderedChart.withExampleValues(Map.of("config.worker.drainGrace", "30s")))
-                .hasMessageContaining("config.worker.drainGrace (30s) must be shorter than terminationGracePeriodSeconds (30s)");
+                .hasMessageContaining("config.worker.drainGrace (30s) plus the 3s the worker then takes to release interrupted"
+                        + " messages must be shorter than terminationGracePeriodSeconds (30s)");
         assertThatThrownBy(() -> RenderedChart.withExampleValues(Map.of("config.worker.drainGrace", "2m")))
                 .hasMessageContaining("must be shorter than terminationGracePeriodSeconds");
+        // After the drain the worker interrupts what is left and releases it: SIGKILL must not cut that short.
+        long grace = chart.podSpec().path("terminationGracePeriodSeconds").asLong();
+        long latestDrain = grace - WorkerSettings.DEFAULT_RELEASE_TIMEOUT.toSeconds() - 1;
+        assertThatThrownBy(() -> RenderedChart.withExampleValues(Map.of("config.worker.drainGrace", (latestDrain + 1) + "s")))
+                .hasMessageContaining("must be shorter than terminationGracePeriodSeconds (" + grace + "s)");
+        assertThat(RenderedChart.withExampleValues(Map.of("config.worker.drainGrace", latestDrain + "s"))
+                .podSpec().path("terminationGracePeriodSeconds").asLong()).isEqualTo(grace);
         assertThatThrownBy(() -> RenderedChart.withExampleValues(Map.of("config.worker.drainGrace", "PT20S")))
                 .hasMessageContaining("'PT20S' is not a duration the chart understands");
     }
@@ -265,13 +274,15 @@ class HelmChartTest {
     }
 
     @Test
-    void disruptionBudgetAndSpreadSelectTheWorkerPods() {
+    void disruptionBudgetAndSpreadSelectTheWorkerPodsAndNotReadyPodsMayBeEvicted() {
         JsonNode podLabels = chart.one("Deployment").path("spec").path("template").path("metadata").path("labels");
         JsonNode pdbSelector = chart.one("PodDisruptionBudget").path("spec").path("selector").path("matchLabels");
 
         assertThat(pdbSelector.isEmpty()).isFalse();
         pdbSelector.fields().forEachRemaining(label -> assertThat(podLabels.path(label.getKey()).asText()).isEqualTo(label.getValue().asText()));
         assertThat(chart.one("PodDisruptionBudget").path("spec").path("maxUnavailable").asInt()).isEqualTo(1);
+        // A dependency outage makes every worker NotReady at once; that must not block node drains.
+        assertThat(chart.one("PodDisruptionBudget").path("spec").path("unhealthyPodEvictionPolicy").asText()).isEqualTo("AlwaysAllow");
         assertThat(chart.one("Deployment").path("spec").path("selector").path("matchLabels")).isEqualTo(pdbSelector);
         JsonNode spread = chart.podSpec().path("topologySpreadConstraints").get(0);
         assertThat(spread.path("labelSelector").path("matchLabels")).isEqualTo(pdbSelector);

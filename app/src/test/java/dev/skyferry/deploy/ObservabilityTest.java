@@ -3,6 +3,16 @@ package dev.skyferry.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.skyferry.app.metrics.MicrometerMetrics;
+import dev.skyferry.resilience.CircuitBreakerSettings;
+import dev.skyferry.resilience.Endpoint;
+import dev.skyferry.resilience.EndpointBreakers;
+import dev.skyferry.store.StoreException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,6 +62,26 @@ class ObservabilityTest {
             }
         }
         return queries;
+    }
+
+    private static JsonNode alertRule(String name) {
+        for (JsonNode group : ALERTS.path("groups")) {
+            for (JsonNode rule : group.path("rules")) {
+                if (rule.path("alert").asText().equals(name)) {
+                    return rule;
+                }
+            }
+        }
+        throw new AssertionError("no alert " + name);
+    }
+
+    private static JsonNode panel(String title) {
+        for (JsonNode panel : DASHBOARD.path("panels")) {
+            if (panel.path("title").asText().equals(title)) {
+                return panel;
+            }
+        }
+        throw new AssertionError("no panel " + title);
     }
 
     /** Metric names a query selects, histogram series suffixes folded into the histogram's name. */
@@ -147,22 +177,97 @@ class ObservabilityTest {
     }
 
     @Test
-    void alertRulesCoverTheFourFailureModes() {
+    void alertRulesCoverTheFiveFailureModes() {
         Map<String, String> queries = alertQueries();
 
         assertThat(queries).containsOnlyKeys("SkyferryDeadLettersGrowing", "SkyferryReplicationLagAboveObjective",
-                "SkyferryCircuitBreakerOpen", "SkyferryNoProgressWhileQueueGrows");
+                "SkyferryCircuitBreakerOpen", "SkyferryNoProgressWhileQueueGrows", "SkyferryNoWorkerRunning");
         assertThat(queries.get("SkyferryDeadLettersGrowing")).contains("skyferry_events_total{outcome=\"dead_lettered\"}");
         assertThat(queries.get("SkyferryReplicationLagAboveObjective"))
                 .contains("histogram_quantile(0.99").contains("skyferry_replication_lag_seconds_bucket");
-        assertThat(queries.get("SkyferryCircuitBreakerOpen")).contains("resilience4j_circuitbreaker_state{state=~\"open|forced_open\"}");
+        assertThat(queries.get("SkyferryCircuitBreakerOpen")).contains("resilience4j_circuitbreaker_state{state=\"closed\"}");
         assertThat(queries.get("SkyferryNoProgressWhileQueueGrows")).contains("skyferry_queue_depth").contains("unless on (source)");
+        assertThat(queries.get("SkyferryNoWorkerRunning")).startsWith("absent(");
         for (JsonNode group : ALERTS.path("groups")) {
             for (JsonNode rule : group.path("rules")) {
                 assertThat(rule.path("labels").path("severity").asText()).as(rule.path("alert").asText()).isIn("warning", "critical");
                 assertThat(rule.path("annotations").path("summary").asText()).isNotBlank();
             }
         }
+    }
+
+    /**
+     * A pod creates a counter series at its first event of a kind, already at 1 or more; increase() sees
+     * no rise in it, so a first dead letter (or a burst before the first scrape) would go uncounted.
+     */
+    @Test
+    void deadLettersCountInFullWhenTheirSeriesAppearsWithinTheWindow() {
+        assertCountsSeriesBornInTheWindow(alertQueries().get("SkyferryDeadLettersGrowing"),
+                "skyferry_events_total{outcome=\"dead_lettered\"}", "15m");
+        assertCountsSeriesBornInTheWindow(panel("Outcomes other than replicated, by reason").path("targets").get(0).path("expr").asText(),
+                "skyferry_events_total{job=~\"$job\", outcome!=\"replicated\"}", "$__range");
+    }
+
+    private static void assertCountsSeriesBornInTheWindow(String query, String selector, String window) {
+        String flat = query.replaceAll("\\s+", " ");
+        assertThat(flat).as("series that did not exist a window ago count in full, the others by their increase")
+                .contains(selector + " unless " + selector + " offset " + window)
+                .contains(") or increase(" + selector + "[" + window + "])");
+    }
+
+    /**
+     * During an outage the breaker is never open for long at a stretch: it turns half-open by itself to
+     * probe, and open again when the probes fail. What holds throughout is that it is not closed.
+     */
+    @Test
+    void breakerAlertWatchesTheClosedStateThatAnOutageNeverReaches() throws InterruptedException {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        EndpointBreakers breakers = new EndpointBreakers(new CircuitBreakerSettings(50, 20, Duration.ofMillis(100)));
+        TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(breakers.registry()).bindTo(registry);
+        CircuitBreaker s3 = breakers.breaker(Endpoint.S3);
+
+        Set<String> statesInTheOutage = new TreeSet<>();
+        long end = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+        while (System.nanoTime() < end) {
+            try {
+                s3.executeRunnable(() -> {
+                    throw new StoreException(StoreException.Kind.UNAVAILABLE, 503, "ServiceUnavailable", "down", null, null);
+                });
+            } catch (RuntimeException failedOrRejected) {
+                // every call the breaker lets through fails: the outage never ends
+            }
+            String state = breakerState(registry.scrape(), "s3");
+            if (!statesInTheOutage.isEmpty() || !state.equals("closed")) {
+                statesInTheOutage.add(state);
+            }
+            Thread.sleep(5);
+        }
+
+        assertThat(statesInTheOutage).contains("open", "half_open").doesNotContain("closed");
+        JsonNode rule = alertRule("SkyferryCircuitBreakerOpen");
+        assertThat(rule.path("expr").asText())
+                .isEqualTo("min by (name) (max_over_time(resilience4j_circuitbreaker_state{state=\"closed\"}[5m])) == 0");
+        // 401 and 403 are not transient: they dead-letter events and never count against a breaker.
+        assertThat(rule.path("annotations").path("description").asText()).doesNotContain("lost permission");
+    }
+
+    private static String breakerState(String scrape, String name) {
+        Matcher state = Pattern.compile("resilience4j_circuitbreaker_state\\{name=\"" + name + "\",state=\"([a-z_]+)\"} 1\\.0")
+                .matcher(scrape);
+        assertThat(state.find()).as(scrape).isTrue();
+        return state.group(1);
+    }
+
+    /** Every other rule needs series a running worker exports: with no worker at all they stay silent. */
+    @Test
+    void anAlertFiresWhenNoWorkerExportsAnything() {
+        Matcher absent = Pattern.compile("absent\\((skyferry_[a-z_]+)\\)").matcher(alertRule("SkyferryNoWorkerRunning").path("expr").asText());
+        assertThat(absent.matches()).isTrue();
+
+        // The gauge it watches exists from the worker's start, not from its first event.
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new MicrometerMetrics(registry).bindGauges(() -> 0, () -> 0);
+        assertThat(registry.scrape()).containsPattern("(?m)^" + absent.group(1) + " 0\\.0$");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.skyferry.ack;
 
+import java.net.URI;
 import java.time.Duration;
 
 /**
@@ -9,8 +10,12 @@ import java.time.Duration;
  */
 public sealed interface Outcome {
 
-    /** The replica was written and verified (or deleted / tombstoned, for delete events). */
-    record Replicated(String action, long bytes, Duration copyTime) implements Outcome {}
+    /**
+     * The replica was written and verified (or deleted / tombstoned, for delete events).
+     *
+     * @param target the replica's URI, for the worker's audit line (its key differs from the source's under a prefix)
+     */
+    record Replicated(String action, long bytes, Duration copyTime, URI target) implements Outcome {}
 
     /** Deliberately not replicated: the reason is a short stable code plus detail, e.g. {@code echo-of-replica}. */
     record Skipped(String reason, String detail) implements Outcome {}

@@ -108,7 +108,7 @@ public final class Replicator {
             case CopyResult.NotCopied notCopied -> new Outcome.Skipped(notCopied.reason(), notCopied.detail());
             case CopyResult.Copied copied -> {
                 verifier.verify(task.target(), copied.replica());
-                yield new Outcome.Replicated(copied.action(), copied.bytes(), since(started));
+                yield replicated(task, copied.action(), copied.bytes(), started);
             }
         };
     }
@@ -122,7 +122,7 @@ public final class Replicator {
             }
             throw targetChangedOr(task, e);
         }
-        return new Outcome.Replicated("deleted", 0, since(started));
+        return replicated(task, "deleted", 0, started);
     }
 
     private Outcome tombstone(ReplicationTask task, Plan.Tombstone plan, Instant started) {
@@ -134,7 +134,7 @@ public final class Replicator {
             }
             throw targetChangedOr(task, e);
         }
-        return new Outcome.Replicated("tombstoned", 0, since(started));
+        return replicated(task, "tombstoned", 0, started);
     }
 
     private static RuntimeException targetChangedOr(ReplicationTask task, StoreException e) {
@@ -145,7 +145,8 @@ public final class Replicator {
         return e;
     }
 
-    private Duration since(Instant started) {
-        return Duration.between(started, clock.instant());
+    private Outcome.Replicated replicated(ReplicationTask task, String action, long bytes, Instant started) {
+        return new Outcome.Replicated(action, bytes, Duration.between(started, clock.instant()),
+                task.target().uriOf(task.targetKey()));
     }
 }

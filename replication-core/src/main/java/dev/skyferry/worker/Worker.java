@@ -637,6 +637,8 @@ public final class Worker {
             if (outcome instanceof Outcome.Replicated replicated) {
                 // One line per replica, stamped when it is verified: the audit trail of what was
                 // copied, and with the receipt instant it splits lag into queue wait and copy time.
+                // The replicator took its target off the MDC when it returned: this line names it again.
+                MDC.put("target", replicated.target().toString());
                 log.info("replicated {}: {} {} bytes, received {}, copied and verified in {} ms", event.describe(),
                         replicated.action(), replicated.bytes(), message.receivedAt(), replicated.copyTime().toMillis());
             }
@@ -649,6 +651,7 @@ public final class Worker {
         } finally {
             MDC.remove("eventId");
             MDC.remove("object");
+            MDC.remove("target");
         }
     }
 

@@ -2,13 +2,15 @@ package dev.skyferry.ack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class MessageVerdictTest {
 
-    private static final Outcome REPLICATED = new Outcome.Replicated("copied", 10, Duration.ofMillis(5));
+    private static final Outcome REPLICATED = new Outcome.Replicated("copied", 10, Duration.ofMillis(5),
+            URI.create("s3://photos-backup/a"));
     private static final Outcome SKIPPED = new Outcome.Skipped("echo-of-replica", "");
     private static final Outcome.Retry THROTTLED = new Outcome.Retry("throttled", "503", null);
     private static final Outcome.DeadLetter FORBIDDEN = new Outcome.DeadLetter("forbidden", "403", null);

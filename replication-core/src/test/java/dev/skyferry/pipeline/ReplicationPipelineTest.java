@@ -81,6 +81,7 @@ class ReplicationPipelineTest {
         assertThat(outcome).isInstanceOfSatisfying(Outcome.Replicated.class, r -> {
             assertThat(r.action()).isEqualTo("streamed");
             assertThat(r.bytes()).isEqualTo(5);
+            assertThat(r.target()).isEqualTo(s3.uriOf("a.txt"));
         });
         assertThat(new String(s3.contentOf("a.txt"))).isEqualTo("hello");
         assertThat(azure.requestSummary()).isEqualTo(Map.of(Op.OPEN, 1));
@@ -420,7 +421,10 @@ class ReplicationPipelineTest {
 
         Outcome outcome = propagating.process(deleted(azure, "a.txt", "02"));
 
-        assertThat(outcome).isInstanceOfSatisfying(Outcome.Replicated.class, r -> assertThat(r.action()).isEqualTo("deleted"));
+        assertThat(outcome).isInstanceOfSatisfying(Outcome.Replicated.class, r -> {
+            assertThat(r.action()).isEqualTo("deleted");
+            assertThat(r.target()).isEqualTo(s3.uriOf("a.txt"));
+        });
         assertThat(s3.keys()).isEmpty();
     }
 
@@ -476,7 +480,10 @@ class ReplicationPipelineTest {
 
         Outcome outcome = tombstoning.process(deleted(azure, "a.txt", "02"));
 
-        assertThat(outcome).isInstanceOfSatisfying(Outcome.Replicated.class, r -> assertThat(r.action()).isEqualTo("tombstoned"));
+        assertThat(outcome).isInstanceOfSatisfying(Outcome.Replicated.class, r -> {
+            assertThat(r.action()).isEqualTo("tombstoned");
+            assertThat(r.target()).isEqualTo(s3.uriOf("a.txt"));
+        });
         assertThat(new String(s3.contentOf("a.txt"))).isEqualTo("x");
         assertThat(s3.infoOf("a.txt").attributes().userMetadata()).containsKey(Provenance.SOURCE_DELETED_AT);
     }

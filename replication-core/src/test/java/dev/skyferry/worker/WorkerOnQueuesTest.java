@@ -25,6 +25,7 @@ import dev.skyferry.resilience.RetryObserver;
 import dev.skyferry.resilience.RetrySettings;
 import dev.skyferry.testkit.EmulatorExtension;
 import dev.skyferry.testkit.Emulators;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -49,7 +50,8 @@ class WorkerOnQueuesTest {
     /** Redelivery in whole seconds: both services count visibility in seconds. */
     private static final RetrySettings RETRY = new RetrySettings(2, Duration.ofMillis(1), Duration.ofMillis(10),
             Duration.ofSeconds(1), Duration.ofSeconds(2));
-    private static final Outcome REPLICATED = new Outcome.Replicated("copied", 3, Duration.ofMillis(5));
+    private static final Outcome REPLICATED = new Outcome.Replicated("copied", 3, Duration.ofMillis(5),
+            URI.create("s3://photos-backup/a"));
     private static final EventParser PARSER = new EventParser();
 
     private final List<Worker> workers = new ArrayList<>();

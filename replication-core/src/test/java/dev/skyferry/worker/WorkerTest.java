@@ -19,6 +19,7 @@ import dev.skyferry.resilience.RetryObserver;
 import dev.skyferry.resilience.RetrySettings;
 import dev.skyferry.store.StoreKind;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -38,7 +39,8 @@ class WorkerTest {
     private static final RetrySettings RETRY = new RetrySettings(2, Duration.ofMillis(1), Duration.ofMillis(10),
             Duration.ofMillis(100), Duration.ofMillis(400));
     private static final Duration VISIBILITY = Duration.ofSeconds(30);
-    private static final Outcome REPLICATED = new Outcome.Replicated("copied", 3, Duration.ofMillis(7));
+    private static final Outcome REPLICATED = new Outcome.Replicated("copied", 3, Duration.ofMillis(7),
+            URI.create("s3://photos-backup/from-azure/a"));
 
     private final List<Worker> workers = new ArrayList<>();
 
@@ -92,7 +94,7 @@ class WorkerTest {
     }
 
     @Test
-    void logsOneLinePerVerifiedReplicaWithItsReceiptInstantAndCopyTime() {
+    void logsOneLinePerVerifiedReplicaNamingItsTargetWithItsReceiptInstantAndCopyTime() {
         InMemoryQueue queue = azureQueue("azure-events", 5, new InMemoryQueue.Ledger(4));
         LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
         ListAppender<ILoggingEvent> appender = new ListAppender<>();
@@ -106,10 +108,15 @@ class WorkerTest {
             startWorker(event -> REPLICATED, queue);
 
             await().atMost(Duration.ofSeconds(10)).until(() -> queue.deleted.contains(id));
-            List<String> replicated = appender.list.stream().map(ILoggingEvent::getFormattedMessage)
-                    .filter(line -> line.startsWith("replicated ")).toList();
-            assertThat(replicated).singleElement().asString()
-                    .matches("replicated \\S+/a \\(\\w+\\): copied 3 bytes, received \\S+Z, copied and verified in 7 ms");
+            List<ILoggingEvent> replicated = appender.list.stream()
+                    .filter(line -> line.getFormattedMessage().startsWith("replicated ")).toList();
+            assertThat(replicated).singleElement().satisfies(line -> {
+                assertThat(line.getFormattedMessage())
+                        .matches("replicated \\S+/a \\(\\w+\\): copied 3 bytes, received \\S+Z, copied and verified in 7 ms");
+                // The audit trail answers "which event wrote this replica?" (docs/configuration.md, Log fields).
+                assertThat(line.getMDCPropertyMap()).containsKeys("source", "messageId", "eventId", "object")
+                        .containsEntry("target", "s3://photos-backup/from-azure/a");
+            });
         } finally {
             workerLog.detachAppender(appender);
         }
@@ -710,7 +717,7 @@ class WorkerTest {
         azure.send("copy:a|ignore:sftp-create");
         azure.send("rubbish");
 
-        started(builder(event -> new Outcome.Replicated("copied", 42, Duration.ofMillis(9)), 4)
+        started(builder(event -> new Outcome.Replicated("copied", 42, Duration.ofMillis(9), URI.create("s3://photos-backup/a")), 4)
                 .metrics(metrics)
                 .source(azure, TestEvents.parser(StoreKind.AZURE_BLOB))
                 .build());

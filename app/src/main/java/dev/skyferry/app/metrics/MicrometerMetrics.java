@@ -23,6 +23,13 @@ import java.util.function.Supplier;
  */
 public final class MicrometerMetrics implements WorkerMetrics, CopyMetrics {
 
+    /**
+     * The top of the timer histograms, instead of Micrometer's 30 s: a large object's copy, and a message's
+     * wait behind such copies, take minutes, and histogram_quantile reports anything past the last finite
+     * bucket as that bucket's bound (a 20-minute copy would read as 30 s).
+     */
+    static final Duration LONGEST_TIMED = Duration.ofHours(2);
+
     private final MeterRegistry registry;
     private final Map<String, AtomicLong> queueDepths = new ConcurrentHashMap<>();
 
@@ -53,8 +60,7 @@ public final class MicrometerMetrics implements WorkerMetrics, CopyMetrics {
         Counter.builder("skyferry.bytes.replicated").tag("direction", direction.label())
                 .register(registry).increment(bytes);
         if (copyDuration != null) {
-            Timer.builder("skyferry.copy.duration").tag("direction", direction.label())
-                    .publishPercentileHistogram().register(registry).record(copyDuration);
+            timer("skyferry.copy.duration").tag("direction", direction.label()).register(registry).record(copyDuration);
         }
         if (lag != null && !lag.isNegative()) {
             // Seconds buckets from 5 ms to 1 h: the lag objective (p99 ≤ 1 s) sits well inside.
@@ -76,23 +82,27 @@ public final class MicrometerMetrics implements WorkerMetrics, CopyMetrics {
 
     @Override
     public void receiveAnswered(String source, Duration roundTrip) {
-        Timer.builder("skyferry.receive.duration").tag("source", source)
+        timer("skyferry.receive.duration").tag("source", source)
                 .description("Round trip of a queue receive that returned messages")
-                .publishPercentileHistogram().register(registry).record(roundTrip);
+                .register(registry).record(roundTrip);
     }
 
     @Override
     public void copySlotWaited(String source, Duration wait) {
-        Timer.builder("skyferry.copy.slot.wait").tag("source", source)
+        timer("skyferry.copy.slot.wait").tag("source", source)
                 .description("Time a received message waited for a copy slot")
-                .publishPercentileHistogram().register(registry).record(wait);
+                .register(registry).record(wait);
     }
 
     @Override
     public void settleAnswered(String source, String action, Duration roundTrip) {
-        Timer.builder("skyferry.settle.duration").tag("source", source).tag("action", action)
+        timer("skyferry.settle.duration").tag("source", source).tag("action", action)
                 .description("Round trip of a delete, release or dead-letter move, retries included")
-                .publishPercentileHistogram().register(registry).record(roundTrip);
+                .register(registry).record(roundTrip);
+    }
+
+    private static Timer.Builder timer(String name) {
+        return Timer.builder(name).publishPercentileHistogram().maximumExpectedValue(LONGEST_TIMED);
     }
 
     @Override

@@ -11,6 +11,7 @@ import dev.skyferry.ops.replay.ReplayRecord.Action;
 import dev.skyferry.queue.SqsDeadLetterAttributes;
 import dev.skyferry.testkit.EmulatorExtension;
 import dev.skyferry.testkit.Emulators;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -175,7 +176,7 @@ class SqsReplayTest {
             processed.add(event);
             return event.key().endsWith("bad.txt")
                     ? new Outcome.DeadLetter("forbidden", "still denied", null)
-                    : new Outcome.Replicated("copied", 42, Duration.ofMillis(5));
+                    : new Outcome.Replicated("copied", 42, Duration.ofMillis(5), URI.create("azure://acct/photos/p/ok.txt"));
         });
 
         ReplayResult result = new Replayer(new EventParser(), CLOCK).run(
