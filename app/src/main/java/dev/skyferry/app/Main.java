@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
 @Command(name = "skyferry",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
+        scope = CommandLine.ScopeType.INHERIT, // so `skyferry check -V` prints the version as well
         description = "Continuous, verified, two-way object replication between Azure Blob Storage and Amazon S3.",
         subcommands = {RunCommand.class, CheckCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
