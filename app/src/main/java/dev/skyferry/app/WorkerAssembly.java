@@ -74,7 +74,7 @@ public final class WorkerAssembly {
                     .clock(clock);
             for (SkyferryConfig.Source source : config.sources()) {
                 if (SkyferryConfig.Source.AZURE_QUEUE.equals(source.type())) {
-                    var settings = new AzureQueueSettings(source.name(), source.visibilityTimeout(), source.maxDequeueCount(),
+                    var settings = new AzureQueueSettings(source.name(), source.visibilityTimeout(), source.maxDequeueCountOrDefault(),
                             source.minPollIntervalOrDefault(), source.maxPollIntervalOrDefault());
                     builder.source(new AzureQueueSource(settings, wiring.azureQueue(source.account(), source.queue()),
                             wiring.azureQueue(source.account(), source.poisonQueueOrDefault()), clock),

@@ -182,11 +182,12 @@ final class ConfigValidator {
             forbidden(p, path + ".poisonQueue", s.poisonQueue(), "sqs");
             forbidden(p, path + ".minPollInterval", s.minPollInterval(), "sqs (it long-polls)");
             forbidden(p, path + ".maxPollInterval", s.maxPollInterval(), "sqs (it long-polls)");
+            forbidden(p, path + ".maxDequeueCount", s.maxDequeueCount(), "sqs (set maxReceiveCount in the queue's redrive policy)");
             if (s.visibilityTimeout().compareTo(MAX_VISIBILITY) > 0) {
                 p.add(path + ".visibilityTimeout: SQS allows at most 12h, was " + s.visibilityTimeout());
             }
         }
-        atLeast(p, path + ".maxDequeueCount", s.maxDequeueCount(), 1);
+        atLeast(p, path + ".maxDequeueCount", s.maxDequeueCountOrDefault(), 1);
         if (s.visibilityTimeout().compareTo(Duration.ofSeconds(1)) < 0) {
             p.add(path + ".visibilityTimeout: must be at least 1s, was " + s.visibilityTimeout());
         }

@@ -126,8 +126,12 @@ public record SkyferryConfig(
         public static final Duration DEFAULT_VISIBILITY_TIMEOUT = Duration.ofSeconds(60);
 
         public Source {
-            maxDequeueCount = maxDequeueCount == null ? DEFAULT_MAX_DEQUEUE_COUNT : maxDequeueCount;
             visibilityTimeout = visibilityTimeout == null ? DEFAULT_VISIBILITY_TIMEOUT : visibilityTimeout;
+        }
+
+        /** Azure queues only: an SQS queue's redrive policy counts its deliveries. */
+        public int maxDequeueCountOrDefault() {
+            return maxDequeueCount != null ? maxDequeueCount : DEFAULT_MAX_DEQUEUE_COUNT;
         }
 
         public Duration minPollIntervalOrDefault() {

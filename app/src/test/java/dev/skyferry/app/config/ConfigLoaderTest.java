@@ -74,7 +74,7 @@ class ConfigLoaderTest {
         assertThat(config.copy().memoryBudget()).as("unset: derived from the heap when the worker starts").isNull();
         assertThat(config.worker().drainGrace()).isEqualTo(Duration.ofSeconds(20));
         assertThat(config.sources().get(0).poisonQueueOrDefault()).isEqualTo("skyferry-events-poison");
-        assertThat(config.sources().get(0).maxDequeueCount()).isEqualTo(5);
+        assertThat(config.sources().get(0).maxDequeueCountOrDefault()).isEqualTo(5);
         assertThat(config.sources().get(0).minPollIntervalOrDefault()).isEqualTo(Duration.ofMillis(250));
         assertThat(config.sources().get(0).maxPollIntervalOrDefault()).isEqualTo(Duration.ofSeconds(10));
         assertThat(config.rules().get(0).direction()).isEqualTo("both");
@@ -97,6 +97,15 @@ class ConfigLoaderTest {
         assertThat(config.copy().maxCopiesInFlight()).isEqualTo(64);
         assertThat(config.sources().get(1).deadLetterQueueUrl()).endsWith("/dlq");
         assertThat(config.rules().get(0).exclude().prefixes()).containsExactly("tmp/", "scratch/");
+    }
+
+    @Test
+    void maxDequeueCountIsAnAzureQueueSettingAndRefusedOnAnSqsSourceWhichWouldIgnoreIt() throws Exception {
+        assertThat(ConfigLoader.load(write(VALID), Map.of("SKYFERRY_SOURCES_0_MAX_DEQUEUE_COUNT", "3"))
+                .sources().get(0).maxDequeueCountOrDefault()).isEqualTo(3);
+        assertThatThrownBy(() -> ConfigLoader.load(write(VALID), Map.of("SKYFERRY_SOURCES_1_MAX_DEQUEUE_COUNT", "3")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("sources[1].maxDequeueCount: not used by a source of type sqs");
     }
 
     @Test
