@@ -103,7 +103,8 @@ public final class WorkerAssembly {
             return new RunningWorker(worker, http, wiring, config.worker().drainGrace());
         } catch (IOException e) {
             wiring.close();
-            throw new UncheckedIOException("cannot open the HTTP port " + config.worker().http().port(), e);
+            throw new UncheckedIOException("cannot open the HTTP port " + config.worker().http().port() + " (" + e.getMessage()
+                    + "): another process may hold it; set worker.http.port (skyferry local: --http-port, 0 for any free port)", e);
         } catch (RuntimeException e) {
             wiring.close();
             throw e;

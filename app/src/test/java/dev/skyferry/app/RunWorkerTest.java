@@ -1,6 +1,7 @@
 package dev.skyferry.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.azure.core.util.BinaryData;
@@ -43,6 +44,7 @@ class RunWorkerTest {
     private String bucket;
     private String azureQueue;
     private String sqsQueueUrl;
+    private String dlqUrl;
     private RunningWorker worker;
 
     RunWorkerTest(Emulators emulators) {
@@ -58,7 +60,7 @@ class RunWorkerTest {
         emulators.s3Client().createBucket(b -> b.bucket(bucket));
         emulators.queueService().createQueue(azureQueue);
         emulators.queueService().createQueue(azureQueue + "-poison");
-        String dlqUrl = emulators.sqsClient().createQueue(b -> b.queueName(Emulators.freshName("dlq"))).queueUrl();
+        dlqUrl = emulators.sqsClient().createQueue(b -> b.queueName(Emulators.freshName("dlq"))).queueUrl();
         String dlqArn = emulators.sqsClient().getQueueAttributes(b -> b.queueUrl(dlqUrl).attributeNames(QueueAttributeName.QUEUE_ARN))
                 .attributes().get(QueueAttributeName.QUEUE_ARN);
         sqsQueueUrl = emulators.sqsClient().createQueue(b -> b.queueName(Emulators.freshName("events")).attributes(Map.of(
@@ -136,6 +138,16 @@ class RunWorkerTest {
         assertThat(get("/healthz").statusCode()).isEqualTo(200);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(get("/readyz").statusCode()).isEqualTo(200));
         assertThat(get("/metrics").headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
+    }
+
+    @Test
+    void aSecondWorkerOnTheSamePortSaysWhichSettingToChange() {
+        ObjectNode tree = new EmulatorConfig(emulators, container, bucket, azureQueue, sqsQueueUrl, dlqUrl).tree();
+        tree.withObject("/worker/http").put("port", worker.httpPort());
+
+        assertThatThrownBy(() -> WorkerAssembly.start(ConfigLoader.bind(tree, Map.of()), Map.of()))
+                .hasMessageContaining("cannot open the HTTP port " + worker.httpPort())
+                .hasMessageContaining("set worker.http.port");
     }
 
     private HttpResponse<String> get(String path) throws Exception {
