@@ -99,6 +99,16 @@ class CheckCommandTest {
     }
 
     @Test
+    void staticKeysToTheEmulatorsWithoutAnStsSkipTheAwsIdentityInsteadOfFailingIt() {
+        config.withObject("/aws/endpoints").remove("sts");
+
+        Run run = check();
+
+        assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+        assertThat(run.out()).contains("aws identity").contains("no STS to ask");
+    }
+
+    @Test
     void probesBlobTagsOnlyForRulesThatCopyThem() {
         assertThat(check().out()).doesNotContain("blob tags");
 
