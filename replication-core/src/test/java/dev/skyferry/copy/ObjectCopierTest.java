@@ -300,8 +300,10 @@ class ObjectCopierTest {
 
     @Test
     void skipsTheEchoOfItsOwnReplicaFromTheGetResponseAlone() throws Exception {
-        ObjectInfo replica = s3.seed("a.txt", "x".getBytes(),
-                ObjectAttributes.NONE.withUserMetadata(Map.of(Provenance.REPLICA_MARKER, "1")));
+        // What this rule writes on a replica of azure's a.txt: the marker, the rule, and a.txt there as its source.
+        ObjectInfo replica = s3.seed("a.txt", "x".getBytes(), ObjectAttributes.NONE.withUserMetadata(Map.of(
+                Provenance.REPLICA_MARKER, "1", Provenance.RULE, rule.name(),
+                Provenance.SOURCE_URI, azure.uriOf("a.txt").toASCIIString())));
 
         CopyResult result = copier.copy(task(created(s3, replica, "0A"), rule, s3, azure), IF_ABSENT);
 
