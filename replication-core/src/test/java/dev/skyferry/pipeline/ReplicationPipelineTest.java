@@ -435,16 +435,8 @@ class ReplicationPipelineTest {
         // An SFTP client renames its upload once complete: same bytes under the final name, the old name gone.
         azure.seed("in/report.csv", "rows");
         azure.delete("in/report.csv.filepart", Precondition.NONE);
-        String rename = """
-                {"topic": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/acct",
-                 "subject": "/blobServices/default/containers/photos/blobs/in/report.csv",
-                 "eventType": "Microsoft.Storage.BlobRenamed", "id": "r-1", "eventTime": "2025-06-01T00:00:00Z",
-                 "dataVersion": "", "metadataVersion": "1",
-                 "data": {"api": "SftpRename", "sequencer": "02", "sourceUrl": "%s", "destinationUrl": "%s"}}"""
-                .formatted(azure.uriOf("in/report.csv.filepart"), azure.uriOf("in/report.csv"));
-
-        List<Outcome> outcomes = new EventParser().parseAzureQueueMessage(rename).items().stream()
-                .map(item -> propagating.process(((ParsedMessage.Accepted) item).event())).toList();
+        List<Outcome> outcomes = renamed("SftpRename", azure.uriOf("in/report.csv.filepart").toString(), "in/report.csv")
+                .stream().map(propagating::process).toList();
 
         assertThat(outcomes).hasSize(2).allSatisfy(outcome -> assertThat(outcome).isInstanceOf(Outcome.Replicated.class));
         assertThat(s3.keys()).containsExactly("in/report.csv");
@@ -454,21 +446,28 @@ class ReplicationPipelineTest {
     @Test
     void aFileMovedInFromAContainerNoRuleCoversIsReplicatedAndItsOldNameSkipped() {
         azure.seed("in/report.csv", "rows");
-        String rename = """
-                {"topic": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/acct",
-                 "subject": "/blobServices/default/containers/photos/blobs/in/report.csv",
-                 "eventType": "Microsoft.Storage.BlobRenamed", "id": "r-2", "eventTime": "2025-06-01T00:00:00Z",
-                 "dataVersion": "", "metadataVersion": "1",
-                 "data": {"api": "RenameFile", "sequencer": "02", "sourceUrl": "%s", "destinationUrl": "%s"}}"""
-                .formatted(azure.uriOf("in/report.csv").toString().replace("/photos/", "/staging/"), azure.uriOf("in/report.csv"));
+        String fromUncoveredContainer = azure.uriOf("in/report.csv").toString().replace("/photos/", "/staging/");
 
-        List<Outcome> outcomes = new EventParser().parseAzureQueueMessage(rename).items().stream()
-                .map(item -> pipeline.process(((ParsedMessage.Accepted) item).event())).toList();
+        List<Outcome> outcomes = renamed("RenameFile", fromUncoveredContainer, "in/report.csv").stream()
+                .map(pipeline::process).toList();
 
         assertThat(outcomes.get(0)).isInstanceOf(Outcome.Replicated.class);
         assertThat(outcomes.get(1)).as("nothing of the old name was replicated: nothing to dead-letter")
                 .isInstanceOfSatisfying(Outcome.Skipped.class, s -> assertThat(s.reasonCode()).isEqualTo("no-matching-rule"));
         assertThat(s3.keys()).containsExactly("in/report.csv");
+    }
+
+    /** The events of a BlobRenamed as Event Grid delivers it: the new name in container photos of account acct. */
+    private List<ReplicationEvent> renamed(String api, String oldUrl, String newName) {
+        String rename = """
+                {"topic": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/acct",
+                 "subject": "/blobServices/default/containers/photos/blobs/%s",
+                 "eventType": "Microsoft.Storage.BlobRenamed", "id": "r-1", "eventTime": "2025-06-01T00:00:00Z",
+                 "dataVersion": "", "metadataVersion": "1",
+                 "data": {"api": "%s", "sequencer": "02", "sourceUrl": "%s", "destinationUrl": "%s"}}"""
+                .formatted(newName, api, oldUrl, azure.uriOf(newName));
+        return new EventParser().parseAzureQueueMessage(rename).items().stream()
+                .map(item -> ((ParsedMessage.Accepted) item).event()).toList();
     }
 
     @Test
