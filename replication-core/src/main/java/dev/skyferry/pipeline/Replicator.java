@@ -52,9 +52,13 @@ public final class Replicator {
             if (task.event().kind() == ReplicationEvent.EventKind.CREATED) {
                 return replicateCreated(task, started);
             }
-            Optional<ObjectInfo> stillCurrent = currentVersionAfterAVersionDelete(task);
-            if (stillCurrent.isPresent()) {
-                ObjectInfo current = stillCurrent.get();
+            Optional<ObjectInfo> stillThere = sourceStillThere(task);
+            if (stillThere.isPresent()) {
+                ObjectInfo current = stillThere.get();
+                if (task.event().versionId() == null) {
+                    return new Outcome.Skipped(ReasonCodes.STALE_EVENT, task.describe() + ": the source is there (ETag "
+                            + current.etag() + "): written again since the delete, its own event replicates it");
+                }
                 return replicateCreated(task.withEvent(
                         task.event().asCreatedOf(current.etag(), current.size(), current.versionId())), started);
             }
@@ -90,13 +94,15 @@ public final class Replicator {
     }
 
     /**
-     * A delete that names an S3 version removed that version, not necessarily the key: an old version
-     * cleaned up, a delete marker removed (the object is back), or the current version deleted (the
-     * one below is current now). Only a key without a current version is deleted; otherwise the
-     * replica follows the version that is current, which no other event would bring.
+     * A replica is deleted or tombstoned only while its source is gone: one HEAD of the source first. An
+     * object written again since the delete keeps its replica (its own event replicates it), and so does
+     * one a forged or misrouted delete event names. A delete that names an S3 version removed that
+     * version, not necessarily the key (an old version cleaned up, a delete marker removed, the current
+     * version deleted so the one below is current): while the key has a current version, the replica
+     * follows it, as no other event would bring it.
      */
-    private static Optional<ObjectInfo> currentVersionAfterAVersionDelete(ReplicationTask task) {
-        if (task.event().versionId() == null || task.deletePolicy() == DeletePolicy.IGNORE) {
+    private static Optional<ObjectInfo> sourceStillThere(ReplicationTask task) {
+        if (task.deletePolicy() == DeletePolicy.IGNORE) {
             return Optional.empty();
         }
         return task.source().stat(task.sourceKey());

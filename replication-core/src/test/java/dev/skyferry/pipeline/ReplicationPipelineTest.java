@@ -471,6 +471,18 @@ class ReplicationPipelineTest {
     }
 
     @Test
+    void aDeleteWhoseSourceIsThereLeavesTheReplicaAlone() {
+        ReplicationPipeline propagating = pipeline(rule().deletes(DeletePolicy.PROPAGATE).build());
+        propagating.process(created(azure, azure.seed("a.txt", "x"), "01"));
+        // Written again since the delete (whose event came late), or a delete event that should never have come.
+
+        Outcome outcome = propagating.process(deleted(azure, "a.txt", "02"));
+
+        assertThat(outcome.reasonCode()).isEqualTo(ReasonCodes.STALE_EVENT);
+        assertThat(s3.keys()).containsExactly("a.txt");
+    }
+
+    @Test
     void tombstonesItsOwnReplicaKeepingTheBytes() {
         ReplicationPipeline tombstoning = pipeline(rule().deletes(DeletePolicy.TOMBSTONE).build());
         ObjectInfo info = azure.seed("a.txt", "x");
