@@ -54,8 +54,7 @@ public final class AccessProbes {
             container.getBlobClient(PROBE_PREFIX + UUID.randomUUID()).getProperties();
             return CheckResult.pass("blob read", target, "read allowed");
         } catch (RuntimeException e) {
-            var azure = Failures.azure(e);
-            if (azure.isPresent() && azure.get().status() == 404 && "BlobNotFound".equals(azure.get().code())) {
+            if (isBlobNotFound(e)) {
                 return CheckResult.pass("blob read", target, "read allowed (probe blob absent, as expected)");
             }
             return CheckResult.fail("blob read", target, Failures.describe(e),
@@ -92,18 +91,10 @@ public final class AccessProbes {
         var probe = container.getBlobClient(PROBE_PREFIX + UUID.randomUUID());
         try {
             if (read) {
-                try {
-                    probe.getTags();
-                } catch (RuntimeException e) {
-                    rethrowUnlessBlobNotFound(e);
-                }
+                allowedIfBlobNotFound(probe::getTags);
             }
             if (write) {
-                try {
-                    probe.setTags(Map.of("skyferry", "check"));
-                } catch (RuntimeException e) {
-                    rethrowUnlessBlobNotFound(e);
-                }
+                allowedIfBlobNotFound(() -> probe.setTags(Map.of("skyferry", "check")));
             }
             String allowed = read && write ? "tag read and write" : read ? "tag read" : "tag write";
             return CheckResult.pass("blob tags", target, allowed + " allowed (probe blob absent, as expected)");
@@ -115,11 +106,20 @@ public final class AccessProbes {
         }
     }
 
-    private static void rethrowUnlessBlobNotFound(RuntimeException e) {
-        var azure = Failures.azure(e);
-        if (azure.isEmpty() || azure.get().status() != 404 || !"BlobNotFound".equals(azure.get().code())) {
-            throw e;
+    /** A call on a probe blob that does not exist: its 404 BlobNotFound means the call was allowed. */
+    private static void allowedIfBlobNotFound(Runnable call) {
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            if (!isBlobNotFound(e)) {
+                throw e;
+            }
         }
+    }
+
+    private static boolean isBlobNotFound(RuntimeException e) {
+        var azure = Failures.azure(e);
+        return azure.isPresent() && azure.get().status() == 404 && "BlobNotFound".equals(azure.get().code());
     }
 
     // ---- Azure Queue ----
