@@ -106,9 +106,13 @@ public record SkyferryConfig(
     /** Each unset (or empty) means the region's AWS endpoint. */
     public record AwsEndpoints(String sts, String s3, String sqs) {
         public AwsEndpoints {
-            sts = sts == null || sts.isBlank() ? null : sts;
-            s3 = s3 == null || s3.isBlank() ? null : s3;
-            sqs = sqs == null || sqs.isBlank() ? null : sqs;
+            sts = unsetIfBlank(sts);
+            s3 = unsetIfBlank(s3);
+            sqs = unsetIfBlank(sqs);
+        }
+
+        private static String unsetIfBlank(String url) {
+            return url == null || url.isBlank() ? null : url;
         }
     }
 
@@ -186,7 +190,7 @@ public record SkyferryConfig(
     public record Copy(DataSize partSize, Integer partsInFlightPerObject, Integer readStreamsPerObject,
                        Integer maxCopiesInFlight, DataSize memoryBudget, String s3ToAzureMode) {
         public static final DataSize DEFAULT_PART_SIZE = DataSize.ofMebibytes(8);
-        public static final int DEFAULT_PARTS_IN_FLIGHT = 4;
+        public static final int DEFAULT_PARTS_IN_FLIGHT = CopySettings.DEFAULT_PARTS_IN_FLIGHT;
         public static final int DEFAULT_READ_STREAMS = CopySettings.DEFAULT_READ_STREAMS;
         public static final int DEFAULT_MAX_COPIES_IN_FLIGHT = 16;
         /** The unset budget's cap; below it, {@link #DEFAULT_HEAP_SHARE} of the heap. */
