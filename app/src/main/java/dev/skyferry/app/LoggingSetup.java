@@ -13,6 +13,14 @@ import org.slf4j.LoggerFactory;
 /** Applies the config's {@code logging} section: JSON lines (default) or text, and the root level. */
 final class LoggingSetup {
 
+    /**
+     * Object keys and messages from the clouds reach the message and the MDC as they are: a key holding a
+     * line break would otherwise start a line of its own that reads like one of ours. So line breaks are
+     * written as {@code \n}/{@code \r} and any other control character as {@code ?} (JSON escapes them itself).
+     */
+    static final String TEXT_PATTERN = "%d{HH:mm:ss.SSS} %-5level %logger{20} "
+            + "%replace(%replace(%replace(%msg %mdc){'\\n', '\\\\n'}){'\\r', '\\\\r'}){'\\p{Cntrl}', '?'}%n";
+
     private LoggingSetup() {}
 
     static void apply(String format, String level) {
@@ -23,7 +31,7 @@ final class LoggingSetup {
         Encoder<ILoggingEvent> encoder;
         if ("text".equals(format)) {
             PatternLayoutEncoder pattern = new PatternLayoutEncoder();
-            pattern.setPattern("%d{HH:mm:ss.SSS} %-5level %logger{20} %msg %mdc%n");
+            pattern.setPattern(TEXT_PATTERN);
             encoder = pattern;
         } else {
             encoder = new LogstashEncoder();
