@@ -31,6 +31,7 @@ import software.amazon.awssdk.services.sts.StsClient;
  * Probes leave nothing behind and fire no events (see {@link AccessProbes}).
  */
 @Command(name = "check", mixinStandardHelpOptions = true,
+        header = "Validate the configuration and probe identities, queues, containers and buckets.",
         description = {"Validate the configuration, show both identities, and probe every queue, container and bucket",
                 "for the permissions the worker needs. Exit 0 when all pass, 1 on any failure, 2 on a bad config."})
 final class CheckCommand implements Callable<Integer> {

@@ -24,4 +24,17 @@ class MainTest {
             assertThat(out.toString()).as(args.toString()).startsWith("skyferry ");
         }
     }
+
+    @Test
+    void theTopLevelHelpSummarisesEachCommandInAWholeSentence() {
+        CommandLine cli = Main.commandLine();
+
+        for (var command : cli.getSubcommands().entrySet()) {
+            String[] summary = command.getValue().getCommandSpec().usageMessage().header();
+            String firstLine = summary.length > 0
+                    ? summary[0] : command.getValue().getCommandSpec().usageMessage().description()[0];
+            assertThat(firstLine).as(command.getKey()).endsWith(".");
+        }
+        assertThat(cli.getUsageMessage()).contains("Report drift between each rule's source and its target");
+    }
 }

@@ -31,6 +31,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code skyferry backfill}: seeds or repairs replicas from what is already stored. */
 @Command(name = "backfill", mixinStandardHelpOptions = true, sortOptions = false,
+        header = "Replicate what is already in the sources and missing or different on the targets.",
         description = {
             "Lists each rule's source and replicates what is missing or different on the target, under the",
             "same rules, provenance and loop markers as the worker; compares by size and checksum/provenance,",

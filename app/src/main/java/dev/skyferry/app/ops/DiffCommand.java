@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code skyferry diff}: reports drift between sources and their targets. Reads only. */
 @Command(name = "diff", mixinStandardHelpOptions = true, sortOptions = false,
+        header = "Report drift between each rule's source and its target, changing nothing.",
         description = {
             "Compares each rule's source with its target and reports drift: objects missing on the target,",
             "different there (older or foreign), unreplicable under the rules, and extra replicas whose source",

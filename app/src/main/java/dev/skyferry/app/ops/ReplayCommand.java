@@ -39,6 +39,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code skyferry replay}: moves dead letters back to their source queue, or processes them here. */
 @Command(name = "replay", mixinStandardHelpOptions = true, sortOptions = false,
+        header = "Send dead-lettered events back to be replicated again.",
         description = {
             "Moves what the worker dead-lettered back onto the source queue (or, with --process, replicates it",
             "in this process): the SQS dead-letter queue or the Azure poison queue of a configured source, or",
