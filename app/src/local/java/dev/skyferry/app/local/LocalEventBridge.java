@@ -6,15 +6,19 @@ import com.azure.storage.blob.models.ListBlobsOptions;
 import com.azure.storage.queue.QueueClient;
 import dev.skyferry.event.SyntheticEvents;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.MultipartUpload;
 import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
@@ -76,13 +80,30 @@ final class LocalEventBridge implements AutoCloseable {
                         blob.getProperties().getContentType());
             }
             S3Client s3 = env.s3();
-            for (S3Object object : s3.listObjectsV2Paginator(b -> b.bucket(env.bucket())).contents()) {
-                announceS3(object.key(), object.eTag(), object.size());
+            List<S3Object> objects = s3.listObjectsV2Paginator(b -> b.bucket(env.bucket())).contents().stream().toList();
+            // Listed after the objects: a scratch object whose upload ended in between is deleted by then, and
+            // the worker finds its source gone.
+            Set<String> uploadsInProgress = s3.listMultipartUploadsPaginator(b -> b.bucket(env.bucket())).uploads()
+                    .stream().map(MultipartUpload::uploadId).collect(Collectors.toSet());
+            for (S3Object object : objects) {
+                if (!isS3ProxyUploadScratch(object.key(), uploadsInProgress)) {
+                    announceS3(object.key(), object.eTag(), object.size());
+                }
             }
         } catch (RuntimeException e) {
             // The emulators may be stopping; the next poll tries again.
             log.debug("local event bridge poll failed: {}", e.toString());
         }
+    }
+
+    /**
+     * S3Proxy's in-memory store keeps a multipart upload in progress (the worker's own replicas, or a user's
+     * {@code aws s3 cp} of a large file) as ordinary objects, visible to a listing until the upload ends: its
+     * parts and stub under {@code .mpus-<uploadId>-…}, and one named by the upload id. S3 never announces
+     * them; announcing them would replicate junk into the container.
+     */
+    private static boolean isS3ProxyUploadScratch(String key, Set<String> uploadsInProgress) {
+        return key.startsWith(".mpus-") || uploadsInProgress.contains(key);
     }
 
     private String nextSequencer() {
