@@ -227,6 +227,26 @@ class RuleSetRoutingTest {
         assertThat(routed(twoWay.route(s3Created("b", "folder/"))).target().key()).isEqualTo("data/folder/");
     }
 
+    /** Azure stores '\\' as '/' and trims a dot that ends a path segment: such replicas would land elsewhere. */
+    @ParameterizedTest
+    @ValueSource(strings = {"reports\\q1.csv", "notes/draft.", "dir./file.txt", "a/../b.txt", "tab\tname.txt"})
+    void keysAzureWouldStoreUnderAnotherNameOrRefuseCannotBeRepresented(String key) {
+        RuleSet twoWay = RuleSet.of(List.of(rule("r", azure("acct", "c", ""), s3("b", ""), Direction.BOTH)));
+
+        rejected(twoWay.route(s3Created("b", key)), RejectCode.UNREPRESENTABLE_KEY);
+    }
+
+    @Test
+    void azureAllowsAtMost254PathSegments() {
+        RuleSet twoWay = RuleSet.of(List.of(rule("r", azure("acct", "c", ""), s3("b", ""), Direction.BOTH)));
+
+        assertThat(routed(twoWay.route(s3Created("b", "d/".repeat(253) + "f"))).target().key()).endsWith("/f");
+        assertThat(rejected(twoWay.route(s3Created("b", "d/".repeat(254) + "f")), RejectCode.UNREPRESENTABLE_KEY)
+                .reason()).contains("255 path segments");
+        // S3 has no such limit, nor Azure's renaming: the same keys go the other way as they are.
+        assertThat(routed(twoWay.route(azureCreated("acct", "c", "notes/draft.v2"))).target().key()).isEqualTo("notes/draft.v2");
+    }
+
     @Test
     void routeKeyBuildsTheSameRouteAsAnEventWithoutOne() {
         assertThat(rules.routeKey("photos", StoreKind.AZURE_BLOB, "2024/a.jpg"))
