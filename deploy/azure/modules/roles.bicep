@@ -9,7 +9,7 @@ var builtInRoles = {
   storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
   // Read blobs only: containers that are only ever a source (azure-to-s3 rules).
   storageBlobDataReader: '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1'
-  // Peek, receive (get), update visibility and delete messages on the event queue.
+  // Peek, receive (get) and delete messages. Not Update Message (visibility): worker-roles.bicep adds a custom role.
   storageQueueDataMessageProcessor: '8a0f0c08-91a1-4084-bc3d-661d67233fed'
   // Add messages: the poison queue, `backfill --enqueue`, and Event Grid's delivery to the queue.
   storageQueueDataMessageSender: 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a'

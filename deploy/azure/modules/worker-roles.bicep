@@ -116,7 +116,50 @@ resource deadLetterReplay 'Microsoft.Authorization/roleAssignments@2022-04-01' =
   }
 }
 
-// Receive, extend visibility and delete event messages.
+// Update Message (the visibility heartbeat of a long copy, a release with a growing delay, the give-back
+// at shutdown; replay's release of poison messages it keeps): its data action, messages/write, is in no
+// built-in queue role short of Storage Queue Data Contributor, which also manages the queue itself.
+resource queueMessageUpdateRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
+  name: guid(resourceGroup().id, 'skyferry-queue-message-update')
+  properties: {
+    roleName: 'Skyferry queue message update (${resourceGroup().name})'
+    description: 'Update queue messages (visibility): the Skyferry worker and replay.'
+    type: 'CustomRole'
+    permissions: [
+      {
+        actions: []
+        dataActions: [
+          'Microsoft.Storage/storageAccounts/queueServices/queues/messages/write'
+        ]
+      }
+    ]
+    assignableScopes: [
+      resourceGroup().id
+    ]
+  }
+}
+
+resource queueMessageUpdate 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: eventQueue
+  name: guid(eventQueue.id, principalId, 'skyferry-queue-message-update')
+  properties: {
+    roleDefinitionId: queueMessageUpdateRole.id
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource poisonMessageUpdate 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: poisonQueue
+  name: guid(poisonQueue.id, principalId, 'skyferry-queue-message-update')
+  properties: {
+    roleDefinitionId: queueMessageUpdateRole.id
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Receive (get) and delete event messages.
 resource queueProcessor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   scope: eventQueue
   name: guid(eventQueue.id, principalId, builtInRoles.storageQueueDataMessageProcessor)

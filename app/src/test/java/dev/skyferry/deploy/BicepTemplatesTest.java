@@ -178,10 +178,10 @@ class BicepTemplatesTest {
         for (BicepFile.Declaration assignment : WORKER_ROLES.resources("Microsoft.Authorization/roleAssignments")) {
             String scope = BicepFile.property(assignment.body(), "scope");
             String roleDefinition = BicepFile.property(assignment.body(), "roleDefinitionId");
-            Matcher role = Pattern.compile("builtInRoles\\.(\\w+)\\)|^(blobIndexTagsRole)\\.id$").matcher(roleDefinition);
+            Matcher role = Pattern.compile("builtInRoles\\.(\\w+)\\)|^(blobIndexTagsRole|queueMessageUpdateRole)\\.id$").matcher(roleDefinition);
             assertThat(role.find()).as(assignment.symbol()).isTrue();
             String roleName = role.group(1) != null ? role.group(1) : role.group(2);
-            assertThat(roleName.equals("blobIndexTagsRole") || BUILT_IN_ROLE_IDS.containsKey(roleName)).as(roleName).isTrue();
+            assertThat(roleName.endsWith("Role") || BUILT_IN_ROLE_IDS.containsKey(roleName)).as(roleName).isTrue();
             assertThat(BicepFile.property(assignment.body(), "principalId")).isEqualTo("principalId");
             rolesByScope.computeIfAbsent(scope.replaceAll("\\[i]", ""), s -> new TreeSet<>()).add(roleName);
         }
@@ -200,10 +200,14 @@ class BicepTemplatesTest {
                 .contains("assignableScopes: [\n      resourceGroup().id");
         // replay of Event Grid's own dead letters lists, reads, deletes and rewrites them.
         assertThat(rolesByScope.get("deadLetterContainer")).containsExactly("storageBlobDataContributor");
-        assertThat(rolesByScope.get("eventQueue"))
-                .containsExactlyInAnyOrder("storageQueueDataMessageProcessor", "storageQueueDataReader", "storageQueueDataMessageSender");
-        assertThat(rolesByScope.get("poisonQueue"))
-                .containsExactlyInAnyOrder("storageQueueDataMessageSender", "storageQueueDataMessageProcessor");
+        // Update Message (heartbeat, release) needs messages/write, which Message Processor lacks.
+        assertThat(rolesByScope.get("eventQueue")).containsExactlyInAnyOrder("storageQueueDataMessageProcessor",
+                "queueMessageUpdateRole", "storageQueueDataReader", "storageQueueDataMessageSender");
+        assertThat(rolesByScope.get("poisonQueue")).containsExactlyInAnyOrder("storageQueueDataMessageSender",
+                "storageQueueDataMessageProcessor", "queueMessageUpdateRole");
+        assertThat(WORKER_ROLES.declaration("queueMessageUpdateRole").body())
+                .contains("dataActions: [\n          'Microsoft.Storage/storageAccounts/queueServices/queues/messages/write'\n        ]")
+                .contains("assignableScopes: [\n      resourceGroup().id");
         assertThat(MAIN.declaration("workerRoles").body()).contains("principalId: identity.outputs.principalId");
     }
 

@@ -130,7 +130,7 @@ public final class AccessProbes {
         try {
             queue.peekMessage();
             return CheckResult.pass("queue receive", target, "peek allowed (messages read, none dequeued);"
-                    + " delete is part of the same role but not probed");
+                    + " receive, delete and Update Message (…/queues/messages/write) are not probed: docs/identity.md");
         } catch (RuntimeException e) {
             return CheckResult.fail("queue receive", target, Failures.describe(e),
                     azureHint(e, "Storage Queue Data Message Processor", "queue " + queue.getQueueName()));
