@@ -29,7 +29,7 @@ class CloudFormationTemplateTest {
             "s3:PutObject", "s3:PutObjectTagging", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts",
             "s3:ListBucket", "s3:DeleteObject",
             "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes",
-            "sqs:SendMessage", "sqs:StartMessageMoveTask", "sqs:ListMessageMoveTasks",
+            "sqs:SendMessage", "sqs:GetQueueUrl", "sqs:StartMessageMoveTask", "sqs:ListMessageMoveTasks",
             "kms:GenerateDataKey", "kms:Decrypt");
 
     private static JsonNode resource(String name) {
@@ -161,12 +161,15 @@ class CloudFormationTemplateTest {
         String objects = "arn:${AWS::Partition}:s3:::${BucketName}/*";
         assertThat(statement("WorkerRole", "ReadSourceObjects").path("Resource").path("Fn::Sub").asText()).isEqualTo(objects);
         assertThat(statement("WorkerRole", "WriteReplicas").path("Resource").path("Fn::Sub").asText()).isEqualTo(objects);
-        assertThat(statement("WorkerRole", "PropagateDeletes").path("Resource").path("Fn::Sub").asText()).isEqualTo(objects);
+        // Removing a replica that failed verification needs it whatever the rules' delete policy.
+        assertThat(statement("WorkerRole", "RemoveReplicas").path("Resource").path("Fn::Sub").asText()).isEqualTo(objects);
+        assertThat(actions(statement("WorkerRole", "RemoveReplicas"))).containsExactly("s3:DeleteObject");
         assertThat(statement("WorkerRole", "ListForDiffAndBackfill").path("Resource").path("Fn::Sub").asText())
                 .isEqualTo("arn:${AWS::Partition}:s3:::${BucketName}");
         assertThat(statement("WorkerRole", "ConsumeEvents").path("Resource").path("Fn::GetAtt").get(0).asText()).isEqualTo("EventQueue");
         assertThat(statement("WorkerRole", "DeadLetterWithReason").path("Resource").path("Fn::GetAtt").get(0).asText()).isEqualTo("DeadLetterQueue");
-        assertThat(actions(statement("WorkerRole", "DeadLetterWithReason"))).containsExactly("sqs:SendMessage");
+        // GetQueueUrl: SqsSource finds the DLQ from the redrive policy when deadLetterQueueUrl is unset.
+        assertThat(actions(statement("WorkerRole", "DeadLetterWithReason"))).containsExactly("sqs:SendMessage", "sqs:GetQueueUrl");
         // What `skyferry replay` (SqsDeadLetterQueue, SqsMoveTask, SqsQueueDestination) and `backfill --enqueue`
         // call with the worker's identity: the dead-letter queue read back, the event queue written.
         assertThat(statement("WorkerRole", "ReplayDeadLetters").path("Resource").path("Fn::GetAtt").get(0).asText()).isEqualTo("DeadLetterQueue");
@@ -176,8 +179,7 @@ class CloudFormationTemplateTest {
         assertThat(statement("WorkerRole", "ReplayAndBackfillOntoTheEventQueue").path("Resource").path("Fn::GetAtt").get(0).asText())
                 .isEqualTo("EventQueue");
         assertThat(actions(statement("WorkerRole", "ReplayAndBackfillOntoTheEventQueue"))).containsExactly("sqs:SendMessage");
-        // Deletes and KMS only when the deployment asks for them.
-        assertThat(conditionOf("PropagateDeletes")).isEqualTo("AllowDeletes");
+        // KMS only when the deployment asks for it.
         assertThat(conditionOf("UseKmsKey")).isEqualTo("UsesKms");
     }
 
