@@ -149,7 +149,9 @@ final class PartReads {
         MessageDigest partMd5 = hashParts ? Checksums.newMd5() : null;
         try {
             readPart(task, in, lease.buffer(), length, partMd5, wholeMd5);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // An Error too: the worker survives an OutOfMemoryError (retried), and a lease kept here would
+            // leave the budget a part smaller for good.
             lease.close();
             throw e;
         }

@@ -559,6 +559,19 @@ class ReplicationPipelineTest {
     }
 
     @Test
+    void aPartReadThatRunsOutOfMemoryGivesItsBufferBackToTheBudget() {
+        ObjectInfo info = azure.seed("big.bin", bytes(6 * PART));
+        azure.readsFailAfter(PART + PART / 2, new OutOfMemoryError("Cannot reserve 65536 bytes of direct buffer memory"));
+
+        Outcome outcome = pipeline.process(created(azure, info, "01"));
+
+        assertThat(outcome.reasonCode()).isEqualTo(ReasonCodes.OUT_OF_MEMORY);
+        assertThat(s3.keys()).isEmpty();
+        // The worker lives on after an OutOfMemoryError: a buffer kept here would be gone from the budget for good.
+        assertThat(budget.inUse()).isZero();
+    }
+
+    @Test
     void deadLettersAnyOtherErrorAsInternal() {
         ObjectInfo info = azure.seed("a.txt", "x");
         azure.beforeOpen(() -> {

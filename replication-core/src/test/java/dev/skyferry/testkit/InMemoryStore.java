@@ -11,6 +11,9 @@ import dev.skyferry.store.StoreException.Kind;
 import dev.skyferry.store.StoreKind;
 import dev.skyferry.store.UrlCopyTarget;
 import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.MalformedURLException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -84,6 +87,8 @@ public class InMemoryStore implements ObjectStore {
     private final Map<Op, Deque<RuntimeException>> pendingFailures = new EnumMap<>(Op.class);
     private final Map<Integer, RuntimeException> partFailures = new ConcurrentHashMap<>();
     private volatile boolean corruptReads;
+    private volatile Error readError;
+    private volatile long readErrorAfterBytes;
     private volatile boolean corruptWrites;
     private volatile boolean conditionalWritesEnforced = true;
     private volatile boolean partsNeedMd5 = true;
@@ -197,7 +202,24 @@ public class InMemoryStore implements ObjectStore {
         if (corruptReads && bytes.length > 0) {
             bytes = flipOneByte(bytes);
         }
-        return new OpenObject(stored.info(), new ByteArrayInputStream(bytes));
+        InputStream content = new ByteArrayInputStream(bytes);
+        return new OpenObject(stored.info(), readError == null ? content : failingAfter(content, readErrorAfterBytes, readError));
+    }
+
+    private static InputStream failingAfter(InputStream in, long bytes, Error error) {
+        return new FilterInputStream(in) {
+            private long read;
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (read >= bytes) {
+                    throw error;
+                }
+                int n = super.read(b, off, (int) Math.min(len, bytes - read));
+                read += Math.max(0, n);
+                return n;
+            }
+        };
     }
 
     @Override
@@ -341,6 +363,13 @@ public class InMemoryStore implements ObjectStore {
     /** Every upload of part {@code partNumber} throws {@code failure}. */
     public InMemoryStore failUploadOfPart(int partNumber, RuntimeException failure) {
         partFailures.put(partNumber, failure);
+        return this;
+    }
+
+    /** GET streams throw {@code error} once {@code bytes} have been read (an OutOfMemoryError mid-read, say). */
+    public InMemoryStore readsFailAfter(long bytes, Error error) {
+        readErrorAfterBytes = bytes;
+        readError = error;
         return this;
     }
 
