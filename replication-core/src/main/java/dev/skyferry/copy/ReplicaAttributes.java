@@ -4,6 +4,7 @@ import dev.skyferry.plan.Provenance;
 import dev.skyferry.plan.ReasonCodes;
 import dev.skyferry.plan.ReplicationFailure;
 import dev.skyferry.plan.ReplicationTask;
+import dev.skyferry.rule.ReplicationRule.DeletePolicy;
 import dev.skyferry.rule.ReplicationRule.InvalidMetadataPolicy;
 import dev.skyferry.store.ObjectAttributes;
 import dev.skyferry.store.ObjectInfo;
@@ -48,6 +49,8 @@ final class ReplicaAttributes {
     static final String RENAMED_VALUE_PREFIX = "rename_";
     static final String RENAMED_NAME_PREFIX = "rename_key_";
     private static final int MD5_BASE64_LENGTH = 24;
+    /** The longest {@code Instant.toString()} of a tombstone's time this side of year 10 000 (nanoseconds). */
+    private static final int TOMBSTONE_TIME_MAX_LENGTH = "2026-01-01T00:00:00.000000000Z".length();
 
     private final ObjectAttributes carried;
     private final Map<String, String> provenance;
@@ -175,8 +178,11 @@ final class ReplicaAttributes {
     private static void checkMetadataSize(ReplicationTask task, Map<String, String> userMetadata,
                                           Map<String, String> provenance) {
         int userBytes = metadataBytes(userMetadata);
-        // Counted whether or not the MD5 is known yet, so the decision never depends on it.
-        int provenanceBytes = metadataBytes(provenance) + Provenance.SOURCE_MD5.length() + MD5_BASE64_LENGTH;
+        // Counted whether or not the MD5 is known yet, so the decision never depends on it; and the mark a
+        // tombstone adds later, so that a replica accepted now can still be tombstoned.
+        int provenanceBytes = metadataBytes(provenance) + Provenance.SOURCE_MD5.length() + MD5_BASE64_LENGTH
+                + (task.deletePolicy() == DeletePolicy.TOMBSTONE
+                        ? Provenance.SOURCE_DELETED_AT.length() + TOMBSTONE_TIME_MAX_LENGTH : 0);
         boolean s3 = task.target().kind() == StoreKind.S3;
         int limit = s3 ? S3_USER_METADATA_LIMIT : AZURE_METADATA_LIMIT;
         if (userBytes + provenanceBytes > limit) {

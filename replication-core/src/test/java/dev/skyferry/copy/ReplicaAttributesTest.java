@@ -1,22 +1,29 @@
 package dev.skyferry.copy;
 
 import static dev.skyferry.plan.TaskFixtures.created;
+import static dev.skyferry.plan.TaskFixtures.deleted;
 import static dev.skyferry.plan.TaskFixtures.rule;
 import static dev.skyferry.plan.TaskFixtures.task;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.skyferry.plan.Plan;
+import dev.skyferry.plan.Planner;
 import dev.skyferry.plan.Provenance;
 import dev.skyferry.plan.ReasonCodes;
 import dev.skyferry.plan.ReplicationFailure;
 import dev.skyferry.plan.ReplicationTask;
 import dev.skyferry.rule.ReplicationRule;
+import dev.skyferry.rule.ReplicationRule.DeletePolicy;
 import dev.skyferry.rule.ReplicationRule.InvalidMetadataPolicy;
 import dev.skyferry.store.ObjectAttributes;
 import dev.skyferry.store.ObjectInfo;
 import dev.skyferry.testkit.InMemoryStore;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 
@@ -100,6 +107,36 @@ class ReplicaAttributesTest {
 
         assertFailure(() -> ReplicaAttributes.prepare(task, info, Map.of()), ReasonCodes.METADATA_TOO_LARGE,
                 "user metadata is 1905 bytes", "S3 holds at most 2048 bytes");
+    }
+
+    @Test
+    void underATombstoneRuleEveryReplicaItAcceptsCanStillBeTombstonedWithinS3sLimit() {
+        ReplicationRule rule = rule().deletes(DeletePolicy.TOMBSTONE).build();
+        String sequencer = "00000000000000000000000000005E450000000000001f1b";
+        ObjectAttributes largest = null;
+        for (int n = 1700; n < 2048; n++) { // up to the largest user metadata the copy accepts
+            ObjectInfo source = azure.seed("a.txt", "x".getBytes(),
+                    ObjectAttributes.NONE.withUserMetadata(Map.of("notes", "n".repeat(n))));
+            try {
+                largest = ReplicaAttributes.prepare(task(created(azure, source, sequencer), rule, azure, s3), source,
+                        Map.of()).withSourceMd5(new byte[16]);
+            } catch (ReplicationFailure tooLarge) {
+                break;
+            }
+        }
+        assertThat(largest).isNotNull();
+        ObjectInfo replica = s3.seed("a.txt", "x".getBytes(), largest);
+
+        Plan plan = new Planner(Clock.systemUTC())
+                .decide(task(deleted(azure, "a.txt", sequencer + "0"), rule, azure, s3), Optional.of(replica));
+
+        assertThat(plan).isInstanceOfSatisfying(Plan.Tombstone.class,
+                tombstone -> assertThat(metadataBytes(tombstone.metadata())).isLessThanOrEqualTo(2048));
+    }
+
+    private static int metadataBytes(Map<String, String> metadata) {
+        return metadata.entrySet().stream().mapToInt(e -> e.getKey().getBytes(StandardCharsets.UTF_8).length
+                + e.getValue().getBytes(StandardCharsets.UTF_8).length).sum();
     }
 
     @Test
