@@ -23,6 +23,8 @@ public record AzureQueueSettings(String name, Duration visibilityTimeout, int ma
     public static final Duration DEFAULT_MAX_POLL_INTERVAL = Duration.ofSeconds(10);
     static final Duration LONGEST_VISIBILITY_TIMEOUT = Duration.ofDays(7);
 
+    public static final int MOST_DEQUEUES = 1_000;
+
     public AzureQueueSettings {
         SettingsValidation.of("azure-queue source settings")
                 .notBlank(name, "name")
@@ -30,7 +32,7 @@ public record AzureQueueSettings(String name, Duration visibilityTimeout, int ma
                 .check(visibilityTimeout == null || visibilityTimeout.compareTo(Duration.ofSeconds(1)) >= 0,
                         "visibilityTimeout must be ≥ 1s, was " + visibilityTimeout)
                 .atMost(visibilityTimeout, LONGEST_VISIBILITY_TIMEOUT, "visibilityTimeout", "Azure Queue limit")
-                .between(maxDequeueCount, 1, 1_000, "maxDequeueCount")
+                .between(maxDequeueCount, 1, MOST_DEQUEUES, "maxDequeueCount")
                 .notNull(minPollInterval, "minPollInterval")
                 .positive(minPollInterval, "minPollInterval")
                 .notNull(maxPollInterval, "maxPollInterval")

@@ -16,13 +16,15 @@ public record CircuitBreakerSettings(int failureRateThreshold, int slidingWindow
     public static final int DEFAULT_SLIDING_WINDOW_SIZE = 20;
     public static final Duration DEFAULT_WAIT_IN_OPEN_STATE = Duration.ofSeconds(30);
 
+    public static final int LARGEST_SLIDING_WINDOW = 10_000;
+
     public static final CircuitBreakerSettings DEFAULTS = new CircuitBreakerSettings(
             DEFAULT_FAILURE_RATE_THRESHOLD, DEFAULT_SLIDING_WINDOW_SIZE, DEFAULT_WAIT_IN_OPEN_STATE);
 
     public CircuitBreakerSettings {
         SettingsValidation.of("circuit breaker settings")
                 .between(failureRateThreshold, 1, 100, "failureRateThreshold")
-                .between(slidingWindowSize, 1, 10_000, "slidingWindowSize")
+                .between(slidingWindowSize, 1, LARGEST_SLIDING_WINDOW, "slidingWindowSize")
                 .notNull(waitInOpenState, "waitInOpenState")
                 .positive(waitInOpenState, "waitInOpenState")
                 .orThrow();

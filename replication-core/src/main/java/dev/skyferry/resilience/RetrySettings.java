@@ -24,12 +24,15 @@ public record RetrySettings(int maxAttempts, Duration initialBackoff, Duration m
     /** SQS cannot hide a message for longer (ChangeMessageVisibility); Azure allows 7 days. */
     public static final Duration LONGEST_REDELIVERY_DELAY = Duration.ofHours(12);
 
+    /** At most this many attempts of one call: beyond it a "retry" is an outage, which the breaker handles. */
+    public static final int MOST_ATTEMPTS = 100;
+
     public static final RetrySettings DEFAULTS = new RetrySettings(DEFAULT_MAX_ATTEMPTS, DEFAULT_INITIAL_BACKOFF,
             DEFAULT_MAX_BACKOFF, DEFAULT_REDELIVERY_DELAY, DEFAULT_MAX_REDELIVERY_DELAY);
 
     public RetrySettings {
         SettingsValidation.of("retry settings")
-                .between(maxAttempts, 1, 100, "maxAttempts")
+                .between(maxAttempts, 1, MOST_ATTEMPTS, "maxAttempts")
                 .notNull(initialBackoff, "initialBackoff")
                 .positive(initialBackoff, "initialBackoff")
                 .notNull(maxBackoff, "maxBackoff")

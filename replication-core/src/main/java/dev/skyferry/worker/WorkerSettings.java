@@ -25,9 +25,11 @@ public record WorkerSettings(int maxCopiesInFlight, Duration drainGrace, Duratio
     public static final WorkerSettings DEFAULTS = new WorkerSettings(DEFAULT_MAX_COPIES_IN_FLIGHT,
             DEFAULT_DRAIN_GRACE, DEFAULT_RELEASE_TIMEOUT, DEFAULT_HEALTH_INTERVAL);
 
+    public static final int MOST_COPIES_IN_FLIGHT = 100_000;
+
     public WorkerSettings {
         SettingsValidation.of("worker settings")
-                .between(maxCopiesInFlight, 1, 100_000, "maxCopiesInFlight")
+                .between(maxCopiesInFlight, 1, MOST_COPIES_IN_FLIGHT, "maxCopiesInFlight")
                 .notNull(drainGrace, "drainGrace")
                 .notNegative(drainGrace, "drainGrace")
                 .notNull(releaseTimeout, "releaseTimeout")

@@ -2,6 +2,10 @@ package dev.skyferry.app.config;
 
 import dev.skyferry.app.config.SkyferryConfig.Rule;
 import dev.skyferry.app.config.SkyferryConfig.Source;
+import dev.skyferry.queue.AzureQueueSettings;
+import dev.skyferry.resilience.CircuitBreakerSettings;
+import dev.skyferry.resilience.RetrySettings;
+import dev.skyferry.worker.WorkerSettings;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -106,14 +110,18 @@ final class ConfigValidator {
         }
         atLeast(p, "copy.partsInFlightPerObject", copy.partsInFlightPerObject(), 1);
         atLeast(p, "copy.readStreamsPerObject", copy.readStreamsPerObject(), 1);
-        atLeast(p, "copy.maxCopiesInFlight", copy.maxCopiesInFlight(), 1);
+        between(p, "copy.maxCopiesInFlight", copy.maxCopiesInFlight(), 1, WorkerSettings.MOST_COPIES_IN_FLIGHT);
+        if (copy.maxCopiesInFlight() < c.sources().size()) {
+            p.add("copy.maxCopiesInFlight: must be at least the number of sources (" + c.sources().size()
+                    + ") so that every source can make progress, was " + copy.maxCopiesInFlight());
+        }
         if (copy.memoryBudget() != null && copy.memoryBudget().bytes() < part) {
             p.add("copy.memoryBudget: must hold at least one part (" + copy.partSize() + "), was " + copy.memoryBudget());
         }
         oneOf(p, "copy.s3ToAzureMode", copy.s3ToAzureMode(), S3_TO_AZURE_MODES);
 
         var retry = c.retry();
-        atLeast(p, "retry.maxAttempts", retry.maxAttempts(), 1);
+        between(p, "retry.maxAttempts", retry.maxAttempts(), 1, RetrySettings.MOST_ATTEMPTS);
         positive(p, "retry.initialBackoff", retry.initialBackoff());
         positive(p, "retry.maxBackoff", retry.maxBackoff());
         positive(p, "retry.redeliveryDelay", retry.redeliveryDelay());
@@ -132,7 +140,7 @@ final class ConfigValidator {
         if (breaker.failureRateThreshold() < 1 || breaker.failureRateThreshold() > 100) {
             p.add("circuitBreaker.failureRateThreshold: must be a percentage 1-100, was " + breaker.failureRateThreshold());
         }
-        atLeast(p, "circuitBreaker.slidingWindowSize", breaker.slidingWindowSize(), 1);
+        between(p, "circuitBreaker.slidingWindowSize", breaker.slidingWindowSize(), 1, CircuitBreakerSettings.LARGEST_SLIDING_WINDOW);
         positive(p, "circuitBreaker.waitInOpenState", breaker.waitInOpenState());
 
         if (c.worker().drainGrace().isNegative()) {
@@ -177,6 +185,9 @@ final class ConfigValidator {
                 url(p, path + ".queueUrl", s.queueUrl());
             }
             url(p, path + ".deadLetterQueueUrl", s.deadLetterQueueUrl());
+            if (s.deadLetterQueueUrl() != null && s.deadLetterQueueUrl().equals(s.queueUrl())) {
+                p.add(path + ".deadLetterQueueUrl: must differ from queueUrl (a dead letter would be delivered again)");
+            }
             forbidden(p, path + ".account", s.account(), "sqs");
             forbidden(p, path + ".queue", s.queue(), "sqs");
             forbidden(p, path + ".poisonQueue", s.poisonQueue(), "sqs");
@@ -187,7 +198,7 @@ final class ConfigValidator {
                 p.add(path + ".visibilityTimeout: SQS allows at most 12h, was " + s.visibilityTimeout());
             }
         }
-        atLeast(p, path + ".maxDequeueCount", s.maxDequeueCountOrDefault(), 1);
+        between(p, path + ".maxDequeueCount", s.maxDequeueCountOrDefault(), 1, AzureQueueSettings.MOST_DEQUEUES);
         if (s.visibilityTimeout().compareTo(Duration.ofSeconds(1)) < 0) {
             p.add(path + ".visibilityTimeout: must be at least 1s, was " + s.visibilityTimeout());
         }
@@ -296,6 +307,12 @@ final class ConfigValidator {
         if (!loopback) {
             p.add(path + ": '" + value + "' is plain http: " + what + " would cross the network in clear;"
                     + " use https (http is for an emulator on this machine only)");
+        }
+    }
+
+    private static void between(List<String> p, String path, int value, int min, int max) {
+        if (value < min || value > max) {
+            p.add(path + ": must be between " + min + " and " + max + ", was " + value);
         }
     }
 

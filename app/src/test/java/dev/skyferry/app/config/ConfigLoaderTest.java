@@ -271,8 +271,29 @@ class ConfigLoaderTest {
                         "rules[0].s3.bucket: 'UPPER' is not valid (3-63 lower-case letters, digits, dots and hyphens)",
                         "rules[0].direction: 'sideways' is not one of [azure-to-s3, both, s3-to-azure]",
                         "copy.partSize: must be between 5MiB (the S3 part minimum) and 2000MiB, was 1MiB",
-                        "copy.maxCopiesInFlight: must be at least 1, was 0",
+                        "copy.maxCopiesInFlight: must be between 1 and 100000, was 0",
+                        "copy.maxCopiesInFlight: must be at least the number of sources (2) so that every source can make progress, was 0",
                         "retry.initialBackoff: must not exceed retry.maxBackoff (PT1S), was PT1M"));
+    }
+
+    @Test
+    void theLimitsTheWorkerEnforcesAreListedProblemsNotACrashAtStart() throws Exception {
+        String beyond = VALID
+                .replace("queue: skyferry-events\n", "queue: skyferry-events\n    maxDequeueCount: 1001\n")
+                .replace("queueUrl: https://sqs.eu-west-1.amazonaws.com/123456789012/skyferry-events\n",
+                        "queueUrl: https://sqs.eu-west-1.amazonaws.com/123456789012/skyferry-events\n"
+                                + "    deadLetterQueueUrl: https://sqs.eu-west-1.amazonaws.com/123456789012/skyferry-events\n")
+                .replace("  partSize: 16MiB\n", "  partSize: 16MiB\n  maxCopiesInFlight: 1\n")
+                + "retry: { maxAttempts: 101 }\ncircuitBreaker: { slidingWindowSize: 10001 }\n";
+
+        assertThatThrownBy(() -> ConfigLoader.load(write(beyond), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactlyInAnyOrder(
+                        "sources[0].maxDequeueCount: must be between 1 and 1000, was 1001",
+                        "sources[1].deadLetterQueueUrl: must differ from queueUrl (a dead letter would be delivered again)",
+                        "copy.maxCopiesInFlight: must be at least the number of sources (2) so that every source can make progress, was 1",
+                        "retry.maxAttempts: must be between 1 and 100, was 101",
+                        "circuitBreaker.slidingWindowSize: must be between 1 and 10000, was 10001"));
     }
 
     @Test
