@@ -252,8 +252,10 @@ class HelmChartTest {
         assertThat(azure.path("metadata").path("queueLength").isTextual()).isTrue();
         JsonNode azureAuth = chart.one("TriggerAuthentication", azure.path("authenticationRef").path("name").asText());
         assertThat(azureAuth.path("spec").path("podIdentity").path("provider").asText()).isEqualTo("azure-workload");
+        // KEDA's own identity (main.bicep's kedaIdentityClientId), federated with the operator's service account.
         assertThat(azureAuth.path("spec").path("podIdentity").path("identityId").asText())
-                .isEqualTo(exampleValues().path("workloadIdentity").path("clientId").asText());
+                .isEqualTo(exampleValues().path("keda").path("azureQueue").path("identityId").asText())
+                .isNotEqualTo(exampleValues().path("workloadIdentity").path("clientId").asText());
 
         JsonNode sqs = trigger(triggers, "aws-sqs-queue");
         assertThat(sqs.path("metadata").path("queueURL").asText()).isEqualTo(sqsSource.path("queueUrl").asText());
