@@ -475,6 +475,14 @@ public final class ObjectCopier {
             return Optional.of(superseded(task, "the source no longer has the version the event names ("
                     + e.getMessage() + ")"));
         }
+        if (e.kind() == StoreException.Kind.ARCHIVED) {
+            // An archived object cannot be read, but a HEAD still shows its metadata: the event of a replica
+            // written to an archive tier is an echo, not an object to dead-letter.
+            Optional<ObjectInfo> archived = task.source().stat(task.sourceKey());
+            if (archived.isPresent() && isEcho(task, archived.get())) {
+                return Optional.of(echo(task));
+            }
+        }
         return Optional.empty();
     }
 

@@ -136,6 +136,28 @@ class ReplicationPipelineTest {
     }
 
     @Test
+    void theEchoOfAReplicaWrittenToAnArchiveTierIsSkippedThoughItCannotBeRead() {
+        pipeline.process(created(azure, azure.seed("a.txt", "hello"), "0A"));
+        // S3 refuses a GET of a GLACIER object (Azure of an Archive-tier blob) until it is restored; a HEAD works.
+        s3.failNext(Op.OPEN, new StoreException(StoreException.Kind.ARCHIVED, 403, "InvalidObjectState",
+                "The operation is not valid for the object's storage class", null, null));
+
+        Outcome echo = pipeline.process(created(s3, s3.infoOf("a.txt"), "1000"));
+
+        assertThat(echo.reasonCode()).isEqualTo(ReasonCodes.ECHO_OF_REPLICA);
+    }
+
+    @Test
+    void anArchivedObjectThatIsNoReplicaIsDeadLetteredAsArchived() {
+        ObjectInfo archived = s3.seed("cold.bin", "x");
+        s3.failNext(Op.OPEN, new StoreException(StoreException.Kind.ARCHIVED, 403, "InvalidObjectState",
+                "The operation is not valid for the object's storage class", null, null));
+
+        assertThat(pipeline.process(created(s3, archived, "0A"))).isInstanceOfSatisfying(Outcome.DeadLetter.class,
+                d -> assertThat(d.reason()).isEqualTo(StoreException.Kind.ARCHIVED.reason()));
+    }
+
+    @Test
     void anObjectWhoseUploaderSetTheReplicaMarkerAloneIsStillBackedUp() {
         ObjectInfo marked = s3.seed("a.txt", "hello".getBytes(), ObjectAttributes.NONE.withUserMetadata(
                 Map.of(Provenance.REPLICA_MARKER, Provenance.MARKER_VALUE)));
