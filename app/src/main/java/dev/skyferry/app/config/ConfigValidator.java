@@ -30,6 +30,8 @@ final class ConfigValidator {
     static final Set<String> S3_TO_AZURE_MODES = Set.of("auto", "server-side", "stream");
     static final Set<String> SSE_TYPES = Set.of("AES256", "aws:kms", "aws:kms:dsse");
     static final Set<String> ACCESS_TIERS = Set.of("Hot", "Cool", "Cold", "Archive");
+    /** Storage classes S3 neither reads nor copies onto itself until the object is restored. */
+    private static final Set<String> ARCHIVE_STORAGE_CLASSES = Set.of("GLACIER", "DEEP_ARCHIVE");
     static final Set<String> LOG_FORMATS = Set.of("json", "text");
     static final Set<String> LOG_LEVELS = Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR");
 
@@ -235,6 +237,17 @@ final class ConfigValidator {
         }
         if (r.azureTarget().accessTier() != null) {
             oneOf(p, path + ".azureTarget.accessTier", r.azureTarget().accessTier(), ACCESS_TIERS);
+        }
+        if ("tombstone".equals(r.deletes())) {
+            // A tombstone rewrites the replica's metadata, which neither cloud allows on an archived object.
+            if ("Archive".equals(r.azureTarget().accessTier()) && !"azure-to-s3".equals(r.direction())) {
+                p.add(path + ".deletes: tombstone cannot mark a replica in Azure's Archive tier (azureTarget.accessTier),"
+                        + " whose metadata Azure does not change; use propagate or ignore, or another tier");
+            }
+            if (ARCHIVE_STORAGE_CLASSES.contains(r.s3Target().storageClass()) && !"s3-to-azure".equals(r.direction())) {
+                p.add(path + ".deletes: tombstone cannot mark a replica stored as " + r.s3Target().storageClass()
+                        + " (s3Target.storageClass), which S3 does not copy onto itself; use propagate or ignore, or another class");
+            }
         }
     }
 

@@ -297,6 +297,22 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aTombstoneCannotMarkAReplicaInAnArchiveTier() throws Exception {
+        String archived = VALID.replace("    exclude: { suffixes: [\".part\"] }\n", "    exclude: { suffixes: [\".part\"] }\n"
+                + "    deletes: tombstone\n    azureTarget: { accessTier: Archive }\n    s3Target: { storageClass: DEEP_ARCHIVE }\n");
+
+        assertThatThrownBy(() -> ConfigLoader.load(write(archived), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactlyInAnyOrder(
+                        "rules[0].deletes: tombstone cannot mark a replica in Azure's Archive tier (azureTarget.accessTier),"
+                                + " whose metadata Azure does not change; use propagate or ignore, or another tier",
+                        "rules[0].deletes: tombstone cannot mark a replica stored as DEEP_ARCHIVE (s3Target.storageClass),"
+                                + " which S3 does not copy onto itself; use propagate or ignore, or another class"));
+        assertThat(ConfigLoader.load(write(archived.replace("deletes: tombstone", "deletes: propagate")), Map.of())
+                .rules().get(0).deletes()).isEqualTo("propagate");
+    }
+
+    @Test
     void unreadableFileIsOneClearProblem() {
         assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("missing.yaml"), Map.of()))
                 .isInstanceOf(ConfigException.class)
