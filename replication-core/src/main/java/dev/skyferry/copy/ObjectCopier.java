@@ -71,6 +71,10 @@ public final class ObjectCopier {
     static final Duration PRESIGNED_URL_VALIDITY = Duration.ofHours(1);
 
     private static final String CANNOT_VERIFY_COPY_SOURCE = "CannotVerifyCopySource";
+    /** Put Blob / Put Block From URL take an {@code x-ms-copy-source} of at most 2 KiB. */
+    static final int AZURE_MAX_COPY_SOURCE_CHARS = 2048;
+    /** Not Azure's: this copier's own refusal of a pre-signed URL longer than that. */
+    private static final String COPY_SOURCE_TOO_LONG = "CopySourceTooLong";
 
     private final CopySettings settings;
     private final BufferBudget budget;
@@ -151,6 +155,9 @@ public final class ObjectCopier {
         if (CANNOT_VERIFY_COPY_SOURCE.equals(e.errorCode())) {
             return Optional.of("cannot-verify-copy-source");
         }
+        if (COPY_SOURCE_TOO_LONG.equals(e.errorCode())) {
+            return Optional.of("copy-source-too-long");
+        }
         return Optional.empty();
     }
 
@@ -186,6 +193,13 @@ public final class ObjectCopier {
         Precondition version = event.immutableVersionId() != null
                 ? new Precondition.Version(event.immutableVersionId()) : Precondition.NONE;
         URL url = presigner.presignGet(task.sourceKey(), version, PRESIGNED_URL_VALIDITY);
+        // A long key and an STS session token can take a signed URL past what Azure accepts as a source.
+        int urlLength = url.toString().length();
+        if (urlLength > AZURE_MAX_COPY_SOURCE_CHARS) {
+            throw new StoreException(StoreException.Kind.BAD_REQUEST, 0, COPY_SOURCE_TOO_LONG, "the pre-signed URL of "
+                    + task.source().uriOf(task.sourceKey()) + " is " + urlLength + " characters; Azure copies from a URL of at most "
+                    + AZURE_MAX_COPY_SOURCE_CHARS, null, null);
+        }
         // Azure moves these blocks, not this process: only the block limit, not the memory budget, sizes them.
         // (S3's 5 TiB object limit keeps them far below Azure's largest block.)
         long blockSize = partSizeWithin(source.size(), AZURE_MAX_BLOCKS);

@@ -521,6 +521,22 @@ class ObjectCopierTest {
     }
 
     @Test
+    void streamsAnObjectWhosePresignedUrlIsLongerThanAzureTakesAsACopySource() throws Exception {
+        String longKey = "reports/" + "é".repeat(400) + ".csv"; // six URL-encoded characters each
+        ObjectInfo info = presigningS3.seed(longKey, bytes(100));
+
+        CopyResult.Copied copied = (CopyResult.Copied) copier.copy(serverSideTask(info), IF_ABSENT);
+
+        assertThat(copied.action()).isEqualTo("streamed-after-fallback");
+        assertThat(urlCopyingAzure.requests(Op.COPY_FROM_URL)).isZero();
+        assertThat(urlCopyingAzure.contentOf(longKey)).isEqualTo(presigningS3.contentOf(longKey));
+        assertThat(fallbacks).containsExactly("copy-source-too-long");
+        // Only that object: the next one is copied server-side again.
+        ObjectInfo next = presigningS3.seed("b.bin", bytes(100));
+        assertThat(((CopyResult.Copied) copier.copy(serverSideTask(next), IF_ABSENT)).action()).isEqualTo("server-side");
+    }
+
+    @Test
     void fallsBackToStreamingWhenTheServiceCannotCopyFromUrls() throws Exception {
         ObjectInfo info = presigningS3.seed("a.bin", bytes(100));
         urlCopyingAzure.failUrlCopies(new StoreException(Kind.UNSUPPORTED, 501, "NotImplemented", "no", null, null));

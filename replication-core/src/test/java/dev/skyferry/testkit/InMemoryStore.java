@@ -18,6 +18,7 @@ import java.net.MalformedURLException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URL;
+import java.net.URLEncoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -858,7 +859,9 @@ public class InMemoryStore implements ObjectStore {
         @Override
         public URL presignGet(String key, Precondition condition, Duration validity) {
             String versionId = condition instanceof Precondition.Version v ? v.versionId() : null;
-            String url = "https://presigned.invalid/" + UUID.randomUUID() + "?X-Amz-Signature=" + randomHex();
+            // As long as a real one for the same key: the key, URL-encoded, is part of its path.
+            String url = "https://presigned.invalid/" + container() + "/" + URLEncoder.encode(key, StandardCharsets.UTF_8)
+                    + "?X-Amz-Nonce=" + UUID.randomUUID() + "&X-Amz-Signature=" + randomHex();
             PRESIGNED.put(url, new Presigned(this, key, versionId));
             try {
                 return URI.create(url).toURL();
