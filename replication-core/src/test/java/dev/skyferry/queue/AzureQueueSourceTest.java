@@ -191,6 +191,28 @@ class AzureQueueSourceTest {
     }
 
     @Test
+    void anEmptyQueueIsPolledLessOftenTheLongerItStaysEmptyAndAMessageBringsThePaceBack() {
+        AzureQueueSource source = new AzureQueueSource(new AzureQueueSettings("azure-events", Duration.ofSeconds(30), 5,
+                Duration.ofMillis(100), Duration.ofMillis(1600)), queue, poison, Clock.systemUTC());
+
+        // Azure queues have no long polling: each empty answer is followed by a pause, doubled up to the maximum.
+        long started = System.nanoTime();
+        for (int i = 0; i < 3; i++) {
+            assertThat(source.receive(32)).isEmpty();
+        }
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(100 + 200 + 400));
+
+        queue.sendMessage("{}");
+        assertThat(source.receive(32)).hasSize(1);
+        long afterMessage = System.nanoTime();
+        assertThat(source.receive(32)).isEmpty();
+        assertThat(source.receive(32)).isEmpty();
+        // Back at the minimum: 100 + 200 ms, where the pace before the message would have been 800 + 1600.
+        assertThat(Duration.ofNanos(System.nanoTime() - afterMessage)).isGreaterThanOrEqualTo(Duration.ofMillis(300))
+                .isLessThan(Duration.ofMillis(2000));
+    }
+
+    @Test
     void aMissingQueueIsReportedAsNotFound() {
         AzureQueueSource missing = new AzureQueueSource(new AzureQueueSettings("s", Duration.ofSeconds(30), 5),
                 rawQueues.getQueueClient(Emulators.freshName("missing")), poison, Clock.systemUTC());

@@ -77,6 +77,20 @@ class SqsSourceTest {
     }
 
     @Test
+    void anEmptyQueueIsLongPolledAndAMessageSentMeanwhileEndsTheWait() throws Exception {
+        SqsSource source = source(); // long-polls 1 s per receive here (20 s by default)
+
+        long started = System.nanoTime();
+        assertThat(source.receive(10)).isEmpty();
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(900));
+
+        var waiting = java.util.concurrent.CompletableFuture.supplyAsync(() -> source.receive(10));
+        Thread.sleep(300);
+        send("{}", Map.of());
+        assertThat(waiting.get(5, java.util.concurrent.TimeUnit.SECONDS)).hasSize(1);
+    }
+
+    @Test
     void receivesTheBodyWithReceiveCountSentTimeAndAttributes() {
         send(S3_EVENT, Map.of("origin", string("sns")));
 
