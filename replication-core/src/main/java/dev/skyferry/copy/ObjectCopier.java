@@ -182,6 +182,9 @@ public final class ObjectCopier {
         if (isEcho(task, source)) {
             return echo(task);
         }
+        if (source.isDirectoryEntry()) {
+            return directoryEntry(task);
+        }
         checkTargetLimits(task, source.size());
         ReplicaAttributes attributes = ReplicaAttributes.prepare(task, source, tagsToCarry(task));
         Plan confirmed = pending.confirmed();
@@ -265,6 +268,9 @@ public final class ObjectCopier {
             }
             if (isEcho(task, source)) {
                 return echo(task);
+            }
+            if (source.isDirectoryEntry()) {
+                return directoryEntry(task);
             }
             checkTargetLimits(task, source.size());
             ReplicaAttributes attributes;
@@ -512,6 +518,15 @@ public final class ObjectCopier {
     private static boolean isEcho(ReplicationTask task, ObjectInfo source) {
         return Provenance.isEcho(source.attributes().userMetadata(), task.rule().name(),
                 task.target().uriOf(task.targetKey()));
+    }
+
+    /**
+     * A directory made through the Blob API (Put Blob with {@code hdi_isfolder}) may raise BlobCreated. Copied, it
+     * would be an empty object beside its files (and a directory again wherever the replica reaches an HNS account).
+     */
+    private static CopyResult directoryEntry(ReplicationTask task) {
+        return new CopyResult.NotCopied(ReasonCodes.DIRECTORY_ENTRY, task.source().uriOf(task.sourceKey())
+                + " is a hierarchical-namespace directory, not a file; the files in it are replicated on their own");
     }
 
     private static CopyResult echo(ReplicationTask task) {

@@ -9,6 +9,7 @@ import java.time.Instant;
  *
  * @param topic  Event Grid {@code topic} or CloudEvents {@code source}
  * @param hasData whether the event carried a {@code data} object at all
+ * @param blobType a BlobCreated's {@code data.blobType}: BlockBlob, AppendBlob or PageBlob
  * @param url    {@code data.url}, or a rename's {@code data.destinationUrl}
  * @param renamedFromUrl a rename's {@code data.sourceUrl}: the name the blob had before
  */
@@ -22,6 +23,7 @@ record AzureEventFields(
         String api,
         String etag,
         Long contentLength,
+        String blobType,
         String url,
         String renamedFromUrl,
         String sequencer) {}

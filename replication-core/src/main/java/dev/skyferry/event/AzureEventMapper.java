@@ -27,6 +27,13 @@ final class AzureEventMapper {
     static final Set<String> COMMITTED_WRITE_APIS =
             Set.of("PutBlob", "PutBlockList", "CopyBlob", "FlushWithClose", "SftpCommit");
 
+    /**
+     * The one {@code data.blobType} whose BlobCreated marks its whole content as committed. An append or page
+     * blob's BlobCreated is raised when it is made (usually empty); the Append Block and Put Page calls that
+     * fill it raise no event (MicrosoftDocs/azure-docs#38958), so a replica made then would never be updated.
+     */
+    private static final String BLOCK_BLOB = "BlockBlob";
+
     static final Set<String> DELETE_APIS = Set.of("DeleteBlob", "DeleteFile", "SftpRemove");
 
     private static final String SUBJECT_PREFIX = "blobServices/default/containers/";
@@ -115,6 +122,11 @@ final class AzureEventMapper {
         if (kind == EventKind.CREATED && !COMMITTED_WRITE_APIS.contains(api)) {
             return new Ignored(where + ": data.api " + api + " is not a committed write (BlobCreated is replicated for "
                     + "PutBlob, PutBlockList, CopyBlob, FlushWithClose, SftpCommit)", event.id());
+        }
+        String blobType = EventJson.nonBlank(event.blobType());
+        if (kind == EventKind.CREATED && blobType != null && !blobType.equals(BLOCK_BLOB)) {
+            return new Ignored(where + ": data.blobType " + blobType + " is not replicated: appends and page writes "
+                    + "raise no event, so its replica would never be updated; copy it with skyferry backfill", event.id());
         }
         if (kind == EventKind.DELETED && !DELETE_APIS.contains(api)) {
             return new Ignored(where + ": data.api " + api + " is not a blob delete (BlobDeleted is handled for "

@@ -84,6 +84,7 @@ final class AzureEventParser {
         String api = null;
         String etag = null;
         Long length = null;
+        String blobType = null;
         String url = null;
         String renamedFromUrl = null;
         String sequencer = null;
@@ -93,6 +94,7 @@ final class AzureEventParser {
             api = created.getApi();
             etag = created.getETag();
             length = created.getContentLength();
+            blobType = created.getBlobType();
             url = created.getUrl();
             sequencer = created.getSequencer();
         } else if (hasData && SystemEventNames.STORAGE_BLOB_DELETED.equals(type)) {
@@ -108,7 +110,7 @@ final class AzureEventParser {
             sequencer = renamed.getSequencer();
         }
         return new AzureEventFields(id, type, subject, topic, time == null ? null : time.toInstant(), hasData,
-                api, etag, length, url, renamedFromUrl, sequencer);
+                api, etag, length, blobType, url, renamedFromUrl, sequencer);
     }
 
     // ---- the Jackson reader ---------------------------------------------------------------------
@@ -162,6 +164,7 @@ final class AzureEventParser {
                 hasData ? EventJson.text(data, "api") : null,
                 hasData ? EventJson.text(data, "eTag") : null,
                 length,
+                hasData ? EventJson.text(data, "blobType") : null,
                 hasData ? EventJson.text(data, renamed ? "destinationUrl" : "url") : null,
                 hasData && renamed ? EventJson.text(data, "sourceUrl") : null,
                 hasData ? EventJson.text(data, "sequencer") : null);

@@ -43,6 +43,8 @@ public final class SyntheticEvents {
         data.put("eTag", etag);
         data.put("contentType", contentType == null ? "application/octet-stream" : contentType);
         data.put("contentLength", size);
+        // Whatever the listed blob's type: backfill copies an append or page blob as it is now, which is
+        // how those get replicated at all (the worker ignores their live BlobCreated).
         data.put("blobType", "BlockBlob");
         data.put("url", trimSlash(blobEndpoint) + "/" + container + "/" + encodePath(blobName));
         data.put("sequencer", sequencer);

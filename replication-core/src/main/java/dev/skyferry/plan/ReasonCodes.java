@@ -18,6 +18,8 @@ public final class ReasonCodes {
     public static final String ECHO_OF_REPLICA = "echo-of-replica";
     /** The source object no longer exists (404 when reading it). */
     public static final String SOURCE_GONE = "source-gone";
+    /** The source is a hierarchical-namespace directory (a 0-byte blob marked hdi_isfolder): its files are replicated, it is not. */
+    public static final String DIRECTORY_ENTRY = "directory-entry";
     /** The source changed since the event (If-Match / version mismatch): a newer event follows. */
     public static final String SUPERSEDED = "superseded";
     /** A propagated delete would remove an object Skyferry did not write. */

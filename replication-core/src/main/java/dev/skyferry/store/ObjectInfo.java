@@ -24,7 +24,21 @@ public record ObjectInfo(
         byte[] contentMd5,
         ObjectAttributes attributes) {
 
+    /**
+     * The user metadata that marks a directory of a hierarchical-namespace (ADLS Gen2) account in the Blob
+     * API's view: a flat listing shows each directory as a 0-byte blob carrying it (MicrosoftDocs/azure-docs#57754).
+     */
+    public static final String HNS_DIRECTORY_METADATA = "hdi_isfolder";
+
     public ObjectInfo {
         attributes = attributes == null ? ObjectAttributes.NONE : attributes;
+    }
+
+    /**
+     * Whether this is a hierarchical-namespace directory rather than an object: the files in it are objects of
+     * their own, and a directory is never replicated (it raises DirectoryCreated, which the worker ignores).
+     */
+    public boolean isDirectoryEntry() {
+        return size == 0 && "true".equalsIgnoreCase(attributes.userMetadata().get(HNS_DIRECTORY_METADATA));
     }
 }

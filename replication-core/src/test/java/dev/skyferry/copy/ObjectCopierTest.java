@@ -314,6 +314,18 @@ class ObjectCopierTest {
     }
 
     @Test
+    void skipsADirectoryOfAHierarchicalNamespaceMadeThroughTheBlobApi() throws Exception {
+        ObjectInfo directory = azure.seed("reports", new byte[0],
+                ObjectAttributes.NONE.withUserMetadata(Map.of(ObjectInfo.HNS_DIRECTORY_METADATA, "true")));
+
+        CopyResult result = copier.copy(task(created(azure, directory, "0A"), rule, azure, s3), IF_ABSENT);
+
+        assertThat(result).isInstanceOfSatisfying(CopyResult.NotCopied.class,
+                n -> assertThat(n.reason()).isEqualTo(ReasonCodes.DIRECTORY_ENTRY));
+        assertThat(s3.keys()).isEmpty();
+    }
+
+    @Test
     void writesNothingWhenTheBytesReadDoNotMatchTheSourceChecksum() {
         ObjectInfo info = azure.seed("a.bin", bytes(100));
         azure.corruptReads();

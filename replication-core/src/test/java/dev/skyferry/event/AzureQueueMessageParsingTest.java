@@ -185,6 +185,29 @@ class AzureQueueMessageParsingTest {
         assertThat(removed.api()).isEqualTo("SftpRemove");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"AppendBlob", "PageBlob"})
+    void appendAndPageBlobCreationsAreIgnoredAsTheirLaterWritesRaiseNoEvent(String blobType) {
+        String message = Samples.read("azure/eventgrid-blobcreated-putblob.json")
+                .replace("\"BlockBlob\"", "\"" + blobType + "\"");
+
+        // The SDK reads this message; the Jackson reader, used when the SDK rejects one, must agree.
+        for (ParsedMessage parsed : List.of(parser.parseAzureQueueMessage(message), AzureEventParser.readWithJackson(message))) {
+            assertThat(parsed.items()).singleElement().isInstanceOfSatisfying(Ignored.class, ignored -> assertThat(
+                    ignored.reason()).startsWith("event 1: data.blobType " + blobType + " is not replicated")
+                    .contains("skyferry backfill"));
+        }
+    }
+
+    @Test
+    void blobCreatedWithoutABlobTypeIsStillACommittedWrite() {
+        String message = Samples.read("azure/eventgrid-blobcreated-putblob.json").replace("\"blobType\": \"BlockBlob\",", "");
+        assertThat(message).doesNotContain("blobType");
+
+        assertThat(accepted(parser.parseAzureQueueMessage(message).items().getFirst()).api()).isEqualTo("PutBlob");
+        assertThat(accepted(AzureEventParser.readWithJackson(message).items().getFirst()).api()).isEqualTo("PutBlob");
+    }
+
     @Test
     void blobNameEndingInSlashIsKept() {
         ReplicationEvent event = accepted(parser.parseAzureQueueMessage(

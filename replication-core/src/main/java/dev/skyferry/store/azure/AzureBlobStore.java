@@ -268,7 +268,12 @@ public final class AzureBlobStore implements ObjectStore, UrlCopyTarget {
         }
     }
 
-    /** Listings carry content headers, Content-MD5 and metadata; not tags. */
+    /**
+     * Listings carry content headers, Content-MD5 and metadata; not tags. A hierarchical-namespace account's
+     * directories are left out ({@link ObjectInfo#isDirectoryEntry()}): listed as blobs, backfill would copy each
+     * one as an empty object and diff would report each one missing. A page may then hold fewer than
+     * {@code pageSize} objects, or none, and still have a continuation.
+     */
     @Override
     public ListPage list(String prefix, String continuation, int pageSize) {
         if (pageSize < 1 || pageSize > 5000) {
@@ -283,7 +288,10 @@ public final class AzureBlobStore implements ObjectStore, UrlCopyTarget {
                     .iterableByPage(continuation, pageSize).iterator().next();
             List<ObjectInfo> objects = new ArrayList<>(page.getValue().size());
             for (BlobItem item : page.getValue()) {
-                objects.add(toInfo(item));
+                ObjectInfo info = toInfo(item);
+                if (!info.isDirectoryEntry()) {
+                    objects.add(info);
+                }
             }
             String next = page.getContinuationToken();
             return new ListPage(List.copyOf(objects), next == null || next.isEmpty() ? null : next);

@@ -31,6 +31,7 @@ import dev.skyferry.rule.ReplicationRule.DeletePolicy;
 import dev.skyferry.rule.ReplicationRule.Direction;
 import dev.skyferry.rule.ReplicationRule.KeyFilter;
 import dev.skyferry.rule.RuleSet;
+import dev.skyferry.store.ObjectInfo;
 import dev.skyferry.store.ObjectStore;
 import dev.skyferry.store.StoreKind;
 import dev.skyferry.testkit.EmulatorExtension;
@@ -112,6 +113,19 @@ class BackfillTest {
         }
         assertThat(bucket.stat("s/kept-backup.txt")).isEmpty();
         assertThat(new Differ(1000, 4).run(azureToS3, new Progress("objects"), d -> { }).drift()).isZero();
+    }
+
+    @Test
+    void copiesTheFilesOfAHierarchicalNamespaceButNotItsDirectories() {
+        // A flat listing of an HNS account shows the directory a/reports as a 0-byte blob marked hdi_isfolder.
+        StoreWrites.put(azure, "a/reports", "", Map.of(ObjectInfo.HNS_DIRECTORY_METADATA, "true"));
+        StoreWrites.original(azure, "a/reports/2024.csv", "q1,q2");
+        Map<String, String> labels = new ConcurrentHashMap<>();
+
+        backfill(azureToS3, direct(), null, labels);
+
+        assertThat(labels).containsExactly(Map.entry("a/reports/2024.csv", "replicated"));
+        assertThat(bucket.stat("s/reports")).as("the directory as an empty object").isEmpty();
     }
 
     @Test

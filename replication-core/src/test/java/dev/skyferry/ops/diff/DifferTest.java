@@ -11,6 +11,7 @@ import dev.skyferry.rule.ReplicationRule.DeletePolicy;
 import dev.skyferry.rule.ReplicationRule.Direction;
 import dev.skyferry.rule.ReplicationRule.KeyFilter;
 import dev.skyferry.rule.RuleSet;
+import dev.skyferry.store.ObjectInfo;
 import dev.skyferry.store.ObjectStore;
 import dev.skyferry.store.StoreKind;
 import dev.skyferry.testkit.EmulatorExtension;
@@ -128,6 +129,22 @@ class DifferTest {
                 azure, bucket), new Progress("objects"), d -> { });
 
         assertThat(result.counts()).containsEntry("missing", 1L).containsEntry("source-is-replica", 0L);
+    }
+
+    @Test
+    void theDirectoriesOfAHierarchicalNamespaceHaveNoReplicaToMiss() {
+        SyncPair pair = azureToS3(DeletePolicy.IGNORE);
+        // A flat listing of an HNS account shows the directory a/reports as a 0-byte blob marked hdi_isfolder;
+        // the worker replicated the file in it (a directory raises no BlobCreated).
+        StoreWrites.put(azure, "a/reports", "", Map.of(ObjectInfo.HNS_DIRECTORY_METADATA, "true"));
+        String etag = StoreWrites.original(azure, "a/reports/2024.csv", "q1,q2");
+        StoreWrites.replica(bucket, "s/reports/2024.csv", "q1,q2", azure, "a/reports/2024.csv", etag);
+
+        Differ.Result result = new Differ(1000, 4).run(pair, new Progress("objects"),
+                d -> { throw new AssertionError("no drift expected, got " + d); });
+
+        assertThat(result.drift()).isZero();
+        assertThat(result.counts()).containsEntry("in-sync", 1L);
     }
 
     @Test

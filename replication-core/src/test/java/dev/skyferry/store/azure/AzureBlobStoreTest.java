@@ -11,7 +11,9 @@ import com.azure.storage.blob.BlobContainerClientBuilder;
 import com.azure.storage.blob.models.AccessTier;
 import com.azure.storage.common.StorageSharedKeyCredential;
 import dev.skyferry.store.ObjectAttributes;
+import dev.skyferry.store.ObjectInfo;
 import dev.skyferry.store.ObjectStore;
+import dev.skyferry.store.ObjectStore.ListPage;
 import dev.skyferry.store.ObjectStore.MultipartWrite;
 import dev.skyferry.store.ObjectStore.OpenObject;
 import dev.skyferry.store.ObjectStore.TargetOptions;
@@ -27,6 +29,7 @@ import dev.skyferry.testkit.fault.FaultProxy;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
@@ -261,6 +264,27 @@ class AzureBlobStoreTest extends ObjectStoreContract {
                 new StorageSharedKeyCredential("a", Base64.getEncoder().encodeToString(new byte[8]))))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageNotContaining("sig=x");
+    }
+
+    @Test
+    void listingsLeaveOutTheDirectoriesOfAHierarchicalNamespace() {
+        // How a flat listing of an HNS account shows the directory "reports": a 0-byte blob marked hdi_isfolder.
+        byte[] none = new byte[0];
+        store.put("reports", ByteBuffer.wrap(none), spec(ObjectAttributes.NONE.withUserMetadata(
+                Map.of(ObjectInfo.HNS_DIRECTORY_METADATA, "true")), none), Precondition.NONE);
+        byte[] file = {1};
+        store.put("reports/2024.csv", ByteBuffer.wrap(file), spec(ObjectAttributes.NONE, file), Precondition.NONE);
+        store.put("empty.txt", ByteBuffer.wrap(none), spec(ObjectAttributes.NONE, none), Precondition.NONE);
+
+        List<String> listed = new ArrayList<>();
+        String continuation = null;
+        do { // one object per page: the directory's page is empty yet continues
+            ListPage page = store.list("", continuation, 1);
+            page.objects().forEach(info -> listed.add(info.key()));
+            continuation = page.continuation();
+        } while (continuation != null);
+
+        assertThat(listed).containsExactly("empty.txt", "reports/2024.csv");
     }
 
     @Test
