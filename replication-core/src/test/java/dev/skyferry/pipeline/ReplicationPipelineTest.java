@@ -41,6 +41,7 @@ import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.slf4j.MDC;
@@ -329,6 +330,28 @@ class ReplicationPipelineTest {
 
         assertThat(outcome.reasonCode()).isEqualTo(ReasonCodes.SUPERSEDED);
         assertThat(new String(target.contentOf("a.txt"))).isEqualTo("v2");
+    }
+
+    @Test
+    void aServerSideCopyWhoseReplicaTheNextVersionReplacedRightAfterItsCommitIsNotAVerificationFailure() {
+        InMemoryStore.PresigningStore source = InMemoryStore.s3WithPresignedReads("photos-backup");
+        InMemoryStore.UrlCopyingStore target = InMemoryStore.azureWithUrlCopy("acct", "photos");
+        ReplicationPipeline worker = serverSidePipeline(source, target);
+        ReplicationPipeline otherWorker = serverSidePipeline(source, target);
+        ObjectInfo v1 = source.seed("a.txt", "version one");
+        AtomicInteger sourceHeads = new AtomicInteger();
+        source.afterStat(() -> {
+            // The 2nd HEAD of the source is the copier's look after the copy; the next version lands right after it.
+            if (sourceHeads.incrementAndGet() == 2) {
+                ObjectInfo v2 = source.seed("a.txt", "version two, longer");
+                assertThat(otherWorker.process(created(source, v2, "02"))).isInstanceOf(Outcome.Replicated.class);
+            }
+        });
+
+        Outcome outcome = worker.process(created(source, v1, "01"));
+
+        assertThat(outcome).isInstanceOf(Outcome.Replicated.class);
+        assertThat(new String(target.contentOf("a.txt"))).isEqualTo("version two, longer");
     }
 
     @Test
