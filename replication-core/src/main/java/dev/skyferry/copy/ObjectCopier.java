@@ -55,8 +55,9 @@ import org.slf4j.LoggerFactory;
  * {@linkplain PendingPlan#assumingAbsent assumed} (targets that enforce conditional writes), a single
  * put goes first under If-None-Match and the planner's HEAD of the target follows only when the put
  * finds the target taken; otherwise the HEAD runs alongside the GET
- * ({@link PendingPlan}). Loop prevention reads the replica marker from the GET response, so a replica's
- * echo event costs the GET's headers and nothing else.
+ * ({@link PendingPlan}). Overwriting a replica of another version that no sequencer orders against
+ * this one costs a HEAD of the source too. Loop prevention reads the replica marker from the GET
+ * response, so a replica's echo event costs the GET's headers and nothing else.
  */
 public final class ObjectCopier {
 
@@ -191,6 +192,10 @@ public final class ObjectCopier {
         if (!(confirmed instanceof Plan.Copy plan)) {
             return skippedBy(task, confirmed);
         }
+        Optional<CopyResult> notCurrent = sourceMovedOn(task, plan, source);
+        if (notCurrent.isPresent()) {
+            return notCurrent.get();
+        }
         byte[] sourceMd5 = source.contentMd5();
         WriteSpec spec = new WriteSpec(attributes.withSourceMd5(sourceMd5), source.size(), sourceMd5, task.targetOptions());
         Precondition version = event.immutableVersionId() != null
@@ -244,6 +249,28 @@ public final class ObjectCopier {
         }
         return Optional.of(superseded(task, "the source changed while Azure copied it"
                 + " (ETag " + copied.etag() + ", now " + now.get().etag() + "); the replica was removed"));
+    }
+
+    /**
+     * A plan to overwrite a replica of another version that no sequencer orders against this one
+     * ({@link Plan.Copy#onlyIfSourceIsCurrent}) holds only while the source is still the version this
+     * copy read. This HEAD of the source comes after the plan's look at the target: a replica found there
+     * that is newer than this copy was written from a source that had already moved on, which it sees.
+     * A newer replica written after it fails this copy's If-Match on the one planned over.
+     */
+    private static Optional<CopyResult> sourceMovedOn(ReplicationTask task, Plan.Copy plan, ObjectInfo read) {
+        if (!plan.onlyIfSourceIsCurrent()) {
+            return Optional.empty();
+        }
+        Optional<ObjectInfo> now = task.source().stat(task.sourceKey());
+        if (now.isEmpty()) {
+            return Optional.of(sourceGone(task));
+        }
+        if (!now.get().etag().equals(read.etag())) {
+            return Optional.of(superseded(task, "the target holds a replica of another version, and the source's ETag is now "
+                    + now.get().etag() + ", not the " + read.etag() + " this copy read"));
+        }
+        return Optional.empty();
     }
 
     // ---------------------------------------------------------------- streamed
@@ -311,6 +338,10 @@ public final class ObjectCopier {
                 if (!(plan instanceof Plan.Copy copy)) {
                     return skippedBy(task, plan);
                 }
+                Optional<CopyResult> notCurrent = sourceMovedOn(task, copy, source);
+                if (notCurrent.isPresent()) {
+                    return notCurrent.get();
+                }
                 written = Optional.of(writeToTarget(task,
                         () -> task.target().put(task.targetKey(), content.duplicate(), spec, copy.targetCondition())));
             }
@@ -334,6 +365,10 @@ public final class ObjectCopier {
     private CopyResult putInParts(ReplicationTask task, Plan.Copy plan, OpenObject open, ReplicaAttributes attributes,
                                   String action) throws InterruptedException {
         ObjectInfo source = open.info();
+        Optional<CopyResult> notCurrent = sourceMovedOn(task, plan, source);
+        if (notCurrent.isPresent()) {
+            return notCurrent.get();
+        }
         long size = source.size();
         long partSize = partSizeFor(task, size);
         int partCount = (int) ((size + partSize - 1) / partSize);

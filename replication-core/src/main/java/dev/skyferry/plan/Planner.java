@@ -16,7 +16,9 @@ import java.util.Optional;
  * is decided by the copier from the GET it makes anyway (so no extra HEAD of the source).
  *
  * <p>A replica is "of this source" when its {@link Provenance#SOURCE_URI} names the event's object:
- * sequencers are only ever compared for the same key.
+ * sequencers are only ever compared for the same key. Where the event or the replica has none, an ETag
+ * that differs does not say which is newer: that copy is planned {@linkplain Plan.Copy#onlyIfSourceIsCurrent
+ * only while the source is still the version copied}, which the copier checks.
  */
 public final class Planner {
 
@@ -73,6 +75,9 @@ public final class Planner {
             } else if (sameEtag(Provenance.get(metadata, Provenance.SOURCE_ETAG), task.event().etag())) {
                 return new Plan.Skip(ReasonCodes.ALREADY_REPLICATED,
                         "target holds a replica of etag " + task.event().etag());
+            } else {
+                // Another version, and nothing orders the two writes: only the source can say which is newer.
+                return new Plan.Copy(Precondition.ifMatch(current.etag()), true);
             }
         }
         return new Plan.Copy(Precondition.ifMatch(current.etag()));

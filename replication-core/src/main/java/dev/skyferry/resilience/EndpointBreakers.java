@@ -14,7 +14,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * One circuit breaker per {@link Endpoint}, named by the endpoint id. Only transient failures (as
  * {@link FailureClassifier} decides) count against a breaker: a 404 or a 412 means the service
- * answered, so it counts as a success for the endpoint's health.
+ * answered, so it counts as a success for the endpoint's health. A call that failed while its thread
+ * was interrupted is not counted at all: the caller gave up on it, the service did not fail.
  *
  * <p>Open breakers move to half-open on their own after {@code waitInOpenState} (resilience4j's
  * automatic transition), because the worker stops calling an endpoint while its breaker is open and
@@ -41,6 +42,9 @@ public final class EndpointBreakers {
                 .permittedNumberOfCallsInHalfOpenState(PERMITTED_CALLS_IN_HALF_OPEN_STATE)
                 .automaticTransitionFromOpenToHalfOpenEnabled(true)
                 .recordException(FailureClassifier::isTransient)
+                // A call cut short by its own thread's interrupt (a plan's HEAD cancelled once the copy ended
+                // without it, a shutdown) says nothing about the service: neither a failure nor a success.
+                .ignoreException(failure -> Thread.currentThread().isInterrupted())
                 .build();
         registry = CircuitBreakerRegistry.of(config);
         for (Endpoint endpoint : Endpoint.values()) {

@@ -105,8 +105,17 @@ public final class ReplicaVerifier {
         return serverSideEncryption != null && serverSideEncryption.startsWith("aws:kms");
     }
 
+    /**
+     * Only this copy's write is judged: a replica another worker replaced (the next version, under If-Match
+     * on this one) or removed (a delete handled meanwhile) between the commit and this HEAD is theirs,
+     * correct, and must not be reported or deleted as a failed copy of this one.
+     */
     private static Optional<String> sizeReadBackMismatch(ObjectStore target, WrittenReplica replica) {
         Optional<ObjectInfo> written = target.stat(replica.key());
+        String writtenEtag = replica.result().etag();
+        if (writtenEtag != null && !written.map(ObjectInfo::etag).filter(writtenEtag::equals).isPresent()) {
+            return Optional.empty();
+        }
         if (written.isEmpty()) {
             return Optional.of("the replica is missing after the server-side copy");
         }

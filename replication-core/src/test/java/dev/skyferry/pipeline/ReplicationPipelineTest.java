@@ -41,6 +41,7 @@ import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.slf4j.MDC;
@@ -49,6 +50,8 @@ import org.slf4j.MDC;
 class ReplicationPipelineTest {
 
     private static final int PART = 1024;
+    /** The sequencer of a backfill's events (DirectReplication, EnqueueReplication): none, nor on the replicas it writes. */
+    private static final String BACKFILL = null;
 
     private final InMemoryStore azure = InMemoryStore.azure("acct", "photos");
     private final InMemoryStore s3 = InMemoryStore.s3("photos-backup");
@@ -61,6 +64,14 @@ class ReplicationPipelineTest {
     }
 
     private final ReplicationPipeline pipeline = pipeline(rule().build());
+
+    /** S3 → Azure copied by Azure from a pre-signed URL of the source. */
+    private ReplicationPipeline serverSidePipeline(InMemoryStore.PresigningStore s3Source,
+                                                   InMemoryStore.UrlCopyingStore azureTarget) {
+        StoreLookup stores = (kind, account, container) -> kind == StoreKind.S3 ? s3Source : azureTarget;
+        return new ReplicationPipeline(RuleSet.of(List.of(rule().build())), stores,
+                new CopySettings(PART, 3, 2, 16 * PART, S3ToAzureMode.SERVER_SIDE), budget, clock);
+    }
 
     private ObjectStore store(StoreKind kind, String account, String container) {
         if (kind == StoreKind.S3 && container.equals(s3.container())) {
@@ -280,6 +291,103 @@ class ReplicationPipelineTest {
 
         assertThat(late.reasonCode()).isEqualTo(ReasonCodes.STALE_EVENT);
         assertThat(new String(s3.contentOf("a.txt"))).isEqualTo("second");
+    }
+
+    @Test
+    void aBackfillNeverOverwritesTheReplicaOfANewerVersionALiveWorkerWroteWhileItRead() {
+        ObjectInfo v1 = azure.seed("a.txt", "v1");
+        ReplicationPipeline liveWorker = pipeline(rule().build());
+        // The backfill has read v1 when the key is overwritten and a live worker replicates v2 first.
+        s3.beforeNext(Op.PUT, () -> assertThat(liveWorker.process(created(azure, azure.seed("a.txt", "v2"), "02")))
+                .isInstanceOf(Outcome.Replicated.class));
+
+        Outcome backfilled = pipeline.process(created(azure, v1, BACKFILL));
+
+        assertThat(backfilled.reasonCode()).isEqualTo(ReasonCodes.SUPERSEDED);
+        assertThat(new String(s3.contentOf("a.txt"))).isEqualTo("v2");
+    }
+
+    @Test
+    void aLiveEventNeverOverwritesTheReplicaOfANewerVersionABackfillWroteWhileItRead() {
+        ObjectInfo v1 = azure.seed("a.txt", "v1");
+        ReplicationPipeline backfill = pipeline(rule().build());
+        s3.beforeNext(Op.PUT, () -> assertThat(backfill.process(created(azure, azure.seed("a.txt", "v2"), BACKFILL)))
+                .isInstanceOf(Outcome.Replicated.class));
+
+        Outcome live = pipeline.process(created(azure, v1, "01"));
+
+        assertThat(live.reasonCode()).isEqualTo(ReasonCodes.SUPERSEDED);
+        assertThat(new String(s3.contentOf("a.txt"))).isEqualTo("v2");
+        assertThat(Provenance.get(s3.infoOf("a.txt").attributes().userMetadata(), Provenance.SOURCE_ETAG))
+                .isEqualTo(azure.infoOf("a.txt").etag());
+    }
+
+    @Test
+    void anObjectInPartsNeverOverwritesTheReplicaOfANewerVersionABackfillWroteWhileItRead() {
+        ObjectInfo v1 = azure.seed("big.bin", bytes(4 * PART + 1));
+        byte[] v2 = bytes(4 * PART + 2);
+        ReplicationPipeline backfill = pipeline(rule().build());
+        // The look at the target before the first part: the backfill's replica of v2 has just landed.
+        s3.beforeNext(Op.STAT, () -> assertThat(backfill.process(created(azure, azure.seed("big.bin", v2), BACKFILL)))
+                .isInstanceOf(Outcome.Replicated.class));
+
+        Outcome live = pipeline.process(created(azure, v1, "01"));
+
+        assertThat(live.reasonCode()).isEqualTo(ReasonCodes.SUPERSEDED);
+        assertThat(s3.contentOf("big.bin")).isEqualTo(v2);
+        assertThat(s3.openMultipartWrites()).isZero();
+    }
+
+    @Test
+    void aServerSideCopyNeverOverwritesTheReplicaOfANewerVersionABackfillWroteMeanwhile() {
+        InMemoryStore.PresigningStore source = InMemoryStore.s3WithPresignedReads("photos-backup");
+        InMemoryStore.UrlCopyingStore target = InMemoryStore.azureWithUrlCopy("acct", "photos");
+        ReplicationPipeline live = serverSidePipeline(source, target);
+        ReplicationPipeline backfill = serverSidePipeline(source, target);
+        ObjectInfo v1 = source.seed("a.txt", "v1");
+        target.beforeNext(Op.STAT, () -> assertThat(backfill.process(created(source, source.seed("a.txt", "v2"), BACKFILL)))
+                .isInstanceOf(Outcome.Replicated.class));
+
+        Outcome outcome = live.process(created(source, v1, "01"));
+
+        assertThat(outcome.reasonCode()).isEqualTo(ReasonCodes.SUPERSEDED);
+        assertThat(new String(target.contentOf("a.txt"))).isEqualTo("v2");
+    }
+
+    @Test
+    void aServerSideCopyWhoseReplicaTheNextVersionReplacedRightAfterItsCommitIsNotAVerificationFailure() {
+        InMemoryStore.PresigningStore source = InMemoryStore.s3WithPresignedReads("photos-backup");
+        InMemoryStore.UrlCopyingStore target = InMemoryStore.azureWithUrlCopy("acct", "photos");
+        ReplicationPipeline worker = serverSidePipeline(source, target);
+        ReplicationPipeline otherWorker = serverSidePipeline(source, target);
+        ObjectInfo v1 = source.seed("a.txt", "version one");
+        AtomicInteger sourceHeads = new AtomicInteger();
+        source.afterStat(() -> {
+            // The 2nd HEAD of the source is the copier's look after the copy; the next version lands right after it.
+            if (sourceHeads.incrementAndGet() == 2) {
+                ObjectInfo v2 = source.seed("a.txt", "version two, longer");
+                assertThat(otherWorker.process(created(source, v2, "02"))).isInstanceOf(Outcome.Replicated.class);
+            }
+        });
+
+        Outcome outcome = worker.process(created(source, v1, "01"));
+
+        assertThat(outcome).isInstanceOf(Outcome.Replicated.class);
+        assertThat(new String(target.contentOf("a.txt"))).isEqualTo("version two, longer");
+    }
+
+    @Test
+    void aBackfillReplacesTheReplicaOfAnOlderVersionWhileTheSourceStillHoldsTheVersionItRead() {
+        pipeline.process(created(azure, azure.seed("a.txt", "v1"), "01"));
+        ObjectInfo v2 = azure.seed("a.txt", "v2"); // its own event lost, say: what a backfill is for
+        azure.resetRequestCounts();
+
+        Outcome backfilled = pipeline.process(created(azure, v2, BACKFILL));
+
+        assertThat(backfilled).isInstanceOf(Outcome.Replicated.class);
+        assertThat(new String(s3.contentOf("a.txt"))).isEqualTo("v2");
+        assertThat(azure.requestSummary()).as("the GET, and a HEAD once the replica turned out to be of another version")
+                .isEqualTo(Map.of(Op.OPEN, 1, Op.STAT, 1));
     }
 
     @Test

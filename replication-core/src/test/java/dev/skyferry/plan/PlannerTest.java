@@ -77,8 +77,24 @@ class PlannerTest {
 
             assertThat(plan).as(version).isEqualTo(version.equals("v7")
                     ? new Plan.Skip(ReasonCodes.ALREADY_REPLICATED, "target holds a replica of version v7")
-                    : new Plan.Copy(new Precondition.IfMatch(replica.etag())));
+                    : new Plan.Copy(new Precondition.IfMatch(replica.etag()), true));
         }
+    }
+
+    @Test
+    void overwritesAReplicaOfAnotherVersionThatNoSequencerOrdersOnlyIfTheSourceIsStillTheVersionCopied() {
+        ObjectInfo info = source.seed("a.txt", "hello");
+        ObjectInfo replicaOfALiveEvent = seedReplica("a.txt", "other-etag", "0B");
+
+        Plan backfill = planner.plan(task(created(source, info, null), rule, source, target));
+
+        assertThat(backfill).isEqualTo(new Plan.Copy(new Precondition.IfMatch(replicaOfALiveEvent.etag()), true));
+
+        ObjectInfo backfilledReplica = seedReplica("a.txt", "other-etag", null);
+
+        Plan live = planner.plan(task(created(source, info, "0A"), rule, source, target));
+
+        assertThat(live).isEqualTo(new Plan.Copy(new Precondition.IfMatch(backfilledReplica.etag()), true));
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.skyferry.resilience;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.azure.storage.common.StorageSharedKeyCredential;
 import com.azure.storage.queue.QueueClient;
@@ -197,6 +198,29 @@ class ResilienceUnderInjectedFaultsTest {
         assertThat(calls.breakers().breaker(Endpoint.AZURE_BLOB).getState()).isEqualTo(CircuitBreaker.State.CLOSED);
         assertThatThrownBy(() -> store.stat("k"))
                 .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.errorCode()).isEqualTo(ResilientCalls.CIRCUIT_OPEN));
+    }
+
+    @Test
+    void aHeadItsCallerCancelledMidRequestIsNotAFailureOfTheService() throws Exception {
+        String bucket = Emulators.freshName("faults");
+        emulators.s3Client().createBucket(r -> r.bucket(bucket));
+        ResilientCalls calls = calls(new CircuitBreakerSettings(50, 4, Duration.ofMinutes(1)));
+        ObjectStore store = ResilientObjectStore.wrap(s3StoreBehindProxy(bucket), calls);
+        proxy.blackHole(true); // the HEAD is on the wire when it is cancelled
+
+        List<Throwable> cancelled = new CopyOnWriteArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            // As Replicator cancels the plan's HEAD of the target when the copy ended without it (an echo).
+            Thread head = Thread.ofVirtual().start(() -> cancelled.add(catchThrowable(() -> store.stat("k"))));
+            Thread.sleep(200);
+            head.interrupt();
+            head.join();
+        }
+
+        assertThat(cancelled).hasSize(4).allSatisfy(failure -> assertThat(failure).isInstanceOf(StoreException.class));
+        CircuitBreaker breaker = calls.breakers().breaker(Endpoint.S3);
+        assertThat(breaker.getMetrics().getNumberOfFailedCalls()).isZero();
+        assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
     }
 
     @Test

@@ -205,6 +205,27 @@ class ResilientObjectStoreTest {
     }
 
     @Test
+    void callsCutShortByTheirThreadsInterruptAreNotFailuresOfTheService() {
+        ResilientCalls calls = calls(new CircuitBreakerSettings(50, 4, Duration.ofMinutes(1)));
+        ScriptedStore s3 = new ScriptedStore(StoreKind.S3);
+        ObjectStore store = ResilientObjectStore.wrap(s3, calls);
+        try {
+            for (int i = 0; i < 8; i++) {
+                // What an HTTP client throws when the interrupt closes its socket: an I/O failure, transient.
+                s3.failingWith(ScriptedStore.unreachable());
+                Thread.currentThread().interrupt();
+                assertThatThrownBy(() -> store.stat("k")).isInstanceOf(StoreException.class);
+            }
+        } finally {
+            Thread.interrupted();
+        }
+
+        CircuitBreaker breaker = calls.breakers().breaker(Endpoint.S3);
+        assertThat(breaker.getMetrics().getNumberOfFailedCalls()).isZero();
+        assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+    }
+
+    @Test
     void keepsExactlyTheOptionalCapabilitiesOfTheWrappedStore() {
         ResilientCalls calls = calls();
         ObjectStore plain = ResilientObjectStore.wrap(new ScriptedStore(StoreKind.S3), calls);

@@ -56,7 +56,8 @@ import java.util.regex.Pattern;
  *
  * <p>Every call is counted per {@link Op} so tests can assert request counts. Fault hooks inject what
  * the clouds do on a bad day: fail a given call or part, corrupt bytes on read or at rest, hold part
- * uploads until released, run code just before a GET (to change the source under a copy).
+ * uploads until released, run code just before a GET (to change the source under a copy) or once
+ * before the next call of a kind (a racing worker's write landing first).
  */
 public class InMemoryStore implements ObjectStore {
 
@@ -96,6 +97,7 @@ public class InMemoryStore implements ObjectStore {
     private volatile boolean kmsByDefault;
     private volatile Runnable beforeOpen = () -> {};
     private volatile Runnable afterStat = () -> {};
+    private final Map<Op, Runnable> beforeNext = new ConcurrentHashMap<>();
     private volatile CountDownLatch partUploadGate;
     private final AtomicInteger partUploadsRunning = new AtomicInteger();
     private final AtomicInteger maxPartUploadsRunning = new AtomicInteger();
@@ -428,6 +430,15 @@ public class InMemoryStore implements ObjectStore {
         return this;
     }
 
+    /**
+     * Runs {@code action} once, at the start of the next {@code op} call, before the store does anything:
+     * e.g. a racing worker's replica landing just before this worker's put, or just before its HEAD.
+     */
+    public InMemoryStore beforeNext(Op op, Runnable action) {
+        beforeNext.put(op, action);
+        return this;
+    }
+
     /** Part uploads wait until the returned latch is counted down (or their thread is interrupted). */
     public CountDownLatch holdPartUploads() {
         CountDownLatch gate = new CountDownLatch(1);
@@ -558,6 +569,10 @@ public class InMemoryStore implements ObjectStore {
 
     private void count(Op op) {
         requestCounts.get(op).incrementAndGet();
+        Runnable once = beforeNext.remove(op);
+        if (once != null) {
+            once.run();
+        }
         RuntimeException failure;
         synchronized (lock) {
             failure = pendingFailures.get(op).poll();

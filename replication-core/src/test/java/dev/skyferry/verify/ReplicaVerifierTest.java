@@ -110,6 +110,22 @@ class ReplicaVerifierTest {
     }
 
     @Test
+    void aServerSideCopyAnotherWorkerReplacedOrRemovedRightAfterItsCommitIsNotAFailedCopy() {
+        byte[] content = "abc".getBytes();
+        WriteResult result = azure.put("a.txt", ByteBuffer.wrap(content), spec(content, TargetOptions.DEFAULTS), Precondition.NONE);
+        WrittenReplica replica = new WrittenReplica("a.txt", WrittenReplica.Method.SERVER_SIDE, result, 3,
+                null, 0, List.of(), TargetOptions.DEFAULTS);
+        azure.seed("a.txt", "the next version, replicated by another worker");
+
+        assertThatCode(() -> verifier.verify(azure, replica)).doesNotThrowAnyException();
+        assertThat(new String(azure.contentOf("a.txt"))).isEqualTo("the next version, replicated by another worker");
+
+        azure.delete("a.txt", Precondition.NONE); // a delete propagated meanwhile
+
+        assertThatCode(() -> verifier.verify(azure, replica)).doesNotThrowAnyException();
+    }
+
+    @Test
     void neverDeletesAReplicaThatSomeoneElseOverwroteMeanwhile() {
         azure.corruptWrites();
         WrittenReplica replica = put(azure, "a.txt", "hello".getBytes());

@@ -370,7 +370,16 @@ public final class AzureBlobStore implements ObjectStore, UrlCopyTarget {
             for (int index = 0; index < blockIds.size() && firstFailure.get() == null; index++) {
                 BlockBlobStageBlockFromUrlOptions options = new BlockBlobStageBlockFromUrlOptions(blockIds.get(index), source)
                         .setSourceRange(ranges.get(index));
-                inFlight.acquireUninterruptibly();
+                try {
+                    inFlight.acquire(); // throws once the thread is interrupted, even with a slot free
+                } catch (InterruptedException e) {
+                    // Shutting down: stage no more blocks and cut off those in flight (close() waits for them);
+                    // the blocks staged stay uncommitted, invisible. The caller answers Retry at once.
+                    executor.shutdownNow();
+                    Thread.currentThread().interrupt();
+                    throw new StoreException(StoreException.Kind.UNAVAILABLE, 0, null, "interrupted after submitting "
+                            + index + " of " + blockIds.size() + " blocks; none was committed", null, e);
+                }
                 executor.execute(() -> {
                     try {
                         if (firstFailure.get() == null) {

@@ -2,6 +2,7 @@ package dev.skyferry.store.azure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.azure.core.util.BinaryData;
 import com.azure.storage.blob.BlobClient;
@@ -10,6 +11,7 @@ import com.azure.storage.blob.models.BlobRange;
 import com.azure.storage.blob.sas.BlobSasPermission;
 import com.azure.storage.blob.sas.BlobServiceSasSignatureValues;
 import com.azure.storage.common.StorageSharedKeyCredential;
+import com.sun.net.httpserver.HttpServer;
 import dev.skyferry.store.ObjectAttributes;
 import dev.skyferry.store.ObjectStore.TargetOptions;
 import dev.skyferry.store.ObjectStore.WriteSpec;
@@ -19,13 +21,19 @@ import dev.skyferry.store.StoreException.Kind;
 import dev.skyferry.testkit.EmulatorExtension;
 import dev.skyferry.testkit.Emulators;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URL;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -35,7 +43,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Block From URL (both throw NotImplementedError in its BlockBlobHandler, whatever the source), so
  * what runs here is the failure side the copier's {@code auto} mode depends on: 501 becomes
  * UNSUPPORTED, nothing becomes visible, and the SAS never reaches a message. A successful copy from
- * an S3 pre-signed URL is verified on real Azure only.
+ * an S3 pre-signed URL is verified on real Azure only; how a copy stops on interrupt, against a local
+ * stand-in that answers every request.
  */
 @ExtendWith(EmulatorExtension.class)
 class AzureUrlCopyTest {
@@ -99,6 +108,59 @@ class AzureUrlCopyTest {
                 new WriteSpec(ObjectAttributes.NONE, 0, null, TargetOptions.DEFAULTS), Precondition.NONE))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("50000");
+    }
+
+    @Test
+    void anInterruptedCopyStagesNoMoreBlocksAndCommitsNothing() throws Exception {
+        // Azurite cannot copy from a URL: a local server answers every request, each Put Block From URL in 200 ms.
+        AtomicInteger blocksStaged = new AtomicInteger();
+        AtomicInteger commits = new AtomicInteger();
+        HttpServer azure = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        azure.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        azure.createContext("/", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            String query = String.valueOf(exchange.getRequestURI().getQuery());
+            if (query.contains("comp=blocklist")) {
+                commits.incrementAndGet();
+            } else if (query.contains("comp=block")) {
+                try {
+                    Thread.sleep(200); // Azure fetches the range meanwhile
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                blocksStaged.incrementAndGet();
+            }
+            exchange.getResponseHeaders().add("ETag", "\"0x8DC000000000001\"");
+            exchange.getResponseHeaders().add("Last-Modified", "Mon, 01 Jan 2024 00:00:00 GMT");
+            exchange.getResponseHeaders().add("x-ms-request-id", "1");
+            exchange.getResponseHeaders().add("x-ms-version", "2021-12-02");
+            exchange.sendResponseHeaders(201, -1);
+            exchange.close();
+        });
+        azure.start();
+        try {
+            StorageSharedKeyCredential key = new StorageSharedKeyCredential("devstoreaccount1",
+                    Base64.getEncoder().encodeToString(new byte[64]));
+            AzureBlobStore store = new AzureBlobStore(AzureBlobClients.container(
+                    "http://127.0.0.1:" + azure.getAddress().getPort() + "/devstoreaccount1", "photos", key), 2);
+            URL source = URI.create("https://bucket.s3.amazonaws.com/big.bin?X-Amz-Signature=x").toURL();
+            WriteSpec spec = new WriteSpec(ObjectAttributes.NONE, 40 * 1024, null, TargetOptions.DEFAULTS);
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Thread copy = Thread.ofVirtual().start(() -> failure.set(catchThrowable(
+                    () -> store.copyFromUrl("big.bin", source, 40 * 1024, 1024, spec, Precondition.IF_ABSENT))));
+            Thread.sleep(500); // 40 blocks, 2 at a time: 4 s to stage them all
+
+            long interruptedAt = System.nanoTime();
+            copy.interrupt();
+            copy.join();
+
+            assertThat(Duration.ofNanos(System.nanoTime() - interruptedAt)).isLessThan(Duration.ofSeconds(1));
+            assertThat(failure.get()).isInstanceOf(StoreException.class).hasCauseInstanceOf(InterruptedException.class);
+            assertThat(blocksStaged.get()).isLessThan(10);
+            assertThat(commits.get()).isZero();
+        } finally {
+            azure.stop(0);
+        }
     }
 
     /** Azurite 3.35 answers both Put Blob From URL and Put Block From URL with 501 APINotImplemented. */
