@@ -95,11 +95,14 @@ resource systemTopic 'Microsoft.EventGrid/systemTopics@2022-06-15' existing = {
   name: systemTopicName
 }
 
-// The topic's identity writes to the event queue and to the dead-letter container, nothing else.
+// The topic's identity adds messages to the account's queues and writes to the dead-letter container,
+// nothing else. The sender role is on the account, not the queue: the subscription's destination is the
+// account (resourceId, with queueName beside it), and Event Grid checks the role there when it creates the
+// subscription; a queue-scoped assignment is reported refused ("does not have authorization to deliver").
 resource topicQueueSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  scope: eventQueue
+  scope: storage
   dependsOn: [newSystemTopic]
-  name: guid(eventQueue.id, systemTopicName, builtInRoles.storageQueueDataMessageSender)
+  name: guid(storage.id, systemTopicName, builtInRoles.storageQueueDataMessageSender)
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', builtInRoles.storageQueueDataMessageSender)
     principalId: systemTopic.identity.principalId

@@ -110,6 +110,9 @@ class BicepTemplatesTest {
         }
         assertThat(BicepFile.stringLiterals(BicepFile.property(BicepFile.property(eventSubscription(), "filter"), "includedEventTypes")))
                 .containsExactly("Microsoft.Storage.BlobCreated", "Microsoft.Storage.BlobDeleted", "Microsoft.Storage.BlobRenamed");
+
+        // Event Grid checks its identity's sender role on the destination's resourceId, the account.
+        assertThat(BicepFile.property(STORAGE_EVENTS.declaration("topicQueueSender").body(), "scope")).isEqualTo("storage");
     }
 
     @Test
