@@ -141,6 +141,27 @@ class SqsReplayTest {
     }
 
     @Test
+    void replaysNoFasterThanTheRateAskedFor() {
+        for (int i = 0; i < 6; i++) {
+            sendDeadLetter(s3Event("r/" + i), workerFacts("forbidden", NOW.minusSeconds(10)));
+        }
+
+        List<Long> replayedAt = new CopyOnWriteArrayList<>();
+        ReplayResult result = new Replayer(new EventParser(), CLOCK).run(
+                new SqsDeadLetterQueue(sqs, dlqUrl, SkyferryDeadLetterFormat.INSTANCE, Duration.ofMinutes(5)),
+                new SqsQueueDestination(sqs, sourceUrl), new ReplayOptions(ReplayFilter.ALL, null, 5.0, false),
+                new Progress("dead letters"), record -> {
+                    if (record.action() == Action.REPLAYED) {
+                        replayedAt.add(System.nanoTime());
+                    }
+                });
+
+        assertThat(result.count(Action.REPLAYED)).isEqualTo(6);
+        // Five a second: the sixth waits for the next second's permits, though all six came in one receive.
+        assertThat(Duration.ofNanos(replayedAt.get(5) - replayedAt.get(0))).isGreaterThanOrEqualTo(Duration.ofMillis(700));
+    }
+
+    @Test
     void failedDeleteAfterTheCopyDuplicatesOnTheNextRunButLosesNothing() {
         List<String> keys = List.of("c/1", "c/2", "c/3");
         keys.forEach(k -> sendDeadLetter(s3Event(k), workerFacts("forbidden", NOW.minusSeconds(10))));
