@@ -7,7 +7,12 @@ import com.azure.core.credential.TokenCredential;
 import com.azure.core.credential.TokenRequestContext;
 import dev.skyferry.resilience.FailureClassifier;
 import dev.skyferry.testkit.identity.LocalOidcIssuer;
+import no.nav.security.mock.oauth2.http.SslKeystore;
+import java.io.OutputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -122,6 +127,52 @@ class AzureCredentialsTest {
 
         assertThat(claims.appId()).isEqualTo(app.clientId());
         assertThat(claims.objectId()).isEqualTo(app.objectId());
+    }
+
+    /** A fresh self-signed key and certificate, written as the password-protected PFX the worker reads. */
+    private static X509Certificate writePfx(Path pfx, String password) throws Exception {
+        SslKeystore generated = new SslKeystore();
+        KeyStore keys = generated.getKeyStore();
+        String alias = keys.aliases().nextElement();
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        store.setKeyEntry(alias, keys.getKey(alias, generated.getKeyPassword().toCharArray()), password.toCharArray(),
+                keys.getCertificateChain(alias));
+        try (OutputStream out = Files.newOutputStream(pfx)) {
+            store.store(out, password.toCharArray());
+        }
+        return (X509Certificate) keys.getCertificate(alias);
+    }
+
+    private TokenCredential clientCertificateCredential(LocalOidcIssuer.Principal app, Path pfx) {
+        Map<String, String> env = Map.of("AZURE_AUTHORITY_HOST", issuer.authorityHost().toString());
+        var input = new AzureAuthSettings.Input("client-certificate", issuer.tenantId(), app.clientId(), null, null,
+                null, pfx.toString(), "pfx-password", null, null, null);
+        return AzureCredentials.create(AzureAuthSettings.resolve(input, env), env);
+    }
+
+    @Test
+    void clientCertificateModeSignsAnAssertionTheAppRegistrationsCertificateVerifies() throws Exception {
+        Path pfx = dir.resolve("skyferry-app.pfx");
+        var app = issuer.addApplicationWithCertificate("skyferry-app", writePfx(pfx, "pfx-password"));
+        issuer.exposeApi("skyferry-aws-federation", AUDIENCE);
+
+        TokenClaims claims = tokenClaims(clientCertificateCredential(app, pfx), SCOPE);
+
+        assertThat(claims.appId()).isEqualTo(app.clientId());
+        assertThat(claims.objectId()).isEqualTo(app.objectId());
+    }
+
+    @Test
+    void aCertificateTheAppRegistrationDoesNotHoldIsRejected() throws Exception {
+        Path pfx = dir.resolve("other.pfx");
+        writePfx(pfx, "pfx-password");
+        var app = issuer.addApplicationWithCertificate("skyferry-app", writePfx(dir.resolve("registered.pfx"), "x"));
+        issuer.exposeApi("skyferry-aws-federation", AUDIENCE);
+
+        assertThatThrownBy(() -> tokenClaims(clientCertificateCredential(app, pfx), SCOPE))
+                .isInstanceOf(IdentityRejectedException.class)
+                .hasMessageContaining("AADSTS700027");
     }
 
     @Test

@@ -1,6 +1,8 @@
 package dev.skyferry.testkit.identity;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.skyferry.testkit.LoopbackPorts;
@@ -12,6 +14,8 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.security.interfaces.RSAPublicKey;
 import java.text.ParseException;
 import java.time.Duration;
 import java.time.Instant;
@@ -137,6 +141,7 @@ public final class LocalOidcIssuer implements AutoCloseable {
     private final OAuth2TokenProvider tokenProvider = new OAuth2TokenProvider(new KeyProvider(List.of(), "RS256"), (Instant) null);
     private final Map<String, Principal> principals = new ConcurrentHashMap<>();
     private final Map<String, String> secrets = new ConcurrentHashMap<>();
+    private final Map<String, X509Certificate> certificates = new ConcurrentHashMap<>();
     private final Map<String, List<FederatedCredential>> federatedCredentials = new ConcurrentHashMap<>();
     private final Map<String, Api> apis = new ConcurrentHashMap<>();
     private final List<ManagedIdentityEndpoint> endpoints = new CopyOnWriteArrayList<>();
@@ -222,6 +227,13 @@ public final class LocalOidcIssuer implements AutoCloseable {
         if (secret != null) {
             secrets.put(principal.clientId(), secret);
         }
+        return principal;
+    }
+
+    /** An app registration that authenticates with a certificate: {@code certificate} is its uploaded public part. */
+    public Principal addApplicationWithCertificate(String displayName, X509Certificate certificate) {
+        Principal principal = addApplication(displayName, (String) null);
+        certificates.put(principal.clientId(), certificate);
         return principal;
     }
 
@@ -488,7 +500,33 @@ public final class LocalOidcIssuer implements AutoCloseable {
                 throw EntraError.invalidClient(7000218, "The request body must contain the following parameter:"
                         + " 'client_assertion' or 'client_secret'.");
             }
-            checkFederatedAssertion(principal, assertion);
+            X509Certificate certificate = certificates.get(principal.clientId());
+            if (certificate != null) {
+                checkCertificateAssertion(principal, certificate, assertion);
+            } else {
+                checkFederatedAssertion(principal, assertion);
+            }
+        }
+
+        /** An app's own assertion (client-certificate): signed with the certificate's key, issued by and for the app. */
+        private void checkCertificateAssertion(Principal principal, X509Certificate certificate, String assertion)
+                throws EntraError {
+            try {
+                SignedJWT jwt = SignedJWT.parse(assertion);
+                JWTClaimsSet claims = jwt.getJWTClaimsSet();
+                if (!principal.clientId().equals(claims.getIssuer()) || !principal.clientId().equals(claims.getSubject())) {
+                    throw EntraError.invalidClient(700021, "Client assertion application identifier doesn't match"
+                            + " 'client_id' parameter.");
+                }
+                if (claims.getExpirationTime() == null || claims.getExpirationTime().toInstant().isBefore(Instant.now())) {
+                    throw EntraError.invalidClient(700024, "Client assertion is not within its valid time range.");
+                }
+                if (!jwt.verify(new RSASSAVerifier((RSAPublicKey) certificate.getPublicKey()))) {
+                    throw EntraError.invalidClient(700027, "Client assertion failed signature validation.");
+                }
+            } catch (ParseException | JOSEException e) {
+                throw EntraError.invalidClient(50027, "JWT token is invalid or malformed.");
+            }
         }
 
         private void checkFederatedAssertion(Principal principal, String assertion) throws EntraError {
