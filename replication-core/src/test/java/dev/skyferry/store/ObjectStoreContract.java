@@ -554,6 +554,23 @@ public abstract class ObjectStoreContract {
         return new WriteSpec(attributes, content.length, md5(content), TargetOptions.DEFAULTS);
     }
 
+    /** A multipart write keeps every content header, as a single put does. */
+    @Test
+    void multipartKeepsEveryContentHeaderAndTheMetadata() {
+        int partSize = minPartSize();
+        byte[] content = randomBytes(partSize + 10, 77);
+        ObjectAttributes attributes = new ObjectAttributes("application/x-tar", "gzip", "fr",
+                "attachment; filename=\"big.tar\"", "max-age=60", Map.of("skyferry_source", "s3://bucket/big.tar"), Map.of());
+        MultipartWrite write = store.startMultipart("headers.tar", spec(attributes, content), Precondition.NONE);
+        byte[] first = Arrays.copyOfRange(content, 0, partSize);
+        byte[] second = Arrays.copyOfRange(content, partSize, content.length);
+        write.uploadPart(1, ByteBuffer.wrap(first), md5(first));
+        write.uploadPart(2, ByteBuffer.wrap(second), md5(second));
+        write.complete();
+
+        assertSameHeadersAndMetadata(store.stat("headers.tar").orElseThrow().attributes(), attributes);
+    }
+
     protected static void assertSameHeadersAndMetadata(ObjectAttributes actual, ObjectAttributes expected) {
         assertThat(actual.contentType()).isEqualTo(expected.contentType());
         assertThat(actual.contentEncoding()).isEqualTo(expected.contentEncoding());

@@ -89,6 +89,8 @@ public class InMemoryStore implements ObjectStore {
     private final Map<Op, Deque<RuntimeException>> pendingFailures = new EnumMap<>(Op.class);
     private final Map<Integer, RuntimeException> partFailures = new ConcurrentHashMap<>();
     private volatile boolean corruptReads;
+    /** Negative: GET streams end this many bytes early; positive: they run this many bytes long. */
+    private volatile int readLengthDelta;
     private volatile Error readError;
     private volatile long readErrorAfterBytes;
     private volatile boolean corruptWrites;
@@ -204,6 +206,9 @@ public class InMemoryStore implements ObjectStore {
         }
         if (corruptReads && bytes.length > 0) {
             bytes = flipOneByte(bytes);
+        }
+        if (readLengthDelta != 0) {
+            bytes = Arrays.copyOf(bytes, Math.max(0, bytes.length + readLengthDelta));
         }
         InputStream content = new ByteArrayInputStream(bytes);
         return new OpenObject(stored.info(), readError == null ? content : failingAfter(content, readErrorAfterBytes, readError));
@@ -373,6 +378,18 @@ public class InMemoryStore implements ObjectStore {
     public InMemoryStore readsFailAfter(long bytes, Error error) {
         readErrorAfterBytes = bytes;
         readError = error;
+        return this;
+    }
+
+    /** GET streams end {@code bytes} early, the object's info unchanged: a body cut short on the way. */
+    public InMemoryStore readsEndEarlyBy(int bytes) {
+        readLengthDelta = -bytes;
+        return this;
+    }
+
+    /** GET streams run {@code bytes} past the object's size. */
+    public InMemoryStore readsRunLongBy(int bytes) {
+        readLengthDelta = bytes;
         return this;
     }
 

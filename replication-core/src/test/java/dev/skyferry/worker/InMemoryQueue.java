@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -61,6 +62,10 @@ final class InMemoryQueue implements MessageSource {
     /** Each receive is answered this long after it is asked, like a queue's round trip. */
     volatile Duration receiveLatency = Duration.ZERO;
     final AtomicInteger extensions = new AtomicInteger();
+    /** Each call of the kind throws the next of these once, before touching the message. */
+    final ConcurrentLinkedQueue<RuntimeException> failNextDeadLetters = new ConcurrentLinkedQueue<>();
+    final ConcurrentLinkedQueue<RuntimeException> failNextExtensions = new ConcurrentLinkedQueue<>();
+    final ConcurrentLinkedQueue<RuntimeException> failNextDeletes = new ConcurrentLinkedQueue<>();
     private volatile CountDownLatch deleteGate;
 
     InMemoryQueue(String name, SourceType type, Duration visibility, int maxDeliveries, Ledger ledger) {
@@ -175,6 +180,10 @@ final class InMemoryQueue implements MessageSource {
 
     @Override
     public synchronized void extendVisibility(ReceivedMessage message, Duration timeout) {
+        RuntimeException failure = failNextExtensions.poll();
+        if (failure != null) {
+            throw failure;
+        }
         held(message).visibleAt = Instant.now().plus(timeout);
         extensions.incrementAndGet();
     }
@@ -188,6 +197,10 @@ final class InMemoryQueue implements MessageSource {
 
     @Override
     public void delete(ReceivedMessage message) {
+        RuntimeException failure = failNextDeletes.poll();
+        if (failure != null) {
+            throw failure;
+        }
         CountDownLatch gate = deleteGate;
         if (gate != null) {
             try {
@@ -213,6 +226,10 @@ final class InMemoryQueue implements MessageSource {
 
     @Override
     public synchronized void deadLetter(ReceivedMessage message, DeadLetterFacts facts) {
+        RuntimeException failure = failNextDeadLetters.poll();
+        if (failure != null) {
+            throw failure;
+        }
         Stored stored = held(message);
         deadLettered.add(new DeadLettered(stored.text, facts));
         messages.remove(stored.id);
