@@ -127,6 +127,20 @@ class SqsSourceTest {
         assertThat(again.receiveCount()).isEqualTo(2);
     }
 
+    /** Transient failures are released with a growing visibility delay: the message stays hidden until it is over. */
+    @Test
+    void releasedWithADelayTheMessageStaysHiddenUntilTheDelayIsOver() throws Exception {
+        send("retry me later", Map.of());
+        SqsSource source = source();
+        ReceivedMessage message = source.receive(1).getFirst();
+
+        source.release(message, Duration.ofSeconds(4));
+
+        assertThat(source.receive(10)).as("hidden while the delay runs").isEmpty();
+        Thread.sleep(4_000);
+        assertThat(source.receive(10)).as("back once it is over").hasSize(1);
+    }
+
     @Test
     void deadLetterSendsTheOriginalBodyAndAttributesWithTheFactsThenDeletes() {
         send(S3_EVENT, Map.of("origin", string("sns")));
