@@ -180,11 +180,9 @@ public final class ObjectCopier {
         if (newerVersion.isPresent()) {
             return superseded(task, newerVersion.get());
         }
-        if (isEcho(task, source)) {
-            return echo(task);
-        }
-        if (source.isDirectoryEntry()) {
-            return directoryEntry(task);
+        Optional<CopyResult> notAnObject = notAnObjectToCopy(task, source);
+        if (notAnObject.isPresent()) {
+            return notAnObject.get();
         }
         checkTargetLimits(task, source.size());
         ReplicaAttributes attributes = ReplicaAttributes.prepare(task, source, tagsToCarry(task));
@@ -293,11 +291,9 @@ public final class ObjectCopier {
             if (newerVersion.isPresent()) {
                 return pending.confirmed() instanceof Plan.Skip skip ? skippedBy(task, skip) : superseded(task, newerVersion.get());
             }
-            if (isEcho(task, source)) {
-                return echo(task);
-            }
-            if (source.isDirectoryEntry()) {
-                return directoryEntry(task);
+            Optional<CopyResult> notAnObject = notAnObjectToCopy(task, source);
+            if (notAnObject.isPresent()) {
+                return notAnObject.get();
             }
             checkTargetLimits(task, source.size());
             ReplicaAttributes attributes;
@@ -548,6 +544,17 @@ public final class ObjectCopier {
     private static CopyResult superseded(ReplicationTask task, String why) {
         return new CopyResult.NotCopied(ReasonCodes.SUPERSEDED, task.source().uriOf(task.sourceKey()) + ": " + why
                 + "; a newer event follows");
+    }
+
+    /** What the source's own metadata says is no object of its own to back up: a replica's echo, or a directory. */
+    private static Optional<CopyResult> notAnObjectToCopy(ReplicationTask task, ObjectInfo source) {
+        if (isEcho(task, source)) {
+            return Optional.of(echo(task));
+        }
+        if (source.isDirectoryEntry()) {
+            return Optional.of(directoryEntry(task));
+        }
+        return Optional.empty();
     }
 
     private static boolean isEcho(ReplicationTask task, ObjectInfo source) {
