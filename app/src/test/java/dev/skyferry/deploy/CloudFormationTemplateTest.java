@@ -183,6 +183,26 @@ class CloudFormationTemplateTest {
         assertThat(conditionOf("UseKmsKey")).isEqualTo("UsesKms");
     }
 
+    @Test
+    void aBucketThatIsOnlyASourceGrantsNoWriteNorDelete() {
+        // Like Bicep's sourceOnlyContainers: a stolen worker token must not be able to change what is backed up.
+        assertThat(conditionOf("WriteReplicas")).isEqualTo("WritesReplicas");
+        assertThat(conditionOf("RemoveReplicas")).isEqualTo("WritesReplicas");
+        assertThat(TEMPLATE.path("Conditions").path("WritesReplicas").path("Fn::Equals").toString())
+                .isEqualTo("[{\"Ref\":\"BucketIsOnlyASource\"},\"false\"]");
+        assertThat(parameterDefault("BucketIsOnlyASource")).isEqualTo("false");
+        Set<String> sourceOnlyActions = new TreeSet<>();
+        for (JsonNode policy : resource("WorkerRole").path("Policies")) {
+            for (JsonNode statement : policy.path("PolicyDocument").path("Statement")) {
+                if (!statement.has("Fn::If") || !statement.path("Fn::If").get(0).asText().equals("WritesReplicas")) {
+                    sourceOnlyActions.addAll(actions(statement.has("Fn::If") ? statement.path("Fn::If").get(1) : statement));
+                }
+            }
+        }
+        assertThat(sourceOnlyActions).noneMatch(a -> a.startsWith("s3:Put") || a.startsWith("s3:Delete")
+                || a.equals("s3:AbortMultipartUpload"));
+    }
+
     private static String conditionOf(String sid) {
         for (JsonNode policy : resource("WorkerRole").path("Policies")) {
             for (JsonNode statement : policy.path("PolicyDocument").path("Statement")) {
