@@ -31,6 +31,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,7 +69,7 @@ public final class ObjectCopier {
     static final int AZURE_MAX_BLOCKS = 50_000;
     /** S3's object size limit (5 TiB); Azure block blobs hold far more than parts ever allow here. */
     static final long S3_MAX_OBJECT_SIZE = 5L * 1024 * 1024 * 1024 * 1024;
-    /** How long a pre-signed source URL stays valid: enough for Azure to fetch every block. */
+    /** How long a pre-signed source URL stays valid: each request gets its own, so one block's fetch. */
     static final Duration PRESIGNED_URL_VALIDITY = Duration.ofHours(1);
 
     private static final String CANNOT_VERIFY_COPY_SOURCE = "CannotVerifyCopySource";
@@ -198,18 +199,21 @@ public final class ObjectCopier {
         WriteSpec spec = new WriteSpec(attributes.withSourceMd5(sourceMd5), source.size(), sourceMd5, task.targetOptions());
         Precondition version = event.immutableVersionId() != null
                 ? new Precondition.Version(event.immutableVersionId()) : Precondition.NONE;
-        URL url = presigner.presignGet(task.sourceKey(), version, PRESIGNED_URL_VALIDITY);
-        // A long key and an STS session token can take a signed URL past what Azure accepts as a source.
-        int urlLength = url.toString().length();
-        if (urlLength > AZURE_MAX_COPY_SOURCE_CHARS) {
-            throw new StoreException(StoreException.Kind.BAD_REQUEST, 0, COPY_SOURCE_TOO_LONG, "the pre-signed URL of "
-                    + task.source().uriOf(task.sourceKey()) + " is " + urlLength + " characters; Azure copies from a URL of at most "
-                    + AZURE_MAX_COPY_SOURCE_CHARS, null, null);
-        }
+        Supplier<URL> signedSource = () -> {
+            URL url = presigner.presignGet(task.sourceKey(), version, PRESIGNED_URL_VALIDITY);
+            // A long key and an STS session token can take a signed URL past what Azure accepts as a source.
+            int urlLength = url.toString().length();
+            if (urlLength > AZURE_MAX_COPY_SOURCE_CHARS) {
+                throw new StoreException(StoreException.Kind.BAD_REQUEST, 0, COPY_SOURCE_TOO_LONG, "the pre-signed URL of "
+                        + task.source().uriOf(task.sourceKey()) + " is " + urlLength
+                        + " characters; Azure copies from a URL of at most " + AZURE_MAX_COPY_SOURCE_CHARS, null, null);
+            }
+            return url;
+        };
         // Azure moves these blocks, not this process: only the block limit, not the memory budget, sizes them.
         // (S3's 5 TiB object limit keeps them far below Azure's largest block.)
         long blockSize = partSizeWithin(source.size(), AZURE_MAX_BLOCKS);
-        WriteResult result = writeToTarget(task, () -> urlTarget.copyFromUrl(task.targetKey(), url, source.size(),
+        WriteResult result = writeToTarget(task, () -> urlTarget.copyFromUrl(task.targetKey(), signedSource, source.size(),
                 blockSize, spec, plan.targetCondition()));
         if (version instanceof Precondition.None) {
             Optional<CopyResult> changed = sourceChangedDuringCopy(task, source, result);

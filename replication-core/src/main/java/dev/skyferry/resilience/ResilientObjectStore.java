@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -176,9 +177,9 @@ public class ResilientObjectStore implements ObjectStore {
         return calls.call(endpoint, () -> ((PresignedReads) store).presignGet(key, condition, validity));
     }
 
-    WriteResult copyFromUrlResiliently(String key, URL source, long size, long blockSize, WriteSpec spec,
+    WriteResult copyFromUrlResiliently(String key, Supplier<URL> signedSource, long size, long blockSize, WriteSpec spec,
                                        Precondition condition) {
-        return calls.call(endpoint, () -> ((UrlCopyTarget) store).copyFromUrl(key, source, size, blockSize, spec, condition));
+        return calls.call(endpoint, () -> ((UrlCopyTarget) store).copyFromUrl(key, signedSource, size, blockSize, spec, condition));
     }
 
     private final class ResilientMultipartWrite implements MultipartWrite {
@@ -246,9 +247,9 @@ public class ResilientObjectStore implements ObjectStore {
         }
 
         @Override
-        public WriteResult copyFromUrl(String key, URL source, long size, long blockSize, WriteSpec spec,
+        public WriteResult copyFromUrl(String key, Supplier<URL> signedSource, long size, long blockSize, WriteSpec spec,
                                        Precondition condition) {
-            return copyFromUrlResiliently(key, source, size, blockSize, spec, condition);
+            return copyFromUrlResiliently(key, signedSource, size, blockSize, spec, condition);
         }
     }
 
@@ -264,9 +265,9 @@ public class ResilientObjectStore implements ObjectStore {
         }
 
         @Override
-        public WriteResult copyFromUrl(String key, URL source, long size, long blockSize, WriteSpec spec,
+        public WriteResult copyFromUrl(String key, Supplier<URL> signedSource, long size, long blockSize, WriteSpec spec,
                                        Precondition condition) {
-            return copyFromUrlResiliently(key, source, size, blockSize, spec, condition);
+            return copyFromUrlResiliently(key, signedSource, size, blockSize, spec, condition);
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.skyferry.store;
 
 import java.net.URL;
+import java.util.function.Supplier;
 
 /**
  * A target store that can copy from a URL server-side (Azure Put Blob From URL / Put Block From URL).
@@ -11,9 +12,13 @@ import java.net.URL;
 public interface UrlCopyTarget {
 
     /**
-     * Copies {@code size} bytes from {@code source} into {@code key}: one Put Blob From URL when the
+     * Copies {@code size} bytes from the source into {@code key}: one Put Blob From URL when the
      * object fits in {@code blockSize}, otherwise Put Block From URL per block and a commit.
+     *
+     * @param signedSource signs a URL of the source; asked again for every request, just before it,
+     *                     because a URL signed with temporary credentials (STS) expires with them,
+     *                     whatever its own validity, and a large copy can outlast them
      */
-    ObjectStore.WriteResult copyFromUrl(String key, URL source, long size, long blockSize,
+    ObjectStore.WriteResult copyFromUrl(String key, Supplier<URL> signedSource, long size, long blockSize,
                                         ObjectStore.WriteSpec spec, Precondition condition);
 }

@@ -658,6 +658,20 @@ class ObjectCopierTest {
     }
 
     @Test
+    void eachBlockOfAServerSideCopyFetchesWithAUrlSignedForItSoExpiringCredentialsDoNotFailTheCopy() throws Exception {
+        byte[] content = bytes(3 * PART);
+        ObjectInfo info = presigningS3.seed("a.bin", content);
+        // STS credentials renewed mid-copy: the URLs they signed stop working, whatever their own validity.
+        urlCopyingAzure.betweenBlocks(presigningS3::expireSignedUrls);
+
+        CopyResult result = copier(S3ToAzureMode.SERVER_SIDE).copy(serverSideTask(info), IF_ABSENT);
+
+        assertThat(result).isInstanceOfSatisfying(CopyResult.Copied.class,
+                copied -> assertThat(copied.action()).isEqualTo(CopyResult.SERVER_SIDE));
+        assertThat(urlCopyingAzure.contentOf("a.bin")).isEqualTo(content);
+    }
+
+    @Test
     void aServerSideCopyPinnedToItsVersionDoesNotLookAtTheSourceAgain() throws Exception {
         InMemoryStore.PresigningStore versioned = InMemoryStore.s3VersionedWithPresignedReads("photos-backup");
         ObjectInfo info = versioned.seed("a.bin", bytes(3 * PART));

@@ -15,6 +15,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
@@ -274,7 +275,7 @@ class ResilientObjectStoreTest {
         }
 
         @Override
-        public WriteResult copyFromUrl(String key, URL source, long size, long blockSize, WriteSpec spec,
+        public WriteResult copyFromUrl(String key, Supplier<URL> signedSource, long size, long blockSize, WriteSpec spec,
                                        Precondition condition) {
             return new WriteResult("etag", null, null, null);
         }

@@ -44,6 +44,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -901,6 +902,14 @@ public class InMemoryStore implements ObjectStore {
                 throw new IllegalStateException(e);
             }
         }
+
+        /**
+         * Every URL signed so far stops working, as URLs signed with temporary credentials do when those
+         * expire, whatever validity they were signed for.
+         */
+        public void expireSignedUrls() {
+            PRESIGNED.values().removeIf(presigned -> presigned.store == this);
+        }
     }
 
     /** An Azure container that can copy from a URL, as Put Blob From URL / Put Block From URL do. */
@@ -910,6 +919,7 @@ public class InMemoryStore implements ObjectStore {
 
         private volatile RuntimeException urlCopyFailure;
         private volatile Runnable whileCopying = () -> {};
+        private volatile Runnable betweenBlocks = () -> {};
 
         private UrlCopyingStore(String account, String container) {
             super(StoreKind.AZURE_BLOB, account, container, false);
@@ -930,40 +940,63 @@ public class InMemoryStore implements ObjectStore {
             return this;
         }
 
+        /** Runs {@code action} between the block fetches of a URL copy: e.g. the source's signatures expiring. */
+        public UrlCopyingStore betweenBlocks(Runnable action) {
+            betweenBlocks = action;
+            return this;
+        }
+
         @Override
-        public WriteResult copyFromUrl(String key, URL source, long size, long blockSize, WriteSpec spec, Precondition condition) {
+        public WriteResult copyFromUrl(String key, Supplier<URL> signedSource, long size, long blockSize, WriteSpec spec,
+                                       Precondition condition) {
             // Refused before any request, as AzureBlobStore refuses it.
             if (size > blockSize && (size + blockSize - 1) / blockSize > MAX_BLOCKS) {
                 throw new IllegalArgumentException("size " + size + " needs more than " + MAX_BLOCKS + " blocks of "
                         + blockSize + " bytes");
             }
+            URL firstUrl = signedSource.get(); // signed before the first request, as AzureBlobStore does
             InMemoryStore self = this; // the enclosing class's private members, reached through this instance
             self.count(Op.COPY_FROM_URL);
             if (urlCopyFailure != null) {
                 throw urlCopyFailure;
             }
-            Presigned presigned = PRESIGNED.get(source.toString());
-            if (presigned == null) {
-                throw new StoreException(Kind.BAD_REQUEST, 400, "CannotVerifyCopySource", "the source URL is not readable", null, null);
-            }
-            Stored sourceObject;
-            synchronized (presigned.store.lock) {
-                Precondition read = presigned.versionId == null ? Precondition.NONE : new Precondition.Version(presigned.versionId);
-                sourceObject = presigned.store.readable(presigned.key, read);
-            }
-            if (sourceObject.content.length != size) {
-                throw new StoreException(Kind.BAD_REQUEST, 400, "InvalidRange",
-                        "source has " + sourceObject.content.length + " bytes, copy asked for " + size, null, null);
+            // As Azure does: one fetch of the source per block, each with the URL signed for its request.
+            byte[] fetched = new byte[Math.toIntExact(size)];
+            long blocks = Math.max(1, (size + blockSize - 1) / blockSize);
+            for (long block = 0; block < blocks; block++) {
+                if (block > 0) {
+                    betweenBlocks.run();
+                }
+                byte[] source = fetch(block == 0 ? firstUrl : signedSource.get(), size);
+                int from = Math.toIntExact(block * blockSize);
+                System.arraycopy(source, from, fetched, from, (int) Math.min(blockSize, size - from));
             }
             ObjectAttributes attributes = self.acceptAttributes(spec.attributes());
             whileCopying.run();
             synchronized (self.lock) {
                 self.checkWriteCondition(key, condition);
-                byte[] stored = self.corruptWrites ? flipOneByte(sourceObject.content) : sourceObject.content;
+                byte[] stored = self.corruptWrites ? flipOneByte(fetched) : fetched;
                 byte[] contentMd5 = spec.contentMd5() != null ? spec.contentMd5() : (size <= blockSize ? md5(stored) : null);
                 Stored result = self.store(key, stored, self.nextAzureEtag(), contentMd5, attributes, spec.options());
                 return new WriteResult(result.etag, result.versionId, null, null);
             }
+        }
+
+        private static byte[] fetch(URL source, long size) {
+            Presigned presigned = PRESIGNED.get(source.toString());
+            if (presigned == null) {
+                throw new StoreException(Kind.BAD_REQUEST, 400, "CannotVerifyCopySource", "the source URL is not readable", null, null);
+            }
+            byte[] content;
+            synchronized (presigned.store.lock) {
+                Precondition read = presigned.versionId == null ? Precondition.NONE : new Precondition.Version(presigned.versionId);
+                content = presigned.store.readable(presigned.key, read).content;
+            }
+            if (content.length != size) {
+                throw new StoreException(Kind.BAD_REQUEST, 400, "InvalidRange",
+                        "source has " + content.length + " bytes, copy asked for " + size, null, null);
+            }
+            return content;
         }
     }
 }

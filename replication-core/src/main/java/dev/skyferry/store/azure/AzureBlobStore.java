@@ -57,6 +57,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * One Azure Blob Storage container as an {@link ObjectStore}, writing block blobs only.
@@ -308,7 +309,8 @@ public final class AzureBlobStore implements ObjectStore, UrlCopyTarget {
      * The source URL (with its pre-signed query) is never put into messages or exception chains.
      */
     @Override
-    public WriteResult copyFromUrl(String key, URL source, long size, long blockSize, WriteSpec spec, Precondition condition) {
+    public WriteResult copyFromUrl(String key, Supplier<URL> signedSource, long size, long blockSize, WriteSpec spec,
+                                   Precondition condition) {
         if (size < 0) {
             throw new IllegalArgumentException("size must be >= 0, was " + size);
         }
@@ -320,6 +322,7 @@ public final class AzureBlobStore implements ObjectStore, UrlCopyTarget {
             throw new IllegalArgumentException("size " + size + " needs " + blocks + " blocks of " + blockSize
                     + " bytes; Azure allows " + MAX_BLOCKS + ": use a larger blockSize");
         }
+        URL source = signedSource.get();
         String operation = "copy " + StoreErrors.withoutQuery(source) + " to " + where(key);
         BlobRequestConditions conditions = writeConditions(condition);
         BlockBlobClient target = blockBlob(key, spec);
@@ -345,7 +348,7 @@ public final class AzureBlobStore implements ObjectStore, UrlCopyTarget {
             for (int part = 1; part <= ranges.size(); part++) {
                 blockIds.add(blockId(uploadId, part));
             }
-            stageBlocksFromUrl(target, source.toString(), ranges, blockIds);
+            stageBlocksFromUrl(target, signedSource, ranges, blockIds);
             BlockBlobItem item = target.commitBlockListWithResponse(commitOptions(blockIds, spec, conditions), null, Context.NONE)
                     .getValue();
             return new WriteResult(unquote(item.getETag()), item.getVersionId(), null, null);
@@ -363,13 +366,14 @@ public final class AzureBlobStore implements ObjectStore, UrlCopyTarget {
         return ranges;
     }
 
-    private void stageBlocksFromUrl(BlockBlobClient target, String source, List<BlobRange> ranges, List<String> blockIds) {
+    private void stageBlocksFromUrl(BlockBlobClient target, Supplier<URL> signedSource, List<BlobRange> ranges,
+                                    List<String> blockIds) {
         Semaphore inFlight = new Semaphore(urlCopyParallelism);
         AtomicReference<RuntimeException> firstFailure = new AtomicReference<>();
         try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int index = 0; index < blockIds.size() && firstFailure.get() == null; index++) {
-                BlockBlobStageBlockFromUrlOptions options = new BlockBlobStageBlockFromUrlOptions(blockIds.get(index), source)
-                        .setSourceRange(ranges.get(index));
+                String blockId = blockIds.get(index);
+                BlobRange range = ranges.get(index);
                 try {
                     inFlight.acquire(); // throws once the thread is interrupted, even with a slot free
                 } catch (InterruptedException e) {
@@ -383,7 +387,9 @@ public final class AzureBlobStore implements ObjectStore, UrlCopyTarget {
                 executor.execute(() -> {
                     try {
                         if (firstFailure.get() == null) {
-                            target.stageBlockFromUrlWithResponse(options, null, Context.NONE);
+                            // Signed now, not when the copy began: the copy may outlast that URL's credentials.
+                            target.stageBlockFromUrlWithResponse(new BlockBlobStageBlockFromUrlOptions(blockId,
+                                    signedSource.get().toString()).setSourceRange(range), null, Context.NONE);
                         }
                     } catch (RuntimeException failure) {
                         firstFailure.compareAndSet(null, failure);

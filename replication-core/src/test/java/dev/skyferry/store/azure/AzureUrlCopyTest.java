@@ -11,6 +11,7 @@ import com.azure.storage.blob.models.BlobRange;
 import com.azure.storage.blob.sas.BlobSasPermission;
 import com.azure.storage.blob.sas.BlobServiceSasSignatureValues;
 import com.azure.storage.common.StorageSharedKeyCredential;
+import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.skyferry.store.ObjectAttributes;
 import dev.skyferry.store.ObjectStore.TargetOptions;
@@ -22,6 +23,7 @@ import dev.skyferry.testkit.EmulatorExtension;
 import dev.skyferry.testkit.Emulators;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.MalformedURLException;
 import java.net.URI;
 import java.net.URL;
 import java.security.MessageDigest;
@@ -31,9 +33,12 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -75,7 +80,7 @@ class AzureUrlCopyTest {
         URL source = sasUrlOf(upload("small.bin", content));
         WriteSpec spec = specWithProvenance(content);
 
-        assertThatThrownBy(() -> target.copyFromUrl("small-copy.bin", source, content.length, 4096, spec, Precondition.IF_ABSENT))
+        assertThatThrownBy(() -> target.copyFromUrl("small-copy.bin", () -> source, content.length, 4096, spec, Precondition.IF_ABSENT))
                 .isInstanceOfSatisfying(StoreException.class, e -> assertUnsupportedWithoutSignature(e));
         assertThat(target.stat("small-copy.bin")).isEmpty();
     }
@@ -86,7 +91,7 @@ class AzureUrlCopyTest {
         URL source = sasUrlOf(upload("big source.bin", content));
         WriteSpec spec = specWithProvenance(content);
 
-        assertThatThrownBy(() -> target.copyFromUrl("copied/big.bin", source, content.length, 4096, spec, Precondition.IF_ABSENT))
+        assertThatThrownBy(() -> target.copyFromUrl("copied/big.bin", () -> source, content.length, 4096, spec, Precondition.IF_ABSENT))
                 .isInstanceOfSatisfying(StoreException.class, e -> assertUnsupportedWithoutSignature(e));
         assertThat(target.stat("copied/big.bin")).isEmpty();
         assertThat(target.list("", null, 10).objects()).isEmpty();
@@ -104,7 +109,7 @@ class AzureUrlCopyTest {
     @Test
     void tooManyBlocksIsRefusedBeforeAnyRequest() throws Exception {
         URL source = URI.create("https://bucket.s3.amazonaws.com/k?X-Amz-Signature=secret").toURL();
-        assertThatThrownBy(() -> target.copyFromUrl("huge.bin", source, 50_001L * 1024, 1024,
+        assertThatThrownBy(() -> target.copyFromUrl("huge.bin", () -> source, 50_001L * 1024, 1024,
                 new WriteSpec(ObjectAttributes.NONE, 0, null, TargetOptions.DEFAULTS), Precondition.NONE))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("50000");
@@ -115,10 +120,7 @@ class AzureUrlCopyTest {
         // Azurite cannot copy from a URL: a local server answers every request, each Put Block From URL in 200 ms.
         AtomicInteger blocksStaged = new AtomicInteger();
         AtomicInteger commits = new AtomicInteger();
-        HttpServer azure = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        azure.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        azure.createContext("/", exchange -> {
-            exchange.getRequestBody().readAllBytes();
+        HttpServer azure = standInAzure(exchange -> {
             String query = String.valueOf(exchange.getRequestURI().getQuery());
             if (query.contains("comp=blocklist")) {
                 commits.incrementAndGet();
@@ -130,24 +132,14 @@ class AzureUrlCopyTest {
                 }
                 blocksStaged.incrementAndGet();
             }
-            exchange.getResponseHeaders().add("ETag", "\"0x8DC000000000001\"");
-            exchange.getResponseHeaders().add("Last-Modified", "Mon, 01 Jan 2024 00:00:00 GMT");
-            exchange.getResponseHeaders().add("x-ms-request-id", "1");
-            exchange.getResponseHeaders().add("x-ms-version", "2021-12-02");
-            exchange.sendResponseHeaders(201, -1);
-            exchange.close();
         });
-        azure.start();
         try {
-            StorageSharedKeyCredential key = new StorageSharedKeyCredential("devstoreaccount1",
-                    Base64.getEncoder().encodeToString(new byte[64]));
-            AzureBlobStore store = new AzureBlobStore(AzureBlobClients.container(
-                    "http://127.0.0.1:" + azure.getAddress().getPort() + "/devstoreaccount1", "photos", key), 2);
+            AzureBlobStore store = storeOn(azure);
             URL source = URI.create("https://bucket.s3.amazonaws.com/big.bin?X-Amz-Signature=x").toURL();
             WriteSpec spec = new WriteSpec(ObjectAttributes.NONE, 40 * 1024, null, TargetOptions.DEFAULTS);
             AtomicReference<Throwable> failure = new AtomicReference<>();
             Thread copy = Thread.ofVirtual().start(() -> failure.set(catchThrowable(
-                    () -> store.copyFromUrl("big.bin", source, 40 * 1024, 1024, spec, Precondition.IF_ABSENT))));
+                    () -> store.copyFromUrl("big.bin", () -> source, 40 * 1024, 1024, spec, Precondition.IF_ABSENT))));
             Thread.sleep(500); // 40 blocks, 2 at a time: 4 s to stage them all
 
             long interruptedAt = System.nanoTime();
@@ -161,6 +153,65 @@ class AzureUrlCopyTest {
         } finally {
             azure.stop(0);
         }
+    }
+
+    @Test
+    void everyPutBlockFromUrlCarriesAUrlSignedForItsOwnRequest() throws Exception {
+        // A URL signed with STS credentials expires with them: one signed at the start of a long copy
+        // would fail its last blocks.
+        List<String> copySources = new CopyOnWriteArrayList<>();
+        HttpServer azure = standInAzure(exchange -> {
+            String query = String.valueOf(exchange.getRequestURI().getQuery());
+            if (query.contains("comp=block") && !query.contains("comp=blocklist")) {
+                copySources.add(exchange.getRequestHeaders().getFirst("x-ms-copy-source"));
+            }
+        });
+        try {
+            AtomicInteger signatures = new AtomicInteger();
+            Supplier<URL> signedSource = () -> url("https://bucket.s3.amazonaws.com/big.bin?X-Amz-Signature="
+                    + signatures.incrementAndGet());
+
+            storeOn(azure).copyFromUrl("big.bin", signedSource, 3 * 1024, 1024,
+                    new WriteSpec(ObjectAttributes.NONE, 3 * 1024, null, TargetOptions.DEFAULTS), Precondition.IF_ABSENT);
+
+            assertThat(copySources).hasSize(3).doesNotHaveDuplicates()
+                    .allMatch(url -> url.startsWith("https://bucket.s3.amazonaws.com/big.bin?X-Amz-Signature="));
+        } finally {
+            azure.stop(0);
+        }
+    }
+
+    /** Answers every request with 201 and Azure's headers, after {@code onRequest} has seen it. */
+    private static HttpServer standInAzure(Consumer<HttpExchange> onRequest) throws IOException {
+        HttpServer azure = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        azure.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        azure.createContext("/", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            onRequest.accept(exchange);
+            exchange.getResponseHeaders().add("ETag", "\"0x8DC000000000001\"");
+            exchange.getResponseHeaders().add("Last-Modified", "Mon, 01 Jan 2024 00:00:00 GMT");
+            exchange.getResponseHeaders().add("x-ms-request-id", "1");
+            exchange.getResponseHeaders().add("x-ms-version", "2021-12-02");
+            exchange.sendResponseHeaders(201, -1);
+            exchange.close();
+        });
+        azure.start();
+        return azure;
+    }
+
+    private static URL url(String url) {
+        try {
+            return URI.create(url).toURL();
+        } catch (MalformedURLException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    private static AzureBlobStore storeOn(HttpServer azure) {
+        StorageSharedKeyCredential key = new StorageSharedKeyCredential("devstoreaccount1",
+                Base64.getEncoder().encodeToString(new byte[64]));
+        return new AzureBlobStore(AzureBlobClients.container(
+                "http://127.0.0.1:" + azure.getAddress().getPort() + "/devstoreaccount1", "photos", key), 2);
     }
 
     /** Azurite 3.35 answers both Put Blob From URL and Put Block From URL with 501 APINotImplemented. */
