@@ -52,7 +52,7 @@ class MainTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"run", "check"})
+    @ValueSource(strings = {"run", "check", "diff", "backfill --direct --dry-run", "replay --source s3-events --dry-run"})
     void everyCommandListsTheFilesIdentitiesAndRuleSetsProblemsInOneExitTwo(String command) throws Exception {
         Run run = execute(BROKEN_THREE_WAYS, command.split(" "));
 
