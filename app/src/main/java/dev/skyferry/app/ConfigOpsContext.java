@@ -1,7 +1,6 @@
 package dev.skyferry.app;
 
 import com.azure.storage.queue.QueueClient;
-import dev.skyferry.app.config.ConfigLoader;
 import dev.skyferry.app.config.SkyferryConfig;
 import dev.skyferry.app.ops.OpsContext;
 import dev.skyferry.copy.BufferBudget;
@@ -12,7 +11,6 @@ import dev.skyferry.resilience.RetryObserver;
 import dev.skyferry.rule.RuleSet;
 import dev.skyferry.store.ObjectStore;
 import dev.skyferry.store.StoreKind;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -32,15 +30,7 @@ final class ConfigOpsContext implements OpsContext {
 
     /** Opens a context per command run, from --config (or SKYFERRY_CONFIG) plus the environment. */
     static OpsContext.Factory factory(Map<String, String> env) {
-        return configFile -> {
-            Path file = configFile != null ? configFile
-                    : env.get(ConfigLoader.CONFIG_FILE_ENV) == null ? null : Path.of(env.get(ConfigLoader.CONFIG_FILE_ENV));
-            if (file == null) {
-                throw new dev.skyferry.app.config.ConfigException(
-                        List.of("no configuration: pass --config FILE or set " + ConfigLoader.CONFIG_FILE_ENV));
-            }
-            return new ConfigOpsContext(ConfigLoader.load(file, env), env);
-        };
+        return configFile -> new ConfigOpsContext(ConfigOption.load(configFile, env, config -> List.of()), env);
     }
 
     @Override

@@ -33,10 +33,7 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         Map<String, String> env = System.getenv();
-        SkyferryConfig loaded = config.load(env);
-        if (loaded.sources().isEmpty()) {
-            throw new dev.skyferry.app.config.ConfigException(List.of("sources: at least one queue to consume is needed for run"));
-        }
+        SkyferryConfig loaded = config.load(env, RunCommand::problemsForRun);
         RunningWorker worker = WorkerAssembly.start(loaded, env);
         log.info("skyferry worker started: {} sources, {} rules, http port {}",
                 loaded.sources().size(), loaded.rules().size(), worker.httpPort());
@@ -59,5 +56,10 @@ final class RunCommand implements Callable<Integer> {
         stopped.await();
         log.info("skyferry worker stopped");
         return 0;
+    }
+
+    /** check and the ops commands need no queue; the worker consumes them. */
+    private static List<String> problemsForRun(SkyferryConfig config) {
+        return config.sources().isEmpty() ? List.of("sources: at least one queue to consume is needed for run") : List.of();
     }
 }

@@ -8,7 +8,7 @@ import com.azure.storage.common.policy.RetryPolicyType;
 import com.azure.storage.queue.QueueClient;
 import com.azure.storage.queue.QueueClientBuilder;
 import com.azure.storage.queue.QueueMessageEncoding;
-import dev.skyferry.app.config.ConfigException;
+import dev.skyferry.app.config.DataSize;
 import dev.skyferry.app.config.SkyferryConfig;
 import dev.skyferry.identity.AwsAuthSettings;
 import dev.skyferry.identity.AzureAuthSettings;
@@ -61,6 +61,9 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  */
 public final class Wiring implements AutoCloseable {
 
+    /** Part buffers may take at most this share of the heap; the SDKs and the JVM need the rest. */
+    static final double MAX_HEAP_SHARE_FOR_BUFFERS = 0.6;
+
     private final SkyferryConfig config;
     private final Identities identities;
     private final TokenCredential azureCredential;
@@ -92,24 +95,29 @@ public final class Wiring implements AutoCloseable {
     }
 
     /**
-     * Checks what the config loader cannot: identity settings against the environment and the rules
-     * as a set. Throws {@link ConfigException} listing every problem before anything is built.
+     * What is wrong with a bound config where it runs, beyond the file's own checks: the identity
+     * settings against the environment, the rules as a set, and the memory budget against this JVM's
+     * heap. Each command passes these to {@link dev.skyferry.app.config.ConfigLoader}, which lists them
+     * with the file's problems, so a bad config fails one start with every problem, not a round each.
+     * Tolerates a config the file's checks refuse: each of its problems is reported once, by one check.
      */
-    public static void validate(SkyferryConfig config, Map<String, String> env) {
-        List<String> problems = new ArrayList<>();
-        problems.addAll(Identities.validate(azureInput(config), awsInput(config), env));
+    public static List<String> problems(SkyferryConfig config, Map<String, String> env, long maxHeapBytes) {
+        List<String> problems = new ArrayList<>(Identities.validate(azureInput(config), awsInput(config), env));
         try {
             RuleSet.of(rules(config));
         } catch (InvalidRuleSetException e) {
             problems.addAll(e.problems());
         }
-        if (!problems.isEmpty()) {
-            throw new ConfigException(problems);
+        DataSize budget = config.copy().memoryBudgetFor(maxHeapBytes);
+        if (budget.bytes() > maxHeapBytes * MAX_HEAP_SHARE_FOR_BUFFERS) {
+            problems.add("copy.memoryBudget: " + budget + " does not fit this JVM's heap (" + new DataSize(maxHeapBytes)
+                    + "); keep it at most " + (int) (MAX_HEAP_SHARE_FOR_BUFFERS * 100) + "% of -Xmx / MaxRAMPercentage");
         }
+        return problems;
     }
 
+    /** Builds from a config {@link #problems} found nothing wrong with. */
     public static Wiring create(SkyferryConfig config, Map<String, String> env, RetryObserver retryObserver) {
-        validate(config, env);
         return new Wiring(config, env, retryObserver);
     }
 
@@ -297,11 +305,11 @@ public final class Wiring implements AutoCloseable {
                     new ReplicationRule.AzureSide(account, r.azure() == null ? null : r.azure().container(),
                             r.azure() == null ? null : r.azure().prefix(), blobEndpoint),
                     new ReplicationRule.S3Side(r.s3() == null ? null : r.s3().bucket(), r.s3() == null ? null : r.s3().prefix()),
-                    ReplicationRule.Direction.valueOf(enumName(r.direction())),
+                    configEnum(ReplicationRule.Direction.class, r.direction()),
                     new ReplicationRule.KeyFilter(r.include().prefixes(), r.include().suffixes(),
                             r.exclude().prefixes(), r.exclude().suffixes()),
-                    ReplicationRule.DeletePolicy.valueOf(enumName(r.deletes())),
-                    ReplicationRule.InvalidMetadataPolicy.valueOf(enumName(r.invalidMetadata())),
+                    configEnum(ReplicationRule.DeletePolicy.class, r.deletes()),
+                    configEnum(ReplicationRule.InvalidMetadataPolicy.class, r.invalidMetadata()),
                     new TargetOptions(r.s3Target().storageClass(), r.s3Target().serverSideEncryption(),
                             r.s3Target().kmsKeyId(), null, null),
                     new TargetOptions(null, null, null, r.azureTarget().accessTier(), r.azureTarget().encryptionScope()),
@@ -310,8 +318,18 @@ public final class Wiring implements AutoCloseable {
         return rules;
     }
 
-    private static String enumName(String configValue) {
-        return configValue.replace('-', '_').toUpperCase(Locale.ROOT);
+    /**
+     * The constant a config spelling names ({@code azure-to-s3} → {@code AZURE_TO_S3}), or null for a
+     * spelling that names none: {@link #problems} checks configs that may hold one (RuleSet reports a
+     * direction it gets as null, ConfigValidator the other policies).
+     */
+    private static <E extends Enum<E>> E configEnum(Class<E> type, String configValue) {
+        for (E constant : type.getEnumConstants()) {
+            if (constant.name().toLowerCase(Locale.ROOT).replace('_', '-').equals(configValue)) {
+                return constant;
+            }
+        }
+        return null;
     }
 
     @Override

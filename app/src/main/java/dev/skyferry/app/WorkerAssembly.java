@@ -1,7 +1,5 @@
 package dev.skyferry.app;
 
-import dev.skyferry.app.config.ConfigException;
-import dev.skyferry.app.config.DataSize;
 import dev.skyferry.app.config.SkyferryConfig;
 import dev.skyferry.app.http.ObservabilityServer;
 import dev.skyferry.app.metrics.MicrometerMetrics;
@@ -28,7 +26,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -43,18 +40,9 @@ public final class WorkerAssembly {
 
     private WorkerAssembly() {}
 
-    /** Part buffers may take at most this share of the heap; the SDKs and the JVM need the rest. */
-    static final double MAX_HEAP_SHARE_FOR_BUFFERS = 0.6;
-
     public static RunningWorker start(SkyferryConfig config, Map<String, String> env) {
         LoggingSetup.apply(config.logging().format(), config.logging().level());
-        long heap = Runtime.getRuntime().maxMemory();
-        CopySettings copySettings = config.copy().settingsFor(heap);
-        if (copySettings.memoryBudget() > heap * MAX_HEAP_SHARE_FOR_BUFFERS) {
-            throw new ConfigException(List.of("copy.memoryBudget: " + new DataSize(copySettings.memoryBudget())
-                    + " does not fit this JVM's heap (" + new DataSize(heap) + "); keep it at most "
-                    + (int) (MAX_HEAP_SHARE_FOR_BUFFERS * 100) + "% of -Xmx / MaxRAMPercentage"));
-        }
+        CopySettings copySettings = config.copy().settingsFor(Runtime.getRuntime().maxMemory());
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         MicrometerMetrics metrics = new MicrometerMetrics(registry);
         Wiring wiring = Wiring.create(config, env, metrics);

@@ -161,7 +161,7 @@ class CheckCommandTest {
         Run run = check();
 
         assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.err()).contains("rules[0].s3.bucket: required").contains("copy.partSize");
+        assertThat(run.err()).contains("rules[0].s3.bucket: must not be blank").contains("copy.partSize");
     }
 
     @Test

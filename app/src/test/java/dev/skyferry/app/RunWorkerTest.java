@@ -9,6 +9,7 @@ import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.queue.QueueClient;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.skyferry.app.config.ConfigLoader;
+import dev.skyferry.app.config.SkyferryConfig;
 import dev.skyferry.app.local.EmulatorConfig;
 import dev.skyferry.event.SyntheticEvents;
 import dev.skyferry.plan.Provenance;
@@ -67,7 +68,7 @@ class RunWorkerTest {
                 QueueAttributeName.REDRIVE_POLICY, "{\"maxReceiveCount\":\"5\",\"deadLetterTargetArn\":\"" + dlqArn + "\"}"))).queueUrl();
 
         ObjectNode tree = new EmulatorConfig(emulators, container, bucket, azureQueue, sqsQueueUrl, dlqUrl).tree();
-        worker = WorkerAssembly.start(ConfigLoader.bind(tree, Map.of()), Map.of());
+        worker = WorkerAssembly.start(load(tree), Map.of());
     }
 
     @AfterEach
@@ -145,9 +146,14 @@ class RunWorkerTest {
         ObjectNode tree = new EmulatorConfig(emulators, container, bucket, azureQueue, sqsQueueUrl, dlqUrl).tree();
         tree.withObject("/worker/http").put("port", worker.httpPort());
 
-        assertThatThrownBy(() -> WorkerAssembly.start(ConfigLoader.bind(tree, Map.of()), Map.of()))
+        assertThatThrownBy(() -> WorkerAssembly.start(load(tree), Map.of()))
                 .hasMessageContaining("cannot open the HTTP port " + worker.httpPort())
                 .hasMessageContaining("set worker.http.port");
+    }
+
+    /** As `run` loads its config: every check, here against no environment. */
+    private static SkyferryConfig load(ObjectNode tree) {
+        return ConfigLoader.bind(tree, Map.of(), config -> Wiring.problems(config, Map.of(), Runtime.getRuntime().maxMemory()));
     }
 
     private HttpResponse<String> get(String path) throws Exception {

@@ -3,6 +3,7 @@ package dev.skyferry.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.skyferry.app.Wiring;
 import dev.skyferry.app.config.ConfigLoader;
 import dev.skyferry.app.config.SkyferryConfig;
 import java.nio.file.Files;
@@ -21,7 +22,7 @@ class DocumentedConfigurationTest {
         Path token = Files.writeString(dir.resolve("azure-identity-token"), "token");
         reference.withObject("/azure/auth").put("federatedTokenFile", token.toString());
 
-        SkyferryConfig config = ConfigLoader.bind(reference, Map.of());
+        SkyferryConfig config = ConfigLoader.bind(reference, Map.of(), bound -> Wiring.problems(bound, Map.of(), 4L << 30));
 
         assertThat(config.aws().endpoints().s3()).as("empty means the region's endpoint").isNull();
         assertThat(config.rules()).isNotEmpty();

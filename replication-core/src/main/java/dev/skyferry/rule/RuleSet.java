@@ -92,7 +92,7 @@ public final class RuleSet {
                 problems.add(path + ".name: '" + rule.name() + "' is already used by rules[" + names.get(rule.name()) + "]");
             }
             if (rule.direction() == null) {
-                problems.add(path + ".direction: must be set (azure-to-s3, s3-to-azure or both)");
+                problems.add(path + ".direction: must be azure-to-s3, s3-to-azure or both");
             }
             AzureSide azure = rule.azure();
             if (azure == null) {

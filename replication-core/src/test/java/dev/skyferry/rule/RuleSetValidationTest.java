@@ -35,7 +35,7 @@ class RuleSetValidationTest {
 
         assertThat(e.problems()).containsExactly(
                 "rules[1].name: 'photos' is already used by rules[0]",
-                "rules[1].direction: must be set (azure-to-s3, s3-to-azure or both)",
+                "rules[1].direction: must be azure-to-s3, s3-to-azure or both",
                 "rules[1].azure.account: must not be blank",
                 "rules[1].azure.container: must not be blank",
                 "rules[1].s3.bucket: must not be blank",

@@ -4,6 +4,7 @@ import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.queue.QueueClient;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.skyferry.app.RunningWorker;
+import dev.skyferry.app.Wiring;
 import dev.skyferry.app.WorkerAssembly;
 import dev.skyferry.app.config.ConfigLoader;
 import dev.skyferry.app.config.SkyferryConfig;
@@ -49,7 +50,8 @@ final class LocalEnvironment implements AutoCloseable {
         // Event Grid writes base64-encoded messages to storage queues.
         azureQueue = emulators.queueService().getQueueClient(AZURE_QUEUE);
 
-        SkyferryConfig config = ConfigLoader.bind(configTree(httpPort, verbose), Map.of());
+        SkyferryConfig config = ConfigLoader.bind(configTree(httpPort, verbose), Map.of(),
+                bound -> Wiring.problems(bound, Map.of(), Runtime.getRuntime().maxMemory()));
         worker = WorkerAssembly.start(config, Map.of());
         bridge = new LocalEventBridge(this);
         bridge.start();

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
@@ -50,8 +51,21 @@ public final class ConfigLoader {
 
     private ConfigLoader() {}
 
-    /** Loads, overrides, binds and validates; throws {@link ConfigException} listing every problem. */
+    /**
+     * Loads, overrides, binds and validates; throws {@link ConfigException} listing every problem of the
+     * file itself. Commands use {@link #load(Path, Map, Function)}, which also checks it where it runs.
+     */
     public static SkyferryConfig load(Path file, Map<String, String> env) {
+        return load(file, env, config -> List.of());
+    }
+
+    /**
+     * As {@link #load(Path, Map)}, listing what {@code checksWhereItRuns} finds wrong with the bound
+     * config (its identities against the environment, say) in the same {@link ConfigException} as the
+     * file's own problems, so a user fixes a config in one round.
+     */
+    public static SkyferryConfig load(Path file, Map<String, String> env,
+                                      Function<SkyferryConfig, List<String>> checksWhereItRuns) {
         JsonNode tree;
         try {
             tree = file == null ? JsonNodeFactory.instance.objectNode() : YAML.readTree(Files.readString(file));
@@ -66,7 +80,7 @@ public final class ConfigLoader {
         if (!tree.isObject()) {
             throw new ConfigException(List.of(file + ": the top level must be a mapping of settings"));
         }
-        return bind((ObjectNode) tree, env);
+        return bind((ObjectNode) tree, env, checksWhereItRuns);
     }
 
     private static String where(JsonProcessingException e) {
@@ -87,15 +101,24 @@ public final class ConfigLoader {
         return e.getOriginalMessage();
     }
 
-    /** Binds an already parsed tree (tests, `skyferry local`). */
+    /** Binds an already parsed tree and checks the file's own problems (tests). */
     public static SkyferryConfig bind(ObjectNode tree, Map<String, String> env) {
+        return bind(tree, env, config -> List.of());
+    }
+
+    /** Binds an already parsed tree, as {@link #load(Path, Map, Function)} does a file (tests, `skyferry local`). */
+    public static SkyferryConfig bind(ObjectNode tree, Map<String, String> env,
+                                      Function<SkyferryConfig, List<String>> checksWhereItRuns) {
         List<String> problems = new ArrayList<>();
         applyEnvironment(tree, env, problems);
         applyPlatformRegion(tree, env);
         SkyferryConfig config = (SkyferryConfig) bindValue(SkyferryConfig.class, tree, "", problems);
-        if (problems.isEmpty()) {
-            problems.addAll(ConfigValidator.validate(config));
+        if (!problems.isEmpty()) {
+            // A partly bound config cannot be checked further: its unbound values read as defaults.
+            throw new ConfigException(problems);
         }
+        problems.addAll(ConfigValidator.validate(config));
+        problems.addAll(checksWhereItRuns.apply(config));
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }

@@ -2,6 +2,7 @@ package dev.skyferry.app.config;
 
 import dev.skyferry.app.config.SkyferryConfig.Rule;
 import dev.skyferry.app.config.SkyferryConfig.Source;
+import dev.skyferry.identity.AwsAuthMode;
 import dev.skyferry.queue.AzureQueueSettings;
 import dev.skyferry.resilience.CircuitBreakerSettings;
 import dev.skyferry.resilience.RetrySettings;
@@ -9,6 +10,7 @@ import dev.skyferry.worker.WorkerSettings;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -16,15 +18,12 @@ import java.util.regex.Pattern;
 
 /**
  * Cross-field and value checks on a bound {@link SkyferryConfig}. Every problem is reported with its
- * path and the bad value, so a user fixes their file in one go.
+ * path and the bad value, so a user fixes their file in one go. What core checks itself is left to it:
+ * the identity settings (Identities, against the environment) and the rules as a set (RuleSet); the
+ * commands have {@link ConfigLoader} list those problems with these.
  */
 final class ConfigValidator {
 
-    static final Set<String> AZURE_AUTH_MODES = Set.of("workload-identity", "managed-identity", "default",
-            "client-secret", "client-certificate", "aws-federated", "shared-key");
-    static final Set<String> AWS_AUTH_MODES = Set.of("azure-federated", "web-identity-file", "default", "static");
-    static final Set<String> PARTITIONS = Set.of("aws", "aws-us-gov", "aws-cn");
-    static final Set<String> DIRECTIONS = Set.of("azure-to-s3", "s3-to-azure", "both");
     static final Set<String> DELETE_POLICIES = Set.of("ignore", "propagate", "tombstone");
     static final Set<String> INVALID_METADATA_POLICIES = Set.of("exclude", "fail", "rename");
     static final Set<String> S3_TO_AZURE_MODES = Set.of("auto", "server-side", "stream");
@@ -45,13 +44,13 @@ final class ConfigValidator {
     private static final Pattern CONTAINER_NAME = Pattern.compile("(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]");
     private static final Pattern QUEUE_NAME = CONTAINER_NAME;
     private static final Pattern BUCKET_NAME = Pattern.compile("(?!.*\\.\\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
-    private static final Pattern ROLE_ARN = Pattern.compile("arn:(aws|aws-us-gov|aws-cn):iam::\\d{12}:role/[\\w+=,.@/-]+");
+    /** AWS identities whose own settings (AwsAuthSettings) require aws.region, saying what for. */
+    private static final Set<AwsAuthMode> IDENTITIES_NEEDING_A_REGION = EnumSet.of(AwsAuthMode.AZURE_FEDERATED, AwsAuthMode.WEB_IDENTITY_FILE);
 
     private ConfigValidator() {}
 
     static List<String> validate(SkyferryConfig c) {
         List<String> p = new ArrayList<>();
-        oneOf(p, "azure.auth.mode", c.azure().auth().mode(), AZURE_AUTH_MODES);
         Set<String> accounts = new HashSet<>();
         for (int i = 0; i < c.azure().accounts().size(); i++) {
             var account = c.azure().accounts().get(i);
@@ -65,29 +64,10 @@ final class ConfigValidator {
         }
 
         var aws = c.aws();
-        oneOf(p, "aws.partition", aws.partition(), PARTITIONS);
-        oneOf(p, "aws.auth.mode", aws.auth().mode(), AWS_AUTH_MODES);
         boolean needsAws = !c.rules().isEmpty() || c.sources().stream().anyMatch(s -> Source.SQS.equals(s.type()));
-        if (needsAws && blank(aws.region())) {
+        if (needsAws && blank(aws.region()) && !IDENTITIES_NEEDING_A_REGION.contains(awsAuthMode(aws))) {
             p.add("aws.region: required (e.g. eu-west-1; or set AWS_REGION)");
         }
-        if ("azure-federated".equals(aws.auth().mode())) {
-            required(p, "aws.auth.audience", aws.auth().audience());
-            if (required(p, "aws.auth.roleArn", aws.auth().roleArn())) {
-                roleArn(p, aws);
-            }
-        } else if (aws.auth().roleArn() != null) {
-            roleArn(p, aws);
-        }
-        if ("static".equals(aws.auth().mode())) {
-            required(p, "aws.auth.accessKeyId", aws.auth().accessKeyId());
-            required(p, "aws.auth.secretAccessKey", aws.auth().secretAccessKey());
-        }
-        int duration = aws.auth().durationSeconds();
-        if (duration < 900 || duration > 43200) {
-            p.add("aws.auth.durationSeconds: must be between 900 and 43200, was " + duration);
-        }
-        url(p, "aws.endpoints.sts", aws.endpoints().sts());
         notInClearBeyondLoopback(p, "aws.endpoints.sts", aws.endpoints().sts(), "the Entra token it is sent");
         url(p, "aws.endpoints.s3", aws.endpoints().s3());
         url(p, "aws.endpoints.sqs", aws.endpoints().sqs());
@@ -100,9 +80,8 @@ final class ConfigValidator {
         if (c.rules().isEmpty()) {
             p.add("rules: at least one rule is needed (an Azure container ⇄ S3 bucket mapping)");
         }
-        Set<String> ruleNames = new HashSet<>();
         for (int i = 0; i < c.rules().size(); i++) {
-            validateRule(p, "rules[" + i + "]", c.rules().get(i), accounts, ruleNames);
+            validateRule(p, "rules[" + i + "]", c.rules().get(i), accounts);
         }
 
         var copy = c.copy();
@@ -206,26 +185,19 @@ final class ConfigValidator {
         }
     }
 
-    private static void validateRule(List<String> p, String path, Rule r, Set<String> accounts, Set<String> names) {
-        if (required(p, path + ".name", r.name()) && !names.add(r.name())) {
-            p.add(path + ".name: '" + r.name() + "' is used by another rule");
-        }
-        if (r.azure() == null) {
-            p.add(path + ".azure: required (account, container, optional prefix)");
-        } else {
-            if (required(p, path + ".azure.account", r.azure().account()) && !accounts.contains(r.azure().account())) {
+    /** A rule's values; RuleSet checks the rules as a set, and that each has a name, both sides and a direction. */
+    private static void validateRule(List<String> p, String path, Rule r, Set<String> accounts) {
+        if (r.azure() != null) {
+            if (!blank(r.azure().account()) && !accounts.contains(r.azure().account())) {
                 p.add(path + ".azure.account: '" + r.azure().account() + "' is not declared under azure.accounts");
             }
-            if (required(p, path + ".azure.container", r.azure().container())) {
+            if (!blank(r.azure().container())) {
                 matches(p, path + ".azure.container", r.azure().container(), CONTAINER_NAME, "3-63 lower-case letters, digits and single hyphens");
             }
         }
-        if (r.s3() == null) {
-            p.add(path + ".s3: required (bucket, optional prefix)");
-        } else if (required(p, path + ".s3.bucket", r.s3().bucket())) {
+        if (r.s3() != null && !blank(r.s3().bucket())) {
             matches(p, path + ".s3.bucket", r.s3().bucket(), BUCKET_NAME, "3-63 lower-case letters, digits, dots and hyphens");
         }
-        oneOf(p, path + ".direction", r.direction(), DIRECTIONS);
         oneOf(p, path + ".deletes", r.deletes(), DELETE_POLICIES);
         oneOf(p, path + ".invalidMetadata", r.invalidMetadata(), INVALID_METADATA_POLICIES);
         String sse = r.s3Target().serverSideEncryption();
@@ -251,13 +223,8 @@ final class ConfigValidator {
         }
     }
 
-    private static void roleArn(List<String> p, SkyferryConfig.Aws aws) {
-        String arn = aws.auth().roleArn();
-        if (!ROLE_ARN.matcher(arn).matches()) {
-            p.add("aws.auth.roleArn: '" + arn + "' is not an IAM role ARN (arn:<partition>:iam::<12-digit account>:role/<name>)");
-        } else if (!arn.startsWith("arn:" + aws.partition() + ":")) {
-            p.add("aws.auth.roleArn: '" + arn + "' is not in partition '" + aws.partition() + "' (aws.partition)");
-        }
+    private static AwsAuthMode awsAuthMode(SkyferryConfig.Aws aws) {
+        return AwsAuthMode.fromConfigName(aws.auth().mode().trim()).orElse(null);
     }
 
     private static boolean required(List<String> p, String path, String value) {

@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * The whole configuration file, as documented in docs/configuration.md. Bound by {@link ConfigLoader}
  * from YAML plus {@code SKYFERRY_*} environment overrides; every setting left out takes the default
- * named here. Semantic checks live in {@link ConfigValidator}.
+ * named here. Semantic checks live in {@link ConfigValidator}, and in core for the identities and the
+ * rule set (gathered by {@code Wiring.problems}).
  */
 public record SkyferryConfig(
         Azure azure,

@@ -1,5 +1,6 @@
 package dev.skyferry.app.ops;
 
+import dev.skyferry.app.config.ConfigException;
 import dev.skyferry.app.ops.OpsContext.SourceQueue;
 import dev.skyferry.ops.backfill.Backfill;
 import dev.skyferry.ops.backfill.BackfillAction;
@@ -149,6 +150,8 @@ public final class BackfillCommand implements Callable<Integer> {
                 }
             }
             return clean ? OpsCli.OK : OpsCli.PROBLEMS;
+        } catch (ConfigException e) {
+            throw e; // listed by ConfigProblemHandler, exit 2, as for run and check
         } catch (IllegalArgumentException e) {
             err.println("skyferry backfill: " + e.getMessage());
             return OpsCli.USAGE;

@@ -1,5 +1,6 @@
 package dev.skyferry.app.ops;
 
+import dev.skyferry.app.config.ConfigException;
 import dev.skyferry.ops.diff.Differ;
 import dev.skyferry.ops.diff.DriftFormat;
 import dev.skyferry.ops.diff.ListingCounter;
@@ -114,6 +115,8 @@ public final class DiffCommand implements Callable<Integer> {
             err.println(drift == 0 ? "diff: no drift" : "diff: " + drift + " drift line" + (drift == 1 ? "" : "s"));
             err.flush();
             return drift == 0 ? OpsCli.OK : OpsCli.PROBLEMS;
+        } catch (ConfigException e) {
+            throw e; // listed by ConfigProblemHandler, exit 2, as for run and check
         } catch (IllegalArgumentException e) {
             err.println("skyferry diff: " + e.getMessage());
             return OpsCli.USAGE;

@@ -1,5 +1,6 @@
 package dev.skyferry.app.ops;
 
+import dev.skyferry.app.config.ConfigException;
 import dev.skyferry.app.ops.OpsContext.SourceQueue;
 import dev.skyferry.event.ReplicationEvent;
 import dev.skyferry.ops.progress.Progress;
@@ -165,6 +166,8 @@ public final class ReplayCommand implements Callable<Integer> {
             out.flush();
             printSummary(err, result);
             return result.stoppedEarly() != null ? OpsCli.ERROR : result.clean() ? OpsCli.OK : OpsCli.PROBLEMS;
+        } catch (ConfigException e) {
+            throw e; // listed by ConfigProblemHandler, exit 2, as for run and check
         } catch (IllegalArgumentException e) {
             err.println("skyferry replay: " + e.getMessage());
             return OpsCli.USAGE;

@@ -3,6 +3,7 @@ package dev.skyferry.app.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.skyferry.app.Wiring;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +16,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class ConfigLoaderTest {
+
+    /** The heap the checks where a config runs measure copy.memoryBudget against. */
+    private static final long HEAP = 4L << 30;
 
     @TempDir
     Path dir;
@@ -169,12 +173,14 @@ class ConfigLoaderTest {
     @Test
     void awsRegionFallsBackToTheAwsRegionVariableButTheFileWins() throws Exception {
         String withoutRegion = VALID.replace("  region: eu-west-1\n", "");
+        // azure-federated requires the region among its own settings; an identity from the SDK's chain does not.
+        String chainWithoutRegion = withoutRegion.replace("mode: azure-federated", "mode: default");
 
         assertThat(ConfigLoader.load(write(withoutRegion), Map.of("AWS_REGION", "eu-central-1")).aws().region())
                 .isEqualTo("eu-central-1");
         assertThat(ConfigLoader.load(write(VALID), Map.of("AWS_REGION", "eu-central-1")).aws().region())
                 .isEqualTo("eu-west-1");
-        assertThatThrownBy(() -> ConfigLoader.load(write(withoutRegion), Map.of()))
+        assertThatThrownBy(() -> ConfigLoader.load(write(chainWithoutRegion), Map.of()))
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).contains("aws.region: required (e.g. eu-west-1; or set AWS_REGION)"));
     }
 
@@ -213,9 +219,12 @@ class ConfigLoaderTest {
                 colour: blue
                 """;
 
-        assertThatThrownBy(() -> ConfigLoader.load(write(broken), Map.of("SKYFERRY_NO_SUCH_THING", "1")))
+        Map<String, String> env = Map.of("SKYFERRY_NO_SUCH_THING", "1");
+
+        assertThatThrownBy(() -> ConfigLoader.load(write(broken), env, config -> Wiring.problems(config, env, HEAP)))
                 .isInstanceOf(ConfigException.class)
-                .satisfies(e -> assertThat(((ConfigException) e).problems()).contains(
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).as("binding problems alone: a partly bound"
+                        + " config is not checked further").containsExactlyInAnyOrder(
                         "colour: unknown setting; known here: azure, aws, sources, rules, copy, retry, circuitBreaker, worker, logging",
                         "copy.memoryBudget: 'lots' is not a size; use a whole number with B, KiB, MiB, GiB or TiB, e.g. 8MiB",
                         "SKYFERRY_NO_SUCH_THING: no such setting (see docs/configuration.md for the names)"));
@@ -230,8 +239,9 @@ class ConfigLoaderTest {
         assertThat(config.sources().get(0).maxPollIntervalOrDefault()).isEqualTo(Duration.ofSeconds(2));
     }
 
+    /** What the file's checks, the identities' and the rule set's would each find is listed once, by one of them. */
     @Test
-    void semanticProblemsAreAllListedOnceTheFileBinds() throws Exception {
+    void semanticProblemsAreAllListedTogetherOnceTheFileBinds() throws Exception {
         String broken = """
                 azure:
                   auth: { mode: magic }
@@ -246,17 +256,18 @@ class ConfigLoaderTest {
                     azure: { account: contosobackup, container: c }
                     s3: { bucket: UPPER }
                     direction: sideways
+                  - { name: r, azure: { account: contosobackup, container: other }, s3: { bucket: "" } }
                 copy: { partSize: 1MiB, maxCopiesInFlight: 0 }
                 retry: { initialBackoff: 1m, maxBackoff: 1s }
                 """;
 
-        assertThatThrownBy(() -> ConfigLoader.load(write(broken), Map.of()))
+        assertThatThrownBy(() -> ConfigLoader.load(write(broken), Map.of(), config -> Wiring.problems(config, Map.of(), HEAP)))
                 .isInstanceOf(ConfigException.class)
                 .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactlyInAnyOrder(
-                        "azure.auth.mode: 'magic' is not one of [aws-federated, client-certificate, client-secret, default, managed-identity, shared-key, workload-identity]",
+                        "azure.auth.mode: 'magic' is not one of [workload-identity, managed-identity, default, client-secret, client-certificate, aws-federated, shared-key]",
                         "azure.accounts[0].name: 'Contoso_Backup' is not valid (3-24 lower-case letters and digits)",
-                        "aws.region: required (e.g. eu-west-1; or set AWS_REGION)",
-                        "aws.auth.audience: required",
+                        "aws.region: required for mode azure-federated (the regional STS endpoint is used; or set AWS_REGION)",
+                        "aws.auth.audience: required for mode azure-federated (the Entra app ID URI, e.g. api://skyferry-aws-federation)",
                         "aws.auth.roleArn: 'arn:aws:iam::12:role/x' is not an IAM role ARN (arn:<partition>:iam::<12-digit account>:role/<name>)",
                         "sources[0].account: 'nobody' is not declared under azure.accounts",
                         "sources[0].queue: 'Bad_Queue' is not valid (3-63 lower-case letters, digits and single hyphens)",
@@ -269,7 +280,10 @@ class ConfigLoaderTest {
                         "rules[0].azure.account: 'contosobackup' is not declared under azure.accounts",
                         "rules[0].azure.container: 'c' is not valid (3-63 lower-case letters, digits and single hyphens)",
                         "rules[0].s3.bucket: 'UPPER' is not valid (3-63 lower-case letters, digits, dots and hyphens)",
-                        "rules[0].direction: 'sideways' is not one of [azure-to-s3, both, s3-to-azure]",
+                        "rules[0].direction: must be azure-to-s3, s3-to-azure or both",
+                        "rules[1].name: 'r' is already used by rules[0]",
+                        "rules[1].azure.account: 'contosobackup' is not declared under azure.accounts",
+                        "rules[1].s3.bucket: must not be blank",
                         "copy.partSize: must be between 5MiB (the S3 part minimum) and 2000MiB, was 1MiB",
                         "copy.maxCopiesInFlight: must be between 1 and 100000, was 0",
                         "copy.maxCopiesInFlight: must be at least the number of sources (2) so that every source can make progress, was 0",
