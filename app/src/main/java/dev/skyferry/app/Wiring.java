@@ -298,7 +298,8 @@ public final class Wiring implements AutoCloseable {
         List<ReplicationRule> rules = new ArrayList<>();
         for (SkyferryConfig.Rule r : c.rules()) {
             String account = r.azure() == null ? null : r.azure().account();
-            String blobEndpoint = c.azure().accounts().stream().filter(a -> a.name().equals(account))
+            // The config may be one the file's checks refused (an account without a name, say): problems() reads it too.
+            String blobEndpoint = c.azure().accounts().stream().filter(a -> account != null && account.equals(a.name()))
                     .map(SkyferryConfig.AzureAccount::blobEndpoint).filter(Objects::nonNull).findFirst().orElse(null);
             rules.add(new ReplicationRule(
                     r.name(),

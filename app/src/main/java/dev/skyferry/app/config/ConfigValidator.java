@@ -55,7 +55,8 @@ final class ConfigValidator {
         for (int i = 0; i < c.azure().accounts().size(); i++) {
             var account = c.azure().accounts().get(i);
             String path = "azure.accounts[" + i + "]";
-            if (matches(p, path + ".name", account.name(), ACCOUNT_NAME, "3-24 lower-case letters and digits")
+            if (required(p, path + ".name", account.name())
+                    && matches(p, path + ".name", account.name(), ACCOUNT_NAME, "3-24 lower-case letters and digits")
                     && !accounts.add(account.name())) {
                 p.add(path + ".name: '" + account.name() + "' is declared twice");
             }

@@ -231,6 +231,15 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void anAccountWithoutANameIsAProblemNotACrash() throws Exception {
+        String unnamed = VALID.replace("    - name: contosobackup\n", "    - blobEndpoint: https://contosobackup.blob.core.windows.net\n");
+
+        assertThatThrownBy(() -> ConfigLoader.load(write(unnamed), Map.of(), config -> Wiring.problems(config, Map.of(), HEAP)))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).contains("azure.accounts[0].name: required"));
+    }
+
+    @Test
     void anAzureQueuesPollingIntervalsCanBeSet() throws Exception {
         SkyferryConfig config = ConfigLoader.load(write(VALID.replace("queue: skyferry-events\n",
                 "queue: skyferry-events\n    minPollInterval: 100ms\n    maxPollInterval: 2s\n")), Map.of());
