@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.skyferry.app.Wiring;
 import dev.skyferry.app.config.ConfigLoader;
 import dev.skyferry.app.config.SkyferryConfig;
 import dev.skyferry.event.EventParser;
@@ -269,7 +270,9 @@ class BicepTemplatesTest {
     void appServiceSettingsFormAConfigurationTheAppAccepts() {
         Map<String, String> env = appServiceEnvironment();
 
-        SkyferryConfig config = ConfigLoader.load(DeployFiles.DEPLOY.resolve("container/skyferry.yaml"), env);
+        // With every check `skyferry run` makes; the image's config leaves the memory budget to the heap, any heap.
+        SkyferryConfig config = ConfigLoader.load(DeployFiles.DEPLOY.resolve("container/skyferry.yaml"), env,
+                loaded -> Wiring.problems(loaded, env, Runtime.getRuntime().maxMemory()));
 
         assertThat(config.azure().auth().mode()).isEqualTo("managed-identity");
         assertThat(config.azure().accounts()).extracting(SkyferryConfig.AzureAccount::name).containsExactly("contosobackup");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.skyferry.app.Wiring;
 import dev.skyferry.app.config.ConfigLoader;
 import dev.skyferry.app.config.SkyferryConfig;
 import dev.skyferry.worker.WorkerSettings;
@@ -59,10 +60,34 @@ class HelmChartTest {
         return env;
     }
 
+    /**
+     * The config as `skyferry run` loads it in the pod, with every check: the identities against the pod's
+     * environment (the webhook's token file stood in for by a local one) and the memory budget against
+     * the heap the container's memory limit and the chart's MaxRAMPercentage give.
+     */
     private SkyferryConfig loadAsTheApp(RenderedChart rendered) throws Exception {
         Path file = dir.resolve("skyferry.yaml");
         Files.writeString(file, configFileText(rendered));
-        return ConfigLoader.load(file, podEnvironment(rendered));
+        Path tokenFile = Files.writeString(dir.resolve("azure-identity-token"), "header.payload.signature");
+        Map<String, String> env = new HashMap<>(podEnvironment(rendered));
+        env.put("AZURE_FEDERATED_TOKEN_FILE", tokenFile.toString());
+        long heap = podHeapBytes(rendered);
+        return ConfigLoader.load(file, env, config -> Wiring.problems(config, env, heap));
+    }
+
+    private static long podHeapBytes(RenderedChart rendered) {
+        JsonNode container = rendered.workerContainer();
+        Matcher limit = Pattern.compile("(\\d+)Gi").matcher(container.path("resources").path("limits").path("memory").asText());
+        assertThat(limit.matches()).as("memory limit in Gi").isTrue();
+        String javaOpts = "";
+        for (JsonNode var : container.path("env")) {
+            if (var.path("name").asText().equals("JAVA_OPTS")) {
+                javaOpts = var.path("value").asText();
+            }
+        }
+        Matcher percentage = Pattern.compile("-XX:MaxRAMPercentage=([\\d.]+)").matcher(javaOpts);
+        assertThat(percentage.find()).as("the chart's JAVA_OPTS set MaxRAMPercentage").isTrue();
+        return (long) (Long.parseLong(limit.group(1)) * (1L << 30) * Double.parseDouble(percentage.group(1)) / 100);
     }
 
     @Test
