@@ -175,6 +175,32 @@ class AwsCredentialsTest {
         }
     }
 
+    /**
+     * STS fetched the issuer's keys but found none for the token (a key rollover it does not see yet):
+     * InvalidIdentityToken "Couldn't retrieve verification key", which is transient, unlike the other
+     * InvalidIdentityToken answers.
+     */
+    @Test
+    void aVerificationKeyStsCannotRetrieveFailsTheExchangeTransientlyAfterRetriesAndItRecovers() {
+        start(sts -> {});
+        federation.issuer().signingKeyWithheld(true);
+
+        try (var credentials = AwsCredentials.create(aws(), azure(), QUICK_RETRIES)) {
+            assertThatThrownBy(credentials::resolveCredentials)
+                    .isInstanceOf(IdentityUnavailableException.class)
+                    .hasMessageContaining("Couldn't retrieve verification key")
+                    .satisfies(e -> {
+                        assertThat(((IdentityFailure) e).side()).isEqualTo(IdentityFailure.Side.AWS);
+                        assertThat(FailureClassifier.isTransient(e)).isTrue();
+                    });
+            // The STS client retried it itself before giving up: the SDK's own policy would not.
+            assertThat(federation.sts().assumeRoleWithWebIdentityCalls()).isEqualTo(QUICK_RETRIES.stsMaxAttempts());
+
+            federation.issuer().signingKeyWithheld(false);
+            assertThat(credentials.resolveCredentials()).isInstanceOf(AwsSessionCredentials.class);
+        }
+    }
+
     @Test
     void entraOutageIsTransientOnTheAzureSideAndRecoversWhenTheIssuerReturns() {
         start(sts -> {});
