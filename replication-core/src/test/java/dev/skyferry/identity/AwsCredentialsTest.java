@@ -2,6 +2,7 @@ package dev.skyferry.identity;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.azure.core.credential.TokenCredential;
 import dev.skyferry.resilience.FailureClassifier;
@@ -11,10 +12,15 @@ import dev.skyferry.testkit.identity.LocalSts;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import reactor.core.publisher.Mono;
 import software.amazon.awssdk.services.sts.StsClient;
 
 class AwsCredentialsTest {
@@ -61,6 +67,45 @@ class AwsCredentialsTest {
             });
             assertThat(sts.getCallerIdentity().arn())
                     .isEqualTo("arn:aws:sts::000000000000:assumed-role/" + LocalFederation.ROLE_NAME + "/skyferry");
+        }
+    }
+
+    /**
+     * AwsCredentials promises sessions "prefetched, not waited for": once a session is within
+     * prefetchTime of its expiry, callers keep getting it while a background thread renews it. The
+     * renewal is held at its Entra token request until the test has seen a caller served without it.
+     */
+    @Test
+    void aSessionNearingExpiryIsRenewedInTheBackgroundWhileCallersKeepGettingItAtOnce() throws Exception {
+        start(sts -> sts.credentialLifetime(Duration.ofSeconds(30)));
+        // Prefetch 60 s ahead of 30 s sessions: each one is due for renewal as soon as it is issued.
+        var renewAtOnce = new AwsCredentials.Refresh(Duration.ofSeconds(1), Duration.ofSeconds(60), 3);
+        TokenCredential entra = azure();
+        CountDownLatch renewalMayProceed = new CountDownLatch(1);
+        AtomicInteger entraRequests = new AtomicInteger();
+        TokenCredential heldAfterTheFirst = context -> Mono.fromCallable(() -> {
+            if (entraRequests.incrementAndGet() > 1) {
+                renewalMayProceed.await();
+            }
+            return entra.getTokenSync(context);
+        });
+
+        try (var credentials = AwsCredentials.create(aws(), heldAfterTheFirst, renewAtOnce)) {
+            var first = (AwsSessionCredentials) credentials.resolveCredentials();
+
+            var meanwhile = (AwsSessionCredentials) CompletableFuture.supplyAsync(credentials::resolveCredentials)
+                    .get(5, TimeUnit.SECONDS);
+            assertThat(meanwhile.sessionToken()).isEqualTo(first.sessionToken());
+            await().atMost(Duration.ofSeconds(5)).until(() -> entraRequests.get() == 2); // the renewal has started
+
+            renewalMayProceed.countDown();
+            // Every call starts another renewal here (each session is born due), so look for any renewed one.
+            String renewed = await().atMost(Duration.ofSeconds(10)).until(
+                    () -> ((AwsSessionCredentials) credentials.resolveCredentials()).sessionToken(),
+                    token -> !token.equals(first.sessionToken()));
+            assertThat(federation.sts().issuedSessions()).extracting(LocalSts.Session::sessionToken).contains(renewed);
+        } finally {
+            renewalMayProceed.countDown();
         }
     }
 
@@ -171,6 +216,32 @@ class AwsCredentialsTest {
             assertThat(federation.sts().assumeRoleWithWebIdentityCalls()).isEqualTo(QUICK_RETRIES.stsMaxAttempts());
 
             federation.issuer().keysUnavailable(false);
+            assertThat(credentials.resolveCredentials()).isInstanceOf(AwsSessionCredentials.class);
+        }
+    }
+
+    /**
+     * STS fetched the issuer's keys but found none for the token (a key rollover it does not see yet):
+     * InvalidIdentityToken "Couldn't retrieve verification key", which is transient, unlike the other
+     * InvalidIdentityToken answers.
+     */
+    @Test
+    void aVerificationKeyStsCannotRetrieveFailsTheExchangeTransientlyAfterRetriesAndItRecovers() {
+        start(sts -> {});
+        federation.issuer().signingKeyWithheld(true);
+
+        try (var credentials = AwsCredentials.create(aws(), azure(), QUICK_RETRIES)) {
+            assertThatThrownBy(credentials::resolveCredentials)
+                    .isInstanceOf(IdentityUnavailableException.class)
+                    .hasMessageContaining("Couldn't retrieve verification key")
+                    .satisfies(e -> {
+                        assertThat(((IdentityFailure) e).side()).isEqualTo(IdentityFailure.Side.AWS);
+                        assertThat(FailureClassifier.isTransient(e)).isTrue();
+                    });
+            // The STS client retried it itself before giving up: the SDK's own policy would not.
+            assertThat(federation.sts().assumeRoleWithWebIdentityCalls()).isEqualTo(QUICK_RETRIES.stsMaxAttempts());
+
+            federation.issuer().signingKeyWithheld(false);
             assertThat(credentials.resolveCredentials()).isInstanceOf(AwsSessionCredentials.class);
         }
     }

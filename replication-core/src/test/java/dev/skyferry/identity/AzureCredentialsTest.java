@@ -75,6 +75,27 @@ class AzureCredentialsTest {
         assertThat(claims.version()).isEqualTo("1.0");
     }
 
+    /**
+     * Mode default is DefaultAzureCredential, reading the AZURE_* variables the workload identity webhook
+     * sets; its workload identity link answers before the managed identity and developer-tool links.
+     */
+    @Test
+    void defaultModeGetsItsTokenThroughTheWorkloadIdentityEnvironment() {
+        var identity = issuer.addManagedIdentity("skyferry-worker");
+        issuer.addFederatedCredential(identity, issuer.serviceAccountIssuer(), "system:serviceaccount:skyferry:worker");
+        issuer.exposeApi("skyferry-aws-federation", AUDIENCE);
+        Path tokenFile = issuer.writeServiceAccountToken(dir.resolve("azure-identity-token"), "skyferry", "worker");
+        Map<String, String> env = workloadEnv(identity, tokenFile);
+
+        TokenCredential credential = AzureCredentials.create(AzureAuthSettings.resolve(mode("default"), env), env);
+        TokenClaims claims = tokenClaims(credential, SCOPE);
+
+        assertThat(claims.issuer()).isEqualTo(issuer.v1Issuer());
+        assertThat(claims.audience()).isEqualTo(AUDIENCE);
+        assertThat(claims.appId()).isEqualTo(identity.clientId());
+        assertThat(claims.objectId()).isEqualTo(identity.objectId());
+    }
+
     /** 700213 is also what a just-created federated credential answers until it has propagated (docs/identity.md). */
     @Test
     void workloadIdentityWithAFederatedCredentialForAnotherSubjectIsRetriedWithAHint() {

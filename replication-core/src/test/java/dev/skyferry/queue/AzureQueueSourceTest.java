@@ -2,8 +2,16 @@ package dev.skyferry.queue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
+import com.azure.core.http.HttpMethod;
+import com.azure.core.http.HttpPipelineCallContext;
+import com.azure.core.http.HttpPipelineNextPolicy;
+import com.azure.core.http.HttpPipelinePosition;
+import com.azure.core.http.HttpResponse;
+import com.azure.core.http.policy.HttpPipelinePolicy;
 import com.azure.storage.queue.QueueClient;
+import com.azure.storage.queue.QueueClientBuilder;
 import com.azure.storage.queue.QueueMessageEncoding;
 import com.azure.storage.queue.QueueServiceClient;
 import com.azure.storage.queue.models.PeekedMessageItem;
@@ -19,6 +27,7 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import reactor.core.publisher.Mono;
 
 @ExtendWith(EmulatorExtension.class)
 class AzureQueueSourceTest {
@@ -27,12 +36,14 @@ class AzureQueueSourceTest {
     static final String TRICKY_TEXT = "{\"subject\":\"/blobServices/default/containers/c/blobs/dir\\\\a \\\"b\\\".txt\","
             + "\"ünïcödé\":\"日本語 😀\",\n\t\"slash\":\"a/b\", \"lt\":\"<&>\"}";
 
+    private Emulators emulators;
     private QueueServiceClient rawQueues;
     private QueueClient queue;
     private QueueClient poison;
 
     @BeforeEach
     void createQueues(Emulators emulators) {
+        this.emulators = emulators;
         rawQueues = emulators.queueService(QueueMessageEncoding.NONE);
         String name = Emulators.freshName("azsrc");
         queue = rawQueues.createQueue(name);
@@ -153,6 +164,62 @@ class AzureQueueSourceTest {
         assertThat(envelope.queue()).isEqualTo(queue.getQueueName());
         assertThat(envelope.messageId()).isEqualTo(message.messageId());
         assertThat(envelope.insertedAt()).isEqualTo(message.enqueuedAt());
+    }
+
+    /**
+     * MessageSource.deadLetter: "copy first, delete second, so a failure in between leaves a duplicate,
+     * never a loss". The worker dies after the poison queue took the letter and before its delete
+     * reached Azure; the next worker gets the original back once its visibility timeout is over and
+     * dead-letters it again.
+     */
+    @Test
+    void aCrashBetweenThePoisonSendAndTheDeleteLeavesTheLetterTwiceInThePoisonQueueAndTheOriginalGone() {
+        queue.sendMessage(TRICKY_TEXT);
+        AzureQueueSettings settings = new AzureQueueSettings("azure-events", Duration.ofSeconds(1), 5,
+                Duration.ofMillis(10), Duration.ofMillis(50));
+        AzureQueueSource dying = new AzureQueueSource(settings, deletesNeverSent(queue.getQueueName()), poison, Clock.systemUTC());
+        ReceivedMessage message = dying.receive(1).getFirst();
+
+        assertThatThrownBy(() -> dying.deadLetter(message, new DeadLetterFacts("forbidden", 1, null, null,
+                "forbidden: 403 AccessDenied", Instant.now())))
+                .isInstanceOf(QueueException.class);
+        assertThat(poison.peekMessages(32, null, null).stream()).hasSize(1);
+
+        AzureQueueSource restarted = new AzureQueueSource(settings, queue, poison, Clock.systemUTC());
+        ReceivedMessage again = await().atMost(Duration.ofSeconds(10)).until(() -> restarted.receive(1), m -> !m.isEmpty())
+                .getFirst();
+        assertThat(again.messageId()).isEqualTo(message.messageId());
+        assertThat(again.receiveCount()).isEqualTo(2);
+        restarted.deadLetter(again, new DeadLetterFacts("forbidden", 2, null, null, "forbidden: 403 AccessDenied", Instant.now()));
+
+        assertThat(queue.peekMessage()).isNull();
+        List<AzureDeadLetterEnvelope> letters = poison.peekMessages(32, null, null).stream()
+                .map(m -> AzureDeadLetterEnvelope.parse(m.getBody().toString()).orElseThrow())
+                .toList();
+        // The same original twice, told apart by its attempts: a replay sends it back twice, and the
+        // second copy is skipped as already replicated.
+        assertThat(letters).extracting(AzureDeadLetterEnvelope::messageId).containsOnly(message.messageId());
+        assertThat(letters).extracting(AzureDeadLetterEnvelope::originalText).containsOnly(TRICKY_TEXT);
+        assertThat(letters).extracting(AzureDeadLetterEnvelope::attempts).containsExactlyInAnyOrder(1, 2);
+    }
+
+    /** A client on {@code queueName} whose message deletes never leave the process, as if it died before sending them. */
+    private QueueClient deletesNeverSent(String queueName) {
+        HttpPipelinePolicy processDiesBeforeTheDelete = new HttpPipelinePolicy() {
+            @Override
+            public Mono<HttpResponse> process(HttpPipelineCallContext context, HttpPipelineNextPolicy next) {
+                return context.getHttpRequest().getHttpMethod() == HttpMethod.DELETE
+                        ? Mono.error(new IllegalStateException("worker process killed before its delete was sent"))
+                        : next.process();
+            }
+
+            @Override
+            public HttpPipelinePosition getPipelinePosition() {
+                return HttpPipelinePosition.PER_CALL; // before the SDK's retry policy: not retried
+            }
+        };
+        return new QueueClientBuilder().connectionString(emulators.azureConnectionString()).queueName(queueName)
+                .messageEncoding(QueueMessageEncoding.NONE).addPolicy(processDiesBeforeTheDelete).buildClient();
     }
 
     @Test

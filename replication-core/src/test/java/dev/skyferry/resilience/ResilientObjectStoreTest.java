@@ -226,6 +226,23 @@ class ResilientObjectStoreTest {
         assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
     }
 
+    /** Shutting down (the thread interrupted), a failed call is not retried: no backoff begun, the stop request kept. */
+    @Test
+    void aCallThatFailsWhileItsThreadIsInterruptedIsNotRetried() {
+        ScriptedStore s3 = new ScriptedStore(StoreKind.S3).failingWith(ScriptedStore.unreachable());
+        ObjectStore store = ResilientObjectStore.wrap(s3, calls());
+        try {
+            Thread.currentThread().interrupt();
+            assertThatThrownBy(() -> store.stat("k")).isInstanceOf(StoreException.class);
+            assertThat(Thread.currentThread().isInterrupted()).as("the stop request is kept for the caller").isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+
+        assertThat(s3.calls).hasValue(1);
+        assertThat(retried).as("no retry begun").isEmpty();
+    }
+
     @Test
     void keepsExactlyTheOptionalCapabilitiesOfTheWrappedStore() {
         ResilientCalls calls = calls();

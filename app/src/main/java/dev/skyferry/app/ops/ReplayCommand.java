@@ -98,11 +98,15 @@ public final class ReplayCommand implements Callable<Integer> {
     String objectLocation;
 
     @Option(names = "--older-than", paramLabel = "AGE", converter = OpsCli.DurationConverter.class,
-            description = "Only dead letters dead-lettered at least AGE ago (30s, 15m, 2h, 7d).")
+            description = {"Only dead letters dead-lettered at least AGE ago (30s, 15m, 2h, 7d). A letter that",
+                "records no dead-letter time is aged from when its queue got it: its SQS SentTimestamp (a redrive",
+                "policy keeps the original send time), its insertion into the poison queue, or Event Grid's last",
+                "delivery attempt (else its publish time). One with no time at all is left in place by --older-than",
+                "and --newer-than."})
     Duration olderThan;
 
     @Option(names = "--newer-than", paramLabel = "AGE", converter = OpsCli.DurationConverter.class,
-            description = "Only dead letters dead-lettered at most AGE ago.")
+            description = "Only dead letters dead-lettered at most AGE ago (aged as for --older-than).")
     Duration newerThan;
 
     @Option(names = "--limit", paramLabel = "N", description = "Replay at most N dead letters.")

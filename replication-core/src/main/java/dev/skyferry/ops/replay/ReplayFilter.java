@@ -13,6 +13,10 @@ import java.util.Optional;
  * A message that carries several events (an S3 notification with several records) is taken when
  * any of its events matches, and then goes back whole: the body is never split.
  *
+ * <p>Age counts from {@link DeadLetterFacts#deadLetteredAt()}, which each source fills in from its
+ * queue's own timestamp when the letter records none. A letter without any time is never taken by
+ * an age filter: it cannot be shown to lie in the window asked for, so it stays where it is.
+ *
  * @param reasons    taken when the reason contains any of these, ignoring case; empty for any reason
  * @param keyPrefix  an event's key starts with this; null for any key
  * @param source     an event's location starts with this: {@code s3://bucket[/key-prefix]} or

@@ -60,6 +60,20 @@ class ReplayOptionsTest {
         assertThat(takes("azure://ac", otherContainer)).isFalse();
     }
 
+    /** Its age unknown, a letter cannot be shown to be in the window an age filter asks for: it stays put. */
+    @Test
+    void aLetterWithNoDeadLetterTimeIsLeftAloneByTheAgeFiltersAndTakenWithoutThem() {
+        DeadLetter undated = new DeadLetter("m1", "{}", new DeadLetterFacts(DeadLetterFacts.UNKNOWN, null, null, null, null),
+                new DeadLetter.Origin.SqsMessage("m1", "receipt", Map.of()));
+        Instant now = Instant.parse("2025-06-01T12:00:00Z");
+
+        assertThat(new ReplayFilter(List.of(), null, null, Duration.ofHours(1), null).rejects(undated, List.of(), now))
+                .hasValue("no dead-letter time recorded, age filter cannot apply");
+        assertThat(new ReplayFilter(List.of(), null, null, null, Duration.ofDays(7)).rejects(undated, List.of(), now))
+                .hasValue("no dead-letter time recorded, age filter cannot apply");
+        assertThat(ReplayFilter.ALL.rejects(undated, List.of(), now)).isEmpty();
+    }
+
     private static boolean takes(String source, List<ReplicationEvent> events) {
         DeadLetter letter = new DeadLetter("m1", "{}", new DeadLetterFacts("forbidden", null, null, null, Instant.EPOCH),
                 new DeadLetter.Origin.SqsMessage("m1", "receipt", Map.of()));

@@ -104,6 +104,25 @@ class SqsReplayTest {
         assertThat(keysOf(drain(sourceUrl))).containsExactly("x.txt");
     }
 
+    /**
+     * A letter the redrive policy moved records no dead-letter time: the age filters count from its
+     * SentTimestamp, which the move keeps from the original send (AWS: "the enqueue timestamp is unchanged").
+     */
+    @Test
+    void aLetterTheRedrivePolicyMovedIsAgedFromItsSentTimestamp() {
+        sendDeadLetter(s3Event("redriven.txt"), Map.of());
+        Clock twoHoursLater = Clock.offset(Clock.systemUTC(), Duration.ofHours(2));
+        ReplayFilter newerThanAnHour = new ReplayFilter(List.of(), null, null, null, Duration.ofHours(1));
+        ReplayFilter olderThanAnHour = new ReplayFilter(List.of(), null, null, Duration.ofHours(1), null);
+
+        ReplayResult tooOld = replay(twoHoursLater, new ReplayOptions(newerThanAnHour, null, null, false), new ArrayList<>());
+        ReplayResult oldEnough = replay(twoHoursLater, new ReplayOptions(olderThanAnHour, null, null, false), new ArrayList<>());
+
+        assertThat(tooOld.count(Action.FILTERED_OUT)).isEqualTo(1);
+        assertThat(oldEnough.count(Action.REPLAYED)).isEqualTo(1);
+        assertThat(keysOf(drain(sourceUrl))).containsExactly("redriven.txt");
+    }
+
     @Test
     void dryRunListsWhatWouldMoveAndWhyItFailedAndMovesNothing() {
         sendDeadLetter(s3Event("d/1.txt"), workerFacts("forbidden", NOW.minus(Duration.ofHours(2))));
@@ -215,7 +234,11 @@ class SqsReplayTest {
     // ---- helpers ----
 
     private ReplayResult replay(ReplayOptions options, List<ReplayRecord> records) {
-        return new Replayer(new EventParser(), CLOCK).run(
+        return replay(CLOCK, options, records);
+    }
+
+    private ReplayResult replay(Clock clock, ReplayOptions options, List<ReplayRecord> records) {
+        return new Replayer(new EventParser(), clock).run(
                 new SqsDeadLetterQueue(sqs, dlqUrl, SkyferryDeadLetterFormat.INSTANCE, Duration.ofMinutes(5)),
                 new SqsQueueDestination(sqs, sourceUrl), options, new Progress("dead letters"), records::add);
     }

@@ -36,7 +36,7 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 @ExtendWith(EmulatorExtension.class)
 class S3StoreTest extends ObjectStoreContract {
 
-    private static final int S3_MIN_PART = 5 * 1024 * 1024;
+    static final int S3_MIN_PART = 5 * 1024 * 1024;
 
     private final Emulators emulators;
     private final S3ClientOptions options;

@@ -150,6 +150,7 @@ public final class LocalOidcIssuer implements AutoCloseable {
     private final OidcKeys oidcKeys = new OidcKeys();
     private volatile Duration tokenLifetime = Duration.ofHours(1);
     private volatile boolean keysUnavailable;
+    private volatile boolean signingKeyWithheld;
     private volatile boolean tokensUnavailable;
     private volatile MockOAuth2Server server;
     private final int port;
@@ -304,6 +305,16 @@ public final class LocalOidcIssuer implements AutoCloseable {
     }
 
     /**
+     * The tenant's JWKS answers, but without the key its tokens are signed with (a key rollover the
+     * JWKS does not show yet): what AWS STS answers with InvalidIdentityToken "Couldn't retrieve
+     * verification key from your identity provider".
+     */
+    public LocalOidcIssuer signingKeyWithheld(boolean withheld) {
+        this.signingKeyWithheld = withheld;
+        return this;
+    }
+
+    /**
      * Partial outage: the token endpoint answers 503 temporarily_unavailable (AADSTS90033) while
      * discovery and keys still answer — Entra throttling or failing token requests.
      */
@@ -417,19 +428,28 @@ public final class LocalOidcIssuer implements AutoCloseable {
         return new Issued(jwt.serialize(), now.plus(lifetime));
     }
 
-    /** Answers discovery and JWKS with 503 while {@link #keysUnavailable} is on. */
+    /**
+     * Answers discovery and JWKS with 503 while {@link #keysUnavailable} is on, and the JWKS with no
+     * keys while {@link #signingKeyWithheld} is.
+     */
     private final class KeysOutageRoute implements Route {
 
         @Override
         public boolean match(OAuth2HttpRequest request) {
             String path = request.getUrl().encodedPath();
-            return keysUnavailable && path.startsWith("/" + tenantId + "/")
-                    && (path.endsWith("/jwks") || path.endsWith("/.well-known/openid-configuration"));
+            if (!path.startsWith("/" + tenantId + "/")) {
+                return false;
+            }
+            boolean jwks = path.endsWith("/jwks");
+            boolean discovery = path.endsWith("/.well-known/openid-configuration");
+            return keysUnavailable ? jwks || discovery : signingKeyWithheld && jwks;
         }
 
         @Override
         public OAuth2HttpResponse invoke(OAuth2HttpRequest request) {
-            return new OAuth2HttpResponse(Headers.of("Content-Type", "text/plain"), 503, "keys unavailable", null);
+            return keysUnavailable
+                    ? new OAuth2HttpResponse(Headers.of("Content-Type", "text/plain"), 503, "keys unavailable", null)
+                    : new OAuth2HttpResponse(Headers.of("Content-Type", "application/json"), 200, "{\"keys\":[]}", null);
         }
     }
 
