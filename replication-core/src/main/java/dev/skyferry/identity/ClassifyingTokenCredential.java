@@ -36,7 +36,7 @@ final class ClassifyingTokenCredential implements TokenCredential {
     private RuntimeException classify(Throwable failure, TokenRequestContext request) {
         String scopes = String.join(" ", request.getScopes());
         String audience = scopes.endsWith("/.default") ? scopes.substring(0, scopes.length() - "/.default".length()) : scopes;
-        return IdentityFailures.fromEntra(failure, scopes, new IdentityHints.Context(audience, null, null));
+        return IdentityFailures.fromEntra(failure, scopes, IdentityHints.Context.entraRequest(audience));
     }
 
     @Override

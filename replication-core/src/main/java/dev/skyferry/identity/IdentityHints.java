@@ -23,14 +23,31 @@ public final class IdentityHints {
     private IdentityHints() {}
 
     /**
-     * What was asked and what the Entra token said, when known; any part may be null.
+     * What was asked and what the presented token said, when known; any part may be null.
      *
-     * @param audience the configured aws.auth.audience (Entra app ID URI)
+     * @param audience the configured aws.auth.audience (Entra app ID URI), or the scope's resource of an Entra request
      * @param roleArn  the role STS was asked to assume
-     * @param claims   the Entra token's claims
+     * @param claims   the claims of the token STS was shown
+     * @param token    which token STS was shown, so that a hint names the right one
      */
-    public record Context(String audience, String roleArn, TokenClaims claims) {
-        public static final Context NONE = new Context(null, null, null);
+    public record Context(String audience, String roleArn, TokenClaims claims, WebIdentityToken token) {
+        public static final Context NONE = new Context(null, null, null, null);
+
+        /** An Entra token request for {@code audience}: no STS call, no role. */
+        public static Context entraRequest(String audience) {
+            return new Context(audience, null, null, null);
+        }
+    }
+
+    /** The token an {@code aws.auth.mode} shows STS AssumeRoleWithWebIdentity. */
+    public enum WebIdentityToken {
+        /** {@code azure-federated}: an Entra token for aws.auth.audience. */
+        ENTRA,
+        /**
+         * {@code web-identity-file}: the token in aws.auth.webIdentityTokenFile — on Kubernetes a projected
+         * service-account token, issued by the cluster and rewritten by the kubelet; Entra plays no part.
+         */
+        TOKEN_FILE
     }
 
     /** The AADSTS error number in a failure's message chain, if any (e.g. 501051). */
@@ -110,7 +127,12 @@ public final class IdentityHints {
                 }
                 return "audience mismatch: the token's aud is '" + aud + "'; add exactly that value as a client ID"
                         + " (audience) of the IAM OIDC provider" + (iss != null ? " for " + iss : "")
-                        + ", and keep aws.auth.audience equal to the Entra app's application ID URI";
+                        + switch (ctx.token()) {
+                            case ENTRA -> ", and keep aws.auth.audience equal to the Entra app's application ID URI";
+                            case TOKEN_FILE -> ", or project the token with an audience the provider lists"
+                                    + " (sts.amazonaws.com for EKS IRSA)";
+                            case null -> "";
+                        };
             }
             if (message.contains("verification key")) {
                 return "STS could not fetch the provider's signing keys; usually transient, retried";
@@ -118,7 +140,14 @@ public final class IdentityHints {
             return "STS rejected the token: " + message;
         }
         if (sts instanceof ExpiredTokenException) {
-            return "the Entra token had expired when STS checked it: check the host clock (NTP)";
+            return switch (ctx.token()) {
+                case ENTRA -> "the Entra token had expired when STS checked it: check the host clock (NTP)";
+                // The kubelet rewrites a projected token well before it expires: a stale one is a copy, not the volume.
+                case TOKEN_FILE -> "the token in aws.auth.webIdentityTokenFile had expired when STS checked it: it must"
+                        + " be the projected service-account token volume's file, which the kubelet rewrites before"
+                        + " expiry (not a copy taken once); check the host clock (NTP) too";
+                case null -> "the web identity token had expired when STS checked it: check the host clock (NTP)";
+            };
         }
         if (sts instanceof IdpRejectedClaimException) {
             return "the identity provider rejected the claims: " + message;
@@ -135,9 +164,18 @@ public final class IdentityHints {
             return "the trust policy of " + (ctx.roleArn() != null ? ctx.roleArn() : "the role")
                     + " must allow sts:AssumeRoleWithWebIdentity for Federated '" + provider + "' with StringEquals on '"
                     + provider + ":aud' = '" + (aud != null ? aud : "<audience>") + "' and '" + provider + ":sub' = '"
-                    + (claims != null && claims.subject() != null ? claims.subject() : "<object id of the identity>") + "'";
+                    + (claims != null && claims.subject() != null ? claims.subject() : expectedSubject(ctx)) + "'";
         }
         return null;
+    }
+
+    /** The sub a trust policy names for the token the mode presents, when the token's own claims are unknown. */
+    private static String expectedSubject(Context ctx) {
+        return switch (ctx.token()) {
+            case ENTRA -> "<object id of the identity>";
+            case TOKEN_FILE -> "system:serviceaccount:<namespace>:<service account>";
+            case null -> "<the token's sub>";
+        };
     }
 
     private static String v2Hint(String issuer) {
