@@ -1,6 +1,10 @@
 package dev.skyferry.identity;
 
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
 import java.util.Optional;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -71,6 +75,11 @@ public final class IdentityHints {
             if (text.contains("IMDS") || text.contains("169.254.169.254")) {
                 return "no managed identity endpoint answered: is the worker running on Azure with a managed identity"
                         + " assigned (system- or user-assigned; for user-assigned set azure.auth.clientId)?";
+            }
+            if (isUnreachable(failure)) {
+                return "the token endpoint is unreachable from here (connection refused, no route, or no answer): check"
+                        + " DNS, firewall and proxy egress to azure.auth.authorityHost (login.microsoftonline.com unless"
+                        + " set) or to the managed identity endpoint; transient, the worker retries it";
             }
             return null;
         }
@@ -182,6 +191,12 @@ public final class IdentityHints {
         return "the Entra app issues v2 tokens (iss " + (issuer != null ? issuer : "login.microsoftonline.com/<tenant>/v2.0")
                 + ", aud = the app's client id); set \"accessTokenAcceptedVersion\" to null or 1 in the app manifest so tokens"
                 + " carry iss https://sts.windows.net/<tenant>/ and aud = the application ID URI, which the IAM OIDC provider expects";
+    }
+
+    /** A connection that failed or an answer that never came, as opposed to an answer that refused. */
+    private static boolean isUnreachable(Throwable failure) {
+        return find(failure, SocketException.class) != null || find(failure, UnknownHostException.class) != null
+                || find(failure, SocketTimeoutException.class) != null || find(failure, TimeoutException.class) != null;
     }
 
     static <T extends Throwable> T find(Throwable failure, Class<T> type) {
