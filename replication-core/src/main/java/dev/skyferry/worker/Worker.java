@@ -609,8 +609,7 @@ public final class Worker {
                 }
                 case ParsedMessage.Ignored ignored -> {
                     metrics.eventReceived(source.name(), source.direction);
-                    handled.add(new HandledEvent(source.direction,
-                            new Outcome.Skipped(ignored.reason(), ignored.eventId() == null ? "" : "event " + ignored.eventId()), null));
+                    handled.add(new HandledEvent(source.direction, ignore(ignored), null));
                 }
                 case ParsedMessage.Failed failed -> {
                     metrics.eventReceived(source.name(), source.direction);
@@ -620,6 +619,27 @@ public final class Worker {
             }
         }
         return handled;
+    }
+
+    /** An event the parser ignored, skipped under its code; its one line says why, as replicated events get theirs. */
+    private static Outcome ignore(ParsedMessage.Ignored ignored) {
+        String code = ignored.code().label();
+        withEventId(ignored.eventId(), () -> log.info("ignored: {}: {}", code, ignored.reason()));
+        return new Outcome.Skipped(code, ignored.reason());
+    }
+
+    /** Runs {@code work} with {@code eventId} in the log context, if any. */
+    private static void withEventId(String eventId, Runnable work) {
+        if (eventId == null || eventId.isEmpty()) {
+            work.run();
+            return;
+        }
+        MDC.put("eventId", eventId);
+        try {
+            work.run();
+        } finally {
+            MDC.remove("eventId");
+        }
     }
 
     private Outcome process(ReplicationEvent event, ReceivedMessage message) {
