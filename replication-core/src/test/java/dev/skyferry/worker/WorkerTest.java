@@ -136,6 +136,24 @@ class WorkerTest {
         }
     }
 
+    @Test
+    void theLinesThatSettleAMessageNameEveryEventItHeld() {
+        InMemoryQueue queue = azureQueue("azure-events", 2, new InMemoryQueue.Ledger(4));
+        try (LogCapture logs = new LogCapture(Map.of(Worker.class.getName(), Level.INFO))) {
+            queue.send("copy:a|ignore:test-event|copy:b");
+
+            startWorker(event -> new Outcome.Retry("throttled", "503 SlowDown", null), queue);
+
+            // Released after the first delivery, dead-lettered (retries exhausted) after the second.
+            await().atMost(Duration.ofSeconds(10)).until(() -> !queue.deadLettered.isEmpty());
+            await().atMost(Duration.ofSeconds(5)).until(() -> !linesStartingWith(logs, "dead-lettered ").isEmpty());
+            List<ILoggingEvent> settling = new ArrayList<>(linesStartingWith(logs, "released "));
+            settling.addAll(linesStartingWith(logs, "dead-lettered "));
+            assertThat(settling).hasSize(2).allSatisfy(line -> assertThat(line.getMDCPropertyMap())
+                    .containsEntry("eventId", "id-a,event-ignore:test-event,id-b").containsKey("messageId"));
+        }
+    }
+
     private static List<ILoggingEvent> linesStartingWith(LogCapture logs, String prefix) {
         return logs.events().stream().filter(line -> line.getFormattedMessage().startsWith(prefix)).toList();
     }
