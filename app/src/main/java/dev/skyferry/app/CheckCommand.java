@@ -12,6 +12,7 @@ import dev.skyferry.resilience.RetryObserver;
 import dev.skyferry.rule.ReplicationRule;
 import java.io.PrintWriter;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -36,6 +37,12 @@ import software.amazon.awssdk.services.sts.StsClient;
                 "for the permissions the worker needs. Exit 0 when all pass, 1 on any failure, 2 on a bad config."})
 final class CheckCommand implements Callable<Integer> {
 
+    /**
+     * How long each Entra token request may take: check is a diagnosis someone waits for, so an endpoint
+     * that does not answer is reported as unreachable at once rather than after the SDK's retries (minutes).
+     */
+    static final Duration ENTRA_ANSWER_WITHIN = Duration.ofSeconds(10);
+
     @Mixin
     ConfigOption config;
 
@@ -50,7 +57,7 @@ final class CheckCommand implements Callable<Integer> {
         List<CheckResult> results = new ArrayList<>();
         results.add(CheckResult.pass("configuration", config.resolve(env).toString(),
                 loaded.rules().size() + " rules, " + loaded.sources().size() + " sources"));
-        try (Wiring wiring = Wiring.create(loaded, env, RetryObserver.NONE)) {
+        try (Wiring wiring = Wiring.create(loaded, env, RetryObserver.NONE, ENTRA_ANSWER_WITHIN)) {
             String azurePrincipal = null;
             if (wiring.azureCredential() != null) {
                 var entra = IdentityCheck.entraToken(wiring.azureCredential(), IdentityCheck.STORAGE_SCOPE);

@@ -11,6 +11,7 @@ import com.azure.storage.queue.QueueMessageEncoding;
 import dev.skyferry.app.config.DataSize;
 import dev.skyferry.app.config.SkyferryConfig;
 import dev.skyferry.identity.AwsAuthSettings;
+import dev.skyferry.identity.AwsCredentials;
 import dev.skyferry.identity.AzureAuthSettings;
 import dev.skyferry.identity.CloseableAwsCredentialsProvider;
 import dev.skyferry.identity.Identities;
@@ -79,12 +80,12 @@ public final class Wiring implements AutoCloseable {
     private volatile SqsAsyncClient sqsAsync;
     private volatile SqsDeleteBatcher sqsDeletes;
 
-    private Wiring(SkyferryConfig config, Map<String, String> env, RetryObserver retryObserver) {
+    private Wiring(SkyferryConfig config, Map<String, String> env, RetryObserver retryObserver, Duration entraAnswerWithin) {
         this.config = config;
         this.rules = RuleSet.of(rules(config));
         // Identities builds the two sides in the order the modes need (aws-federated Azure needs AWS first).
         this.identities = Identities.create(AzureAuthSettings.resolve(azureInput(config), env),
-                AwsAuthSettings.resolve(awsInput(config), env), env);
+                AwsAuthSettings.resolve(awsInput(config), env), env, AwsCredentials.Refresh.DEFAULT, entraAnswerWithin);
         this.azureCredential = identities.azure().orElse(null);
         this.sharedKey = identities.azureConnectionString()
                 .map(secret -> StorageSharedKeyCredential.fromConnectionString(secret.reveal())).orElse(null);
@@ -118,7 +119,16 @@ public final class Wiring implements AutoCloseable {
 
     /** Builds from a config {@link #problems} found nothing wrong with. */
     public static Wiring create(SkyferryConfig config, Map<String, String> env, RetryObserver retryObserver) {
-        return new Wiring(config, env, retryObserver);
+        return create(config, env, retryObserver, null);
+    }
+
+    /**
+     * @param entraAnswerWithin for an interactive command: how long an Entra token request may take before it
+     *                          fails as unavailable; null for the SDK's own retries (the worker)
+     */
+    public static Wiring create(SkyferryConfig config, Map<String, String> env, RetryObserver retryObserver,
+                                Duration entraAnswerWithin) {
+        return new Wiring(config, env, retryObserver, entraAnswerWithin);
     }
 
     public SkyferryConfig config() {

@@ -1,15 +1,19 @@
 package dev.skyferry.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.skyferry.app.local.EmulatorConfig;
 import dev.skyferry.testkit.EmulatorExtension;
 import dev.skyferry.testkit.Emulators;
+import dev.skyferry.testkit.fault.FaultProxy;
+import dev.skyferry.testkit.identity.LocalOidcIssuer;
 import dev.skyferry.testkit.identity.LocalSts;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -151,6 +155,30 @@ class CheckCommandTest {
 
         assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
         assertThat(run.out()).contains("sqs send").contains(dlqUrl);
+    }
+
+    @Test
+    void anEntraTokenEndpointThatNeverAnswersIsReportedUnreachableInSecondsNotAfterTheSdksRetries() {
+        try (LocalOidcIssuer issuer = LocalOidcIssuer.start();
+             FaultProxy silentIssuer = FaultProxy.inFrontOf(issuer.authorityHost()).blackHole(true)) {
+            var app = issuer.addApplication("skyferry-check", "s3cr3t-value");
+            config.withObject("/azure").putObject("auth").put("mode", "client-secret").put("tenantId", issuer.tenantId())
+                    .put("clientId", app.clientId()).put("clientSecret", "s3cr3t-value")
+                    .put("authorityHost", silentIssuer.proxiedUri(issuer.authorityHost()).toString());
+            // Bearer tokens need https; nothing listens there, and the token is asked for first.
+            ((ObjectNode) config.withArray("/azure/accounts").get(0)).put("blobEndpoint", "https://127.0.0.1:9/account");
+            rule().put("direction", "azure-to-s3");
+            config.withArray("sources").remove(0); // the Azure queue: one token-bound row (blob read) is enough
+
+            // The SDK alone retries each token request for minutes against a silent endpoint.
+            Run run = assertTimeoutPreemptively(Duration.ofSeconds(60), this::check);
+
+            assertThat(run.exitCode()).as(run.out() + run.err()).isEqualTo(1);
+            assertThat(run.out().lines().filter(row -> row.startsWith("entra token") || row.startsWith("blob read")))
+                    .hasSize(2).allSatisfy(row -> assertThat(row).contains("FAIL").contains("no answer within 10 s"));
+            assertThat(run.out().lines().filter(line -> line.strip().startsWith("fix: the token endpoint is unreachable")))
+                    .as("the identity hint under each of the two rows").hasSize(2);
+        }
     }
 
     @Test

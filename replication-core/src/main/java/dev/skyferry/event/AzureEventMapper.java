@@ -3,6 +3,7 @@ package dev.skyferry.event;
 import com.azure.messaging.eventgrid.SystemEventNames;
 import dev.skyferry.event.ParsedMessage.Accepted;
 import dev.skyferry.event.ParsedMessage.Failed;
+import dev.skyferry.event.ParsedMessage.IgnoreCode;
 import dev.skyferry.event.ParsedMessage.Ignored;
 import dev.skyferry.event.ParsedMessage.Item;
 import dev.skyferry.event.ReplicationEvent.EventKind;
@@ -75,8 +76,8 @@ final class AzureEventMapper {
             return List.of(new Failed(where + ": data.api missing", event.id()));
         }
         if (!RENAME_APIS.contains(api)) {
-            return List.of(new Ignored(where + ": data.api " + api + " is not a file rename (BlobRenamed is handled for "
-                    + "RenameFile, SftpRename)", event.id()));
+            return List.of(new Ignored(IgnoreCode.NOT_A_FILE_RENAME, where + ": data.api " + api
+                    + " is not a file rename (BlobRenamed is handled for RenameFile, SftpRename)", event.id()));
         }
         String oldUrl = EventJson.nonBlank(event.renamedFromUrl());
         if (oldUrl == null) {
@@ -110,7 +111,8 @@ final class AzureEventMapper {
         } else if (type.equals(SystemEventNames.STORAGE_BLOB_DELETED)) {
             kind = EventKind.DELETED;
         } else {
-            return new Ignored(where + ": event type " + type + " is not replicated", event.id());
+            return new Ignored(IgnoreCode.EVENT_NOT_REPLICATED, where + ": event type " + type + " is not replicated",
+                    event.id());
         }
         if (!event.hasData()) {
             return new Failed(where + ": data missing", event.id());
@@ -120,17 +122,18 @@ final class AzureEventMapper {
             return new Failed(where + ": data.api missing", event.id());
         }
         if (kind == EventKind.CREATED && !COMMITTED_WRITE_APIS.contains(api)) {
-            return new Ignored(where + ": data.api " + api + " is not a committed write (BlobCreated is replicated for "
-                    + "PutBlob, PutBlockList, CopyBlob, FlushWithClose, SftpCommit)", event.id());
+            return new Ignored(IgnoreCode.NOT_A_COMMITTED_WRITE, where + ": data.api " + api + " is not a committed write"
+                    + " (BlobCreated is replicated for PutBlob, PutBlockList, CopyBlob, FlushWithClose, SftpCommit)", event.id());
         }
         String blobType = EventJson.nonBlank(event.blobType());
         if (kind == EventKind.CREATED && blobType != null && !blobType.equals(BLOCK_BLOB)) {
-            return new Ignored(where + ": data.blobType " + blobType + " is not replicated: appends and page writes "
-                    + "raise no event, so its replica would never be updated; copy it with skyferry backfill", event.id());
+            return new Ignored(IgnoreCode.APPEND_OR_PAGE_BLOB, where + ": data.blobType " + blobType + " is not replicated:"
+                    + " appends and page writes raise no event, so its replica would never be updated; copy it with"
+                    + " skyferry backfill", event.id());
         }
         if (kind == EventKind.DELETED && !DELETE_APIS.contains(api)) {
-            return new Ignored(where + ": data.api " + api + " is not a blob delete (BlobDeleted is handled for "
-                    + "DeleteBlob, DeleteFile, SftpRemove)", event.id());
+            return new Ignored(IgnoreCode.NOT_A_BLOB_DELETE, where + ": data.api " + api + " is not a blob delete"
+                    + " (BlobDeleted is handled for DeleteBlob, DeleteFile, SftpRemove)", event.id());
         }
         String etag = EventJson.unquoteEtag(event.etag());
         if (kind == EventKind.CREATED && etag == null) {

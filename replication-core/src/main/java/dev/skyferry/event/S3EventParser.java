@@ -3,6 +3,7 @@ package dev.skyferry.event;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.skyferry.event.ParsedMessage.Accepted;
 import dev.skyferry.event.ParsedMessage.Failed;
+import dev.skyferry.event.ParsedMessage.IgnoreCode;
 import dev.skyferry.event.ParsedMessage.Ignored;
 import dev.skyferry.event.ParsedMessage.Item;
 import dev.skyferry.event.ReplicationEvent.EventKind;
@@ -69,7 +70,8 @@ final class S3EventParser {
         }
         if ("s3:TestEvent".equals(EventJson.text(root, "Event"))) {
             // Sent once when a notification configuration is saved; nothing to replicate.
-            return new ParsedMessage(List.of(new Ignored("s3:TestEvent", EventJson.text(root, "RequestId"))));
+            return new ParsedMessage(List.of(
+                    new Ignored(IgnoreCode.TEST_EVENT, "s3:TestEvent", EventJson.text(root, "RequestId"))));
         }
         if (root.has("detail-type")) {
             return new ParsedMessage(List.of(parseEventBridge(root, via)));
@@ -81,7 +83,8 @@ final class S3EventParser {
         String messageId = EventJson.text(envelope, "MessageId");
         if (!"Notification".equals(snsType)) {
             // SubscriptionConfirmation / UnsubscribeConfirmation: SNS housekeeping, not an object change.
-            return new ParsedMessage(List.of(new Ignored("SNS " + snsType + " message", messageId)));
+            return new ParsedMessage(List.of(
+                    new Ignored(IgnoreCode.SNS_HOUSEKEEPING, "SNS " + snsType + " message", messageId)));
         }
         String message = EventJson.text(envelope, "Message");
         if (message == null) {
@@ -99,7 +102,7 @@ final class S3EventParser {
             return ParsedMessage.failed(via + "Records is not an array");
         }
         if (records.isEmpty()) {
-            return new ParsedMessage(List.of(new Ignored(via + "Records is empty", null)));
+            return new ParsedMessage(List.of(new Ignored(IgnoreCode.NO_RECORDS, via + "Records is empty", null)));
         }
         List<Item> items = new ArrayList<>(records.size());
         for (int i = 0; i < records.size(); i++) {
@@ -136,7 +139,9 @@ final class S3EventParser {
             kind = EventKind.DELETED;
         } else {
             // LifecycleExpiration:*, ObjectRestore:*, ObjectTagging:*, Replication:*, ...
-            return new Ignored(where + ": event " + eventName + " is not replicated", eventId);
+            IgnoreCode code = name.startsWith("LifecycleExpiration:") ? IgnoreCode.LIFECYCLE_EXPIRATION
+                    : IgnoreCode.EVENT_NOT_REPLICATED;
+            return new Ignored(code, where + ": event " + eventName + " is not replicated", eventId);
         }
         if (bucketName == null) {
             return new Failed(where + ": s3.bucket.name missing", eventId);
@@ -180,7 +185,7 @@ final class S3EventParser {
         String detailType = EventJson.text(event, "detail-type");
         String source = EventJson.text(event, "source");
         if (source != null && !"aws.s3".equals(source)) {
-            return new Ignored(where + ": source " + source + " is not aws.s3", eventId);
+            return new Ignored(IgnoreCode.EVENT_NOT_REPLICATED, where + ": source " + source + " is not aws.s3", eventId);
         }
         JsonNode detail = event.path("detail");
         String reason = EventJson.text(detail, "reason");
@@ -190,11 +195,13 @@ final class S3EventParser {
         } else if ("Object Deleted".equals(detailType)) {
             if ("Lifecycle Expiration".equals(reason)) {
                 // Direct notifications never report these (ObjectRemoved:* excludes lifecycle); be consistent.
-                return new Ignored(where + ": Object Deleted by Lifecycle Expiration is not replicated", eventId);
+                return new Ignored(IgnoreCode.LIFECYCLE_EXPIRATION,
+                        where + ": Object Deleted by Lifecycle Expiration is not replicated", eventId);
             }
             kind = EventKind.DELETED;
         } else {
-            return new Ignored(where + ": detail-type " + detailType + " is not replicated", eventId);
+            return new Ignored(IgnoreCode.EVENT_NOT_REPLICATED, where + ": detail-type " + detailType + " is not replicated",
+                    eventId);
         }
         if (!detail.isObject()) {
             return new Failed(where + ": detail missing", eventId);

@@ -84,23 +84,29 @@ public final class AwsCredentials {
                 // instead, its token read from the file at every refresh (the kubelet rotates it).
                 StsClient sts = stsClient(settings, AnonymousCredentialsProvider.create(), refresh.stsMaxAttempts());
                 Path tokenFile = settings.webIdentityTokenFile();
+                // Claims (never the token) of the last token read, so a refusal by STS can be explained.
+                AtomicReference<TokenClaims> lastClaims = new AtomicReference<>();
                 var fileProvider = StsAssumeRoleWithWebIdentityCredentialsProvider.builder()
                         .stsClient(sts)
-                        .refreshRequest(() -> AssumeRoleWithWebIdentityRequest.builder()
-                                .roleArn(settings.roleArn())
-                                .roleSessionName(settings.roleSessionName())
-                                .durationSeconds((int) settings.sessionDuration().toSeconds())
-                                .webIdentityToken(readToken(tokenFile))
-                                .build())
+                        .refreshRequest(() -> {
+                            String token = readToken(tokenFile);
+                            lastClaims.set(safeClaims(token));
+                            return AssumeRoleWithWebIdentityRequest.builder()
+                                    .roleArn(settings.roleArn())
+                                    .roleSessionName(settings.roleSessionName())
+                                    .durationSeconds((int) settings.sessionDuration().toSeconds())
+                                    .webIdentityToken(token)
+                                    .build();
+                        })
                         .asyncCredentialUpdateEnabled(true)
                         .staleTime(refresh.staleTime())
                         .prefetchTime(refresh.prefetchTime())
                         .build();
                 resources.add(fileProvider);
                 resources.add(sts);
-                var ctx = new IdentityHints.Context(null, settings.roleArn(), null);
                 yield new ClassifyingCredentialsProvider(settings.mode(), fileProvider,
-                        "STS AssumeRoleWithWebIdentity (token file)", () -> ctx, resources);
+                        "STS AssumeRoleWithWebIdentity (token file)", () -> new IdentityHints.Context(null,
+                                settings.roleArn(), lastClaims.get(), IdentityHints.WebIdentityToken.TOKEN_FILE), resources);
             }
             case DEFAULT -> {
                 var chain = DefaultCredentialsProvider.builder().build();
@@ -151,7 +157,8 @@ public final class AwsCredentials {
         resources.add(provider);
         resources.add(sts);
         return new ClassifyingCredentialsProvider(settings.mode(), provider, "STS AssumeRoleWithWebIdentity",
-                () -> new IdentityHints.Context(settings.audience(), settings.roleArn(), lastClaims.get()), resources);
+                () -> new IdentityHints.Context(settings.audience(), settings.roleArn(), lastClaims.get(),
+                        IdentityHints.WebIdentityToken.ENTRA), resources);
     }
 
     /** The projected token, read at every refresh; a failed read (mid-rotation) is tried again later. */
@@ -170,7 +177,7 @@ public final class AwsCredentials {
             AccessToken token = azure.getTokenSync(new TokenRequestContext().addScopes(scope));
             return token.getToken();
         } catch (RuntimeException e) {
-            throw IdentityFailures.fromEntra(e, scope, new IdentityHints.Context(scope.replace("/.default", ""), null, null));
+            throw IdentityFailures.fromEntra(e, scope, IdentityHints.Context.entraRequest(scope.replace("/.default", "")));
         }
     }
 

@@ -15,6 +15,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -65,6 +66,17 @@ public final class AzureCredentials {
      * see {@link AwsCredentials#stsClient}).
      */
     public static TokenCredential create(AzureAuthSettings settings, Map<String, String> env, StsClient awsSts) {
+        return create(settings, env, awsSts, null);
+    }
+
+    /**
+     * As {@link #create(AzureAuthSettings, Map, StsClient)}, for an interactive command ({@code check}): every
+     * token request answers within {@code answerWithin}, failing as unavailable rather than waiting out the
+     * SDK's own retries, which take minutes against an endpoint that never answers. The worker passes null:
+     * its token requests take as long as those retries, under its own retry and breaker policy.
+     */
+    public static TokenCredential create(AzureAuthSettings settings, Map<String, String> env, StsClient awsSts,
+                                         Duration answerWithin) {
         TokenCredential credential = switch (settings.mode()) {
             case WORKLOAD_IDENTITY -> entra(new WorkloadIdentityCredentialBuilder()
                     .tokenFilePath(settings.federatedTokenFile().toString()), settings, env).build();
@@ -113,7 +125,7 @@ public final class AzureCredentials {
         LOG.info("Azure identity: mode={} tenantId={} clientId={} authorityHost={}", settings.mode(),
                 settings.tenantId(), settings.clientId() == null ? "(system-assigned or SDK default)" : settings.clientId(),
                 settings.authorityHost());
-        return new ClassifyingTokenCredential(credential, "Entra credential (" + settings.mode() + ")");
+        return new ClassifyingTokenCredential(credential, "Entra credential (" + settings.mode() + ")", answerWithin);
     }
 
     private static <T extends AadCredentialBuilderBase<T>> T entra(T builder, AzureAuthSettings settings, Map<String, String> env) {

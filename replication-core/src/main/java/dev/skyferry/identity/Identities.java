@@ -1,6 +1,7 @@
 package dev.skyferry.identity;
 
 import com.azure.core.credential.TokenCredential;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -57,6 +58,16 @@ public final class Identities implements AutoCloseable {
     }
 
     public static Identities create(AzureAuthSettings azure, AwsAuthSettings aws, Map<String, String> env, AwsCredentials.Refresh refresh) {
+        return create(azure, aws, env, refresh, null);
+    }
+
+    /**
+     * As {@link #create(AzureAuthSettings, AwsAuthSettings, Map, AwsCredentials.Refresh)}, for an interactive
+     * command: every Entra token request, the AWS side's exchange included, answers within
+     * {@code entraAnswerWithin} (see {@link AzureCredentials#create(AzureAuthSettings, Map, StsClient, Duration)}).
+     */
+    public static Identities create(AzureAuthSettings azure, AwsAuthSettings aws, Map<String, String> env,
+                                    AwsCredentials.Refresh refresh, Duration entraAnswerWithin) {
         if (azure.mode() == AzureAuthMode.AWS_FEDERATED && aws.mode() == AwsAuthMode.AZURE_FEDERATED) {
             throw new IdentityConfigException(List.of(circular()));
         }
@@ -71,10 +82,11 @@ public final class Identities implements AutoCloseable {
             CloseableAwsCredentialsProvider awsCredentials = AwsCredentials.create(aws, null, refresh);
             StsClient outbound = azure.awsTokenSource() == AzureAuthSettings.AwsTokenSource.STS
                     ? AwsCredentials.stsClient(aws, awsCredentials) : null;
-            TokenCredential entra = AzureCredentials.create(azure, env, outbound);
+            TokenCredential entra = AzureCredentials.create(azure, env, outbound, entraAnswerWithin);
             return new Identities(azure, aws, entra, awsCredentials, outbound);
         }
-        TokenCredential entra = azure.mode() == AzureAuthMode.SHARED_KEY ? null : AzureCredentials.create(azure, env);
+        TokenCredential entra = azure.mode() == AzureAuthMode.SHARED_KEY ? null
+                : AzureCredentials.create(azure, env, null, entraAnswerWithin);
         return new Identities(azure, aws, entra, AwsCredentials.create(aws, entra, refresh), null);
     }
 

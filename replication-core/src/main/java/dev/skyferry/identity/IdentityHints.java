@@ -1,6 +1,10 @@
 package dev.skyferry.identity;
 
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
 import java.util.Optional;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -23,14 +27,31 @@ public final class IdentityHints {
     private IdentityHints() {}
 
     /**
-     * What was asked and what the Entra token said, when known; any part may be null.
+     * What was asked and what the presented token said, when known; any part may be null.
      *
-     * @param audience the configured aws.auth.audience (Entra app ID URI)
+     * @param audience the configured aws.auth.audience (Entra app ID URI), or the scope's resource of an Entra request
      * @param roleArn  the role STS was asked to assume
-     * @param claims   the Entra token's claims
+     * @param claims   the claims of the token STS was shown
+     * @param token    which token STS was shown, so that a hint names the right one
      */
-    public record Context(String audience, String roleArn, TokenClaims claims) {
-        public static final Context NONE = new Context(null, null, null);
+    public record Context(String audience, String roleArn, TokenClaims claims, WebIdentityToken token) {
+        public static final Context NONE = new Context(null, null, null, null);
+
+        /** An Entra token request for {@code audience}: no STS call, no role. */
+        public static Context entraRequest(String audience) {
+            return new Context(audience, null, null, null);
+        }
+    }
+
+    /** The token an {@code aws.auth.mode} shows STS AssumeRoleWithWebIdentity. */
+    public enum WebIdentityToken {
+        /** {@code azure-federated}: an Entra token for aws.auth.audience. */
+        ENTRA,
+        /**
+         * {@code web-identity-file}: the token in aws.auth.webIdentityTokenFile — on Kubernetes a projected
+         * service-account token, issued by the cluster and rewritten by the kubelet; Entra plays no part.
+         */
+        TOKEN_FILE
     }
 
     /** The AADSTS error number in a failure's message chain, if any (e.g. 501051). */
@@ -54,6 +75,11 @@ public final class IdentityHints {
             if (text.contains("IMDS") || text.contains("169.254.169.254")) {
                 return "no managed identity endpoint answered: is the worker running on Azure with a managed identity"
                         + " assigned (system- or user-assigned; for user-assigned set azure.auth.clientId)?";
+            }
+            if (isUnreachable(failure)) {
+                return "the token endpoint is unreachable from here (connection refused, no route, or no answer): check"
+                        + " DNS, firewall and proxy egress to azure.auth.authorityHost (login.microsoftonline.com unless"
+                        + " set) or to the managed identity endpoint; transient, the worker retries it";
             }
             return null;
         }
@@ -110,7 +136,12 @@ public final class IdentityHints {
                 }
                 return "audience mismatch: the token's aud is '" + aud + "'; add exactly that value as a client ID"
                         + " (audience) of the IAM OIDC provider" + (iss != null ? " for " + iss : "")
-                        + ", and keep aws.auth.audience equal to the Entra app's application ID URI";
+                        + switch (ctx.token()) {
+                            case ENTRA -> ", and keep aws.auth.audience equal to the Entra app's application ID URI";
+                            case TOKEN_FILE -> ", or project the token with an audience the provider lists"
+                                    + " (sts.amazonaws.com for EKS IRSA)";
+                            case null -> "";
+                        };
             }
             if (message.contains("verification key")) {
                 return "STS could not fetch the provider's signing keys; usually transient, retried";
@@ -118,7 +149,14 @@ public final class IdentityHints {
             return "STS rejected the token: " + message;
         }
         if (sts instanceof ExpiredTokenException) {
-            return "the Entra token had expired when STS checked it: check the host clock (NTP)";
+            return switch (ctx.token()) {
+                case ENTRA -> "the Entra token had expired when STS checked it: check the host clock (NTP)";
+                // The kubelet rewrites a projected token well before it expires: a stale one is a copy, not the volume.
+                case TOKEN_FILE -> "the token in aws.auth.webIdentityTokenFile had expired when STS checked it: it must"
+                        + " be the projected service-account token volume's file, which the kubelet rewrites before"
+                        + " expiry (not a copy taken once); check the host clock (NTP) too";
+                case null -> "the web identity token had expired when STS checked it: check the host clock (NTP)";
+            };
         }
         if (sts instanceof IdpRejectedClaimException) {
             return "the identity provider rejected the claims: " + message;
@@ -135,15 +173,30 @@ public final class IdentityHints {
             return "the trust policy of " + (ctx.roleArn() != null ? ctx.roleArn() : "the role")
                     + " must allow sts:AssumeRoleWithWebIdentity for Federated '" + provider + "' with StringEquals on '"
                     + provider + ":aud' = '" + (aud != null ? aud : "<audience>") + "' and '" + provider + ":sub' = '"
-                    + (claims != null && claims.subject() != null ? claims.subject() : "<object id of the identity>") + "'";
+                    + (claims != null && claims.subject() != null ? claims.subject() : expectedSubject(ctx)) + "'";
         }
         return null;
+    }
+
+    /** The sub a trust policy names for the token the mode presents, when the token's own claims are unknown. */
+    private static String expectedSubject(Context ctx) {
+        return switch (ctx.token()) {
+            case ENTRA -> "<object id of the identity>";
+            case TOKEN_FILE -> "system:serviceaccount:<namespace>:<service account>";
+            case null -> "<the token's sub>";
+        };
     }
 
     private static String v2Hint(String issuer) {
         return "the Entra app issues v2 tokens (iss " + (issuer != null ? issuer : "login.microsoftonline.com/<tenant>/v2.0")
                 + ", aud = the app's client id); set \"accessTokenAcceptedVersion\" to null or 1 in the app manifest so tokens"
                 + " carry iss https://sts.windows.net/<tenant>/ and aud = the application ID URI, which the IAM OIDC provider expects";
+    }
+
+    /** A connection that failed or an answer that never came, as opposed to an answer that refused. */
+    private static boolean isUnreachable(Throwable failure) {
+        return find(failure, SocketException.class) != null || find(failure, UnknownHostException.class) != null
+                || find(failure, SocketTimeoutException.class) != null || find(failure, TimeoutException.class) != null;
     }
 
     static <T extends Throwable> T find(Throwable failure, Class<T> type) {

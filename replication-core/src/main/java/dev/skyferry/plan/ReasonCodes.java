@@ -3,7 +3,9 @@ package dev.skyferry.plan;
 /**
  * The stable reason codes of every outcome the engine produces, for queue actions, metrics labels
  * and operators. Each code is kebab-case and never changes meaning; the outcome's detail carries the
- * specifics (sizes, names, etags).
+ * specifics (sizes, names, etags). The other codes of the {@code reason} label: events the parser
+ * ignores ({@code ParsedMessage.IgnoreCode}), the rules' rejections ({@code RouteDecision.RejectCode})
+ * and the worker's own ({@code Worker}: unparseable, retries-exhausted, ...).
  */
 public final class ReasonCodes {
 

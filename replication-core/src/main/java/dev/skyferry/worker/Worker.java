@@ -124,7 +124,8 @@ public final class Worker {
     /** What finally happened to a message, which decides how its events are counted. */
     private enum Fate { DELETED, RELEASED, DEAD_LETTERED, DEAD_LETTER_FAILED }
 
-    private record HandledEvent(Direction direction, Outcome outcome, Instant eventTime) {}
+    /** @param eventId the event's own id (null when its message named none), for the lines that settle its message */
+    private record HandledEvent(Direction direction, Outcome outcome, Instant eventTime, String eventId) {}
 
     private static final class ConsumedSource {
         final MessageSource source;
@@ -605,21 +606,41 @@ public final class Worker {
                     ReplicationEvent event = accepted.event();
                     Direction direction = Direction.from(event.source());
                     metrics.eventReceived(source.name(), direction);
-                    handled.add(new HandledEvent(direction, process(event, message), event.eventTime()));
+                    handled.add(new HandledEvent(direction, process(event, message), event.eventTime(), event.eventId()));
                 }
                 case ParsedMessage.Ignored ignored -> {
                     metrics.eventReceived(source.name(), source.direction);
-                    handled.add(new HandledEvent(source.direction,
-                            new Outcome.Skipped(ignored.reason(), ignored.eventId() == null ? "" : "event " + ignored.eventId()), null));
+                    handled.add(new HandledEvent(source.direction, ignore(ignored), null, ignored.eventId()));
                 }
                 case ParsedMessage.Failed failed -> {
                     metrics.eventReceived(source.name(), source.direction);
                     handled.add(new HandledEvent(source.direction,
-                            new Outcome.DeadLetter(UNPARSEABLE, failed.reason(), null), null));
+                            new Outcome.DeadLetter(UNPARSEABLE, failed.reason(), null), null, failed.eventId()));
                 }
             }
         }
         return handled;
+    }
+
+    /** An event the parser ignored, skipped under its code; its one line says why, as replicated events get theirs. */
+    private static Outcome ignore(ParsedMessage.Ignored ignored) {
+        String code = ignored.code().label();
+        withEventId(ignored.eventId(), () -> log.info("ignored: {}: {}", code, ignored.reason()));
+        return new Outcome.Skipped(code, ignored.reason());
+    }
+
+    /** Runs {@code work} with {@code eventId} (one id, or several comma-separated) in the log context, if any. */
+    private static void withEventId(String eventId, Runnable work) {
+        if (eventId == null || eventId.isEmpty()) {
+            work.run();
+            return;
+        }
+        MDC.put("eventId", eventId);
+        try {
+            work.run();
+        } finally {
+            MDC.remove("eventId");
+        }
     }
 
     private Outcome process(ReplicationEvent event, ReceivedMessage message) {
@@ -659,6 +680,13 @@ public final class Worker {
 
     /** @param stoppedMidway the worker interrupted this message's work to stop: release, don't retry later */
     private void settle(ConsumedSource source, ReceivedMessage message, List<HandledEvent> events, boolean stoppedMidway) {
+        // The lines that settle a message name every event it held: a message may hold several.
+        String eventIds = events.stream().map(HandledEvent::eventId).filter(Objects::nonNull).distinct()
+                .collect(Collectors.joining(","));
+        withEventId(eventIds, () -> settleByVerdict(source, message, events, stoppedMidway));
+    }
+
+    private void settleByVerdict(ConsumedSource source, ReceivedMessage message, List<HandledEvent> events, boolean stoppedMidway) {
         String key = messageKey(source, message);
         switch (MessageVerdict.of(events.stream().map(HandledEvent::outcome).toList())) {
             case MessageVerdict.Delete delete -> {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.skyferry.event.ParsedMessage.Accepted;
 import dev.skyferry.event.ParsedMessage.Failed;
+import dev.skyferry.event.ParsedMessage.IgnoreCode;
 import dev.skyferry.event.ParsedMessage.Ignored;
 import dev.skyferry.event.ParsedMessage.Item;
 import dev.skyferry.event.ReplicationEvent.EventKind;
@@ -84,7 +85,7 @@ class AzureQueueMessageParsingTest {
         assertThat(deleted.key()).isEqualTo("old/gone.txt");
         assertThat(deleted.etag()).isNull();
         assertThat(deleted.size()).isNull();
-        assertThat(items.get(2)).isEqualTo(new Ignored(
+        assertThat(items.get(2)).isEqualTo(new Ignored(IgnoreCode.EVENT_NOT_REPLICATED,
                 "event 3: event type Microsoft.Storage.BlobTierChanged is not replicated",
                 "aaaa0003-001e-001b-66ab-eeb76e069631"));
         assertThat(accepted(items.get(3)).key()).isEqualTo("new-name.txt");
@@ -163,8 +164,10 @@ class AzureQueueMessageParsingTest {
         List<Item> items = parser.parseAzureQueueMessage(
                 Samples.read("azure/eventgrid-hns-createfile-flushwithclose.json")).items();
 
-        assertThat(items.get(0)).isInstanceOf(Ignored.class);
-        assertThat(((Ignored) items.get(0)).reason()).startsWith("event 1: data.api CreateFile is not a committed write");
+        assertThat(items.get(0)).isInstanceOfSatisfying(Ignored.class, ignored -> {
+            assertThat(ignored.code()).isEqualTo(IgnoreCode.NOT_A_COMMITTED_WRITE);
+            assertThat(ignored.reason()).startsWith("event 1: data.api CreateFile is not a committed write");
+        });
         ReplicationEvent flushed = accepted(items.get(1));
         assertThat(flushed.api()).isEqualTo("FlushWithClose");
         assertThat(flushed.account()).isEqualTo("contosolake");
@@ -193,9 +196,12 @@ class AzureQueueMessageParsingTest {
 
         // The SDK reads this message; the Jackson reader, used when the SDK rejects one, must agree.
         for (ParsedMessage parsed : List.of(parser.parseAzureQueueMessage(message), AzureEventParser.readWithJackson(message))) {
-            assertThat(parsed.items()).singleElement().isInstanceOfSatisfying(Ignored.class, ignored -> assertThat(
-                    ignored.reason()).startsWith("event 1: data.blobType " + blobType + " is not replicated")
-                    .contains("skyferry backfill"));
+            assertThat(parsed.items()).singleElement().isInstanceOfSatisfying(Ignored.class, ignored -> {
+                assertThat(ignored.code()).isEqualTo(IgnoreCode.APPEND_OR_PAGE_BLOB);
+                assertThat(ignored.code().label()).isEqualTo("append-or-page-blob");
+                assertThat(ignored.reason()).startsWith("event 1: data.blobType " + blobType + " is not replicated")
+                        .contains("skyferry backfill");
+            });
         }
     }
 

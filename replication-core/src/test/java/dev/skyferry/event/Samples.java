@@ -7,11 +7,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
 /** Sample payloads under {@code src/test/resources/events/}. */
-final class Samples {
+public final class Samples {
 
     private Samples() {}
 
-    static String read(String path) {
+    public static String read(String path) {
         try (InputStream in = Samples.class.getResourceAsStream("/events/" + path)) {
             if (in == null) {
                 throw new IllegalArgumentException("no sample " + path);
@@ -23,7 +23,7 @@ final class Samples {
     }
 
     /** As Event Grid's queue handler writes it: the JSON, base64-encoded. */
-    static String base64(String path) {
+    public static String base64(String path) {
         return Base64.getEncoder().encodeToString(read(path).getBytes(StandardCharsets.UTF_8));
     }
 }

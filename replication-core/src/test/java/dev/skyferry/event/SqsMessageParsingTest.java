@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.skyferry.event.ParsedMessage.Accepted;
 import dev.skyferry.event.ParsedMessage.Failed;
+import dev.skyferry.event.ParsedMessage.IgnoreCode;
 import dev.skyferry.event.ParsedMessage.Ignored;
 import dev.skyferry.event.ParsedMessage.Item;
 import dev.skyferry.event.ReplicationEvent.EventKind;
@@ -76,9 +77,9 @@ class SqsMessageParsingTest {
     @Test
     void testEventIsIgnoredDirectlyAndInsideSns() {
         assertThat(parser.parseSqsMessage(Samples.read("s3/s3-test-event.json")).items())
-                .containsExactly(new Ignored("s3:TestEvent", "5582815E1AEA5ADF"));
+                .containsExactly(new Ignored(IgnoreCode.TEST_EVENT, "s3:TestEvent", "5582815E1AEA5ADF"));
         assertThat(parser.parseSqsMessage(Samples.read("s3/sns-wrapped-test-event.json")).items())
-                .containsExactly(new Ignored("s3:TestEvent", "5582815E1AEA5ADF"));
+                .containsExactly(new Ignored(IgnoreCode.TEST_EVENT, "s3:TestEvent", "5582815E1AEA5ADF"));
     }
 
     @Test
@@ -92,7 +93,7 @@ class SqsMessageParsingTest {
         assertThat(marker.etag()).isNull();
         assertThat(marker.size()).isNull();
         assertThat(accepted(items.get(1)).kind()).isEqualTo(EventKind.DELETED);
-        assertThat(items.get(2)).isEqualTo(new Ignored(
+        assertThat(items.get(2)).isEqualTo(new Ignored(IgnoreCode.LIFECYCLE_EXPIRATION,
                 "record 3: event LifecycleExpiration:Delete is not replicated", "E5F35BA70FA6EA34:0055AED6DCD9028202"));
     }
 
@@ -123,7 +124,8 @@ class SqsMessageParsingTest {
         assertThat(deleted.etag()).isNull();
 
         assertThat(parser.parseSqsMessage(Samples.read("s3/eventbridge-lifecycle-expiration.json")).items())
-                .singleElement().isInstanceOf(Ignored.class);
+                .singleElement().isInstanceOfSatisfying(Ignored.class,
+                        ignored -> assertThat(ignored.code()).isEqualTo(IgnoreCode.LIFECYCLE_EXPIRATION));
     }
 
     @Test
@@ -131,7 +133,7 @@ class SqsMessageParsingTest {
         String restore = Samples.read("s3/eventbridge-object-created.json")
                 .replace("\"Object Created\"", "\"Object Restore Completed\"");
 
-        assertThat(parser.parseSqsMessage(restore).items()).containsExactly(new Ignored(
+        assertThat(parser.parseSqsMessage(restore).items()).containsExactly(new Ignored(IgnoreCode.EVENT_NOT_REPLICATED,
                 "EventBridge event: detail-type Object Restore Completed is not replicated",
                 "17793124-05d4-b198-2fde-7ededc63b103"));
     }
@@ -167,7 +169,7 @@ class SqsMessageParsingTest {
                  "Token":"2336412f37","Message":"You have chosen to subscribe"}""";
 
         assertThat(parser.parseSqsMessage(confirmation).items())
-                .containsExactly(new Ignored("SNS SubscriptionConfirmation message", "m-2"));
+                .containsExactly(new Ignored(IgnoreCode.SNS_HOUSEKEEPING, "SNS SubscriptionConfirmation message", "m-2"));
     }
 
     @Test

@@ -190,12 +190,12 @@ class AwsCredentialsTest {
     }
 
     @Test
-    void tokenExpiredByTheTimeStsChecksItIsRejectedWithTheClockHint() {
+    void entraTokenExpiredByTheTimeStsChecksItIsRejectedWithTheClockHint() {
         start(sts -> sts.clock(Clock.offset(Clock.systemUTC(), Duration.ofHours(3))));
 
         assertRejected(rejected -> {
             assertThat(rejected).hasMessageContaining("Token expired");
-            assertThat(rejected.hint()).contains("clock");
+            assertThat(rejected.hint()).contains("the Entra token had expired").contains("clock");
         });
     }
 
@@ -264,16 +264,26 @@ class AwsCredentialsTest {
         assertThat(federation.sts().issuedSessions()).hasSize(1);
     }
 
+    private static final String SERVICE_ACCOUNT_SUBJECT =
+            "system:serviceaccount:" + LocalFederation.NAMESPACE + ":" + LocalFederation.SERVICE_ACCOUNT;
+
+    /**
+     * web-identity-file settings for a role trusting the projected service-account token (issued by the
+     * cluster's issuer for {@code providerAudience}, the only client ID of the IAM OIDC provider).
+     */
+    private AwsAuthSettings webIdentityFile(String providerAudience) {
+        federation.sts().addOidcProvider(federation.issuer().serviceAccountIssuer(), providerAudience);
+        String roleArn = federation.sts().addWebIdentityRole("projected", federation.issuer().serviceAccountIssuer(),
+                providerAudience, SERVICE_ACCOUNT_SUBJECT);
+        return AwsAuthSettings.resolve(new AwsAuthSettings.Input("web-identity-file", roleArn, "skyferry-pod", null,
+                900, federation.tokenFile().toString(), null, null, LocalFederation.REGION, "aws",
+                federation.sts().endpoint().toString()), Map.of());
+    }
+
     @Test
     void webIdentityFileAssumesTheConfiguredRoleWithTheProjectedToken() {
         start(sts -> {});
-        String subject = "system:serviceaccount:" + LocalFederation.NAMESPACE + ":" + LocalFederation.SERVICE_ACCOUNT;
-        federation.sts().addOidcProvider(federation.issuer().serviceAccountIssuer(), LocalOidcIssuer.TOKEN_EXCHANGE_AUDIENCE);
-        String roleArn = federation.sts().addWebIdentityRole("projected", federation.issuer().serviceAccountIssuer(),
-                LocalOidcIssuer.TOKEN_EXCHANGE_AUDIENCE, subject);
-        var settings = AwsAuthSettings.resolve(new AwsAuthSettings.Input("web-identity-file", roleArn, "skyferry-pod", null,
-                900, federation.tokenFile().toString(), null, null, LocalFederation.REGION, "aws",
-                federation.sts().endpoint().toString()), Map.of());
+        var settings = webIdentityFile(LocalOidcIssuer.TOKEN_EXCHANGE_AUDIENCE);
 
         try (var credentials = AwsCredentials.create(settings, null, QUICK_RETRIES);
              StsClient sts = AwsCredentials.stsClient(settings, credentials)) {
@@ -281,11 +291,41 @@ class AwsCredentialsTest {
 
             assertThat(federation.sts().issuedSessions()).singleElement().satisfies(issued -> {
                 assertThat(issued.sessionToken()).isEqualTo(session.sessionToken());
-                assertThat(issued.roleArn()).isEqualTo(roleArn);
-                assertThat(issued.subject()).isEqualTo(subject);
+                assertThat(issued.roleArn()).isEqualTo(settings.roleArn());
+                assertThat(issued.subject()).isEqualTo(SERVICE_ACCOUNT_SUBJECT);
             });
             assertThat(sts.getCallerIdentity().arn()).isEqualTo("arn:aws:sts::000000000000:assumed-role/projected/skyferry-pod");
         }
+    }
+
+    @Test
+    void webIdentityFileTokenExpiredByTheTimeStsChecksItIsRejectedWithTheProjectedTokenHintNotTheEntraOne() {
+        start(sts -> sts.clock(Clock.offset(Clock.systemUTC(), Duration.ofHours(3))));
+
+        assertFileTokenRejected(webIdentityFile(LocalOidcIssuer.TOKEN_EXCHANGE_AUDIENCE), rejected -> {
+            assertThat(rejected).hasMessageContaining("Token expired");
+            assertThat(rejected.hint()).contains("aws.auth.webIdentityTokenFile had expired").contains("kubelet")
+                    .contains("clock").doesNotContain("Entra");
+        });
+    }
+
+    @Test
+    void webIdentityFileTokenForAnotherAudienceIsRejectedWithItsOwnAudienceAndNoEntraAdvice() {
+        start(sts -> {});
+
+        assertFileTokenRejected(webIdentityFile("sts.amazonaws.com"), rejected -> {
+            assertThat(rejected).hasMessageContaining("Incorrect token audience");
+            assertThat(rejected.hint()).contains("audience mismatch")
+                    .contains("aud is '" + LocalOidcIssuer.TOKEN_EXCHANGE_AUDIENCE + "'")
+                    .contains("project the token with an audience the provider lists").doesNotContain("Entra");
+        });
+    }
+
+    private void assertFileTokenRejected(AwsAuthSettings settings, Consumer<IdentityRejectedException> check) {
+        try (var credentials = AwsCredentials.create(settings, null, QUICK_RETRIES)) {
+            assertThatThrownBy(credentials::resolveCredentials).isInstanceOfSatisfying(IdentityRejectedException.class, check);
+        }
+        assertThat(federation.sts().issuedSessions()).isEmpty();
     }
 
     private void assertRejected(Consumer<IdentityRejectedException> check) {

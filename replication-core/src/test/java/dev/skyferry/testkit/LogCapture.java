@@ -32,6 +32,13 @@ public final class LogCapture implements AutoCloseable {
         });
     }
 
+    /** Every captured event, with its log context (MDC) for asserting the fields a line carries. */
+    public List<ILoggingEvent> events() {
+        synchronized (appender) { // AppenderBase appends under the appender's own lock
+            return List.copyOf(appender.list);
+        }
+    }
+
     /** Every captured event as text: message, arguments rendered, and the stack trace with causes. */
     public List<String> lines() {
         return appender.list.stream()

@@ -1,15 +1,17 @@
 package dev.skyferry.worker;
 
 import dev.skyferry.event.ParsedMessage;
+import dev.skyferry.event.ParsedMessage.IgnoreCode;
 import dev.skyferry.event.ReplicationEvent;
 import dev.skyferry.store.StoreKind;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Locale;
 
 /**
  * A tiny message language for worker tests, so that they need no real event payloads: a message is
- * items separated by {@code |}: {@code copy:<key>} (an event), {@code ignore:<reason>}, anything else
- * unreadable.
+ * items separated by {@code |}: {@code copy:<key>} (an event), {@code ignore:<code>} (an ignore code's label,
+ * e.g. {@code ignore:test-event}), anything else unreadable.
  */
 final class TestEvents {
 
@@ -26,7 +28,9 @@ final class TestEvents {
             return new ParsedMessage.Accepted(event(kind, part.substring("copy:".length())));
         }
         if (part.startsWith("ignore:")) {
-            return new ParsedMessage.Ignored(part.substring("ignore:".length()), "event-" + part);
+            String label = part.substring("ignore:".length());
+            return new ParsedMessage.Ignored(IgnoreCode.valueOf(label.toUpperCase(Locale.ROOT).replace('-', '_')),
+                    "ignored for the test: " + label, "event-" + part);
         }
         return new ParsedMessage.Failed("not an event: " + part, null);
     }

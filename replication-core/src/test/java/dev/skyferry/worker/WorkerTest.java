@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.skyferry.ack.Outcome;
+import dev.skyferry.event.EventParser;
+import dev.skyferry.event.Samples;
 import dev.skyferry.pipeline.EventProcessor;
 import dev.skyferry.queue.SourceType;
 import dev.skyferry.resilience.CircuitBreakerSettings;
@@ -18,6 +18,7 @@ import dev.skyferry.resilience.ResilientCalls;
 import dev.skyferry.resilience.RetryObserver;
 import dev.skyferry.resilience.RetrySettings;
 import dev.skyferry.store.StoreKind;
+import dev.skyferry.testkit.LogCapture;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.net.URI;
 import java.time.Duration;
@@ -32,7 +33,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 class WorkerTest {
 
@@ -96,30 +96,66 @@ class WorkerTest {
     @Test
     void logsOneLinePerVerifiedReplicaNamingItsTargetWithItsReceiptInstantAndCopyTime() {
         InMemoryQueue queue = azureQueue("azure-events", 5, new InMemoryQueue.Ledger(4));
-        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
-        ListAppender<ILoggingEvent> appender = new ListAppender<>();
-        appender.setContext(context);
-        appender.start();
-        Logger workerLog = context.getLogger(Worker.class);
-        workerLog.addAppender(appender);
-        try {
+        try (LogCapture logs = new LogCapture(Map.of(Worker.class.getName(), Level.INFO))) {
             String id = queue.send("copy:a|ignore:test-event");
 
             startWorker(event -> REPLICATED, queue);
 
             await().atMost(Duration.ofSeconds(10)).until(() -> queue.deleted.contains(id));
-            List<ILoggingEvent> replicated = appender.list.stream()
-                    .filter(line -> line.getFormattedMessage().startsWith("replicated ")).toList();
-            assertThat(replicated).singleElement().satisfies(line -> {
+            assertThat(linesStartingWith(logs, "replicated ")).singleElement().satisfies(line -> {
                 assertThat(line.getFormattedMessage())
                         .matches("replicated \\S+/a \\(\\w+\\): copied 3 bytes, received \\S+Z, copied and verified in 7 ms");
                 // The audit trail answers "which event wrote this replica?" (docs/configuration.md, Log fields).
                 assertThat(line.getMDCPropertyMap()).containsKeys("source", "messageId", "eventId", "object")
                         .containsEntry("target", "s3://photos-backup/from-azure/a");
             });
-        } finally {
-            workerLog.detachAppender(appender);
         }
+    }
+
+    @Test
+    void anIgnoredEventIsCountedAndLoggedUnderItsStableCodeWithTheParsersReasonAsDetail() {
+        InMemoryQueue queue = azureQueue("azure-events", 5, new InMemoryQueue.Ledger(4));
+        RecordingMetrics metrics = new RecordingMetrics();
+        String appendBlobCreated = Samples.read("azure/eventgrid-blobcreated-putblob.json")
+                .replace("\"BlockBlob\"", "\"AppendBlob\"");
+        try (LogCapture logs = new LogCapture(Map.of(Worker.class.getName(), Level.INFO))) {
+            String id = queue.send(appendBlobCreated);
+
+            started(builder(event -> REPLICATED, 4).metrics(metrics)
+                    .source(queue, new EventParser()::parseAzureQueueMessage).build());
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> queue.deleted.contains(id) && metrics.settled.size() == 1);
+            // A code, not the reason's text: the label's values stay a fixed set.
+            assertThat(metrics.settled).containsExactly("azure-to-s3 skipped append-or-page-blob 0 null null");
+            assertThat(linesStartingWith(logs, "ignored: ")).singleElement().satisfies(line -> {
+                assertThat(line.getFormattedMessage())
+                        .startsWith("ignored: append-or-page-blob: event 1: data.blobType AppendBlob is not replicated");
+                assertThat(line.getMDCPropertyMap()).containsEntry("eventId", "831e1650-001e-001b-66ab-eeb76e069631")
+                        .containsEntry("messageId", id);
+            });
+        }
+    }
+
+    @Test
+    void theLinesThatSettleAMessageNameEveryEventItHeld() {
+        InMemoryQueue queue = azureQueue("azure-events", 2, new InMemoryQueue.Ledger(4));
+        try (LogCapture logs = new LogCapture(Map.of(Worker.class.getName(), Level.INFO))) {
+            queue.send("copy:a|ignore:test-event|copy:b");
+
+            startWorker(event -> new Outcome.Retry("throttled", "503 SlowDown", null), queue);
+
+            // Released after the first delivery, dead-lettered (retries exhausted) after the second.
+            await().atMost(Duration.ofSeconds(10)).until(() -> !queue.deadLettered.isEmpty());
+            await().atMost(Duration.ofSeconds(5)).until(() -> !linesStartingWith(logs, "dead-lettered ").isEmpty());
+            List<ILoggingEvent> settling = new ArrayList<>(linesStartingWith(logs, "released "));
+            settling.addAll(linesStartingWith(logs, "dead-lettered "));
+            assertThat(settling).hasSize(2).allSatisfy(line -> assertThat(line.getMDCPropertyMap())
+                    .containsEntry("eventId", "id-a,event-ignore:test-event,id-b").containsKey("messageId"));
+        }
+    }
+
+    private static List<ILoggingEvent> linesStartingWith(LogCapture logs, String prefix) {
+        return logs.events().stream().filter(line -> line.getFormattedMessage().startsWith(prefix)).toList();
     }
 
     @Test
@@ -714,7 +750,7 @@ class WorkerTest {
     void countsEachEventByDirectionOutcomeAndReasonOnceItsMessageSettles() {
         InMemoryQueue azure = azureQueue("azure-events", 5, new InMemoryQueue.Ledger(4));
         RecordingMetrics metrics = new RecordingMetrics();
-        azure.send("copy:a|ignore:sftp-create");
+        azure.send("copy:a|ignore:not-a-committed-write");
         azure.send("rubbish");
 
         started(builder(event -> new Outcome.Replicated("copied", 42, Duration.ofMillis(9), URI.create("s3://photos-backup/a")), 4)
@@ -727,7 +763,7 @@ class WorkerTest {
                 "azure-events azure-to-s3", "azure-events azure-to-s3", "azure-events azure-to-s3");
         assertThat(metrics.settled).containsExactlyInAnyOrder(
                 "azure-to-s3 replicated replicated 42 PT0.009S lag",
-                "azure-to-s3 skipped sftp-create 0 null null",
+                "azure-to-s3 skipped not-a-committed-write 0 null null",
                 "azure-to-s3 dead_lettered unparseable 0 null null");
         await().atMost(Duration.ofSeconds(5)).until(() -> metrics.depths.contains("azure-events 0"));
     }

@@ -2,6 +2,7 @@ package dev.skyferry.identity.check;
 
 import com.azure.core.exception.HttpResponseException;
 import dev.skyferry.identity.IdentityFailure;
+import dev.skyferry.identity.IdentityFailures;
 import java.util.Optional;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 
@@ -16,13 +17,12 @@ final class Failures {
 
     private Failures() {}
 
+    /**
+     * The identity failure behind a failed call, classified again from azure-identity's and MSAL's
+     * exceptions where a sync storage client dropped the one our credential threw.
+     */
     static Optional<IdentityFailure> identity(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof IdentityFailure identity) {
-                return Optional.of(identity);
-            }
-        }
-        return Optional.empty();
+        return Optional.ofNullable(IdentityFailures.ofStorageTokenRequest(failure));
     }
 
     static Optional<AzureError> azure(Throwable failure) {

@@ -2,14 +2,19 @@ package dev.skyferry.identity.check;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.azure.core.credential.TokenCredential;
 import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.blob.BlobContainerClientBuilder;
 import com.azure.storage.common.StorageSharedKeyCredential;
 import com.azure.storage.queue.QueueClient;
 import com.azure.storage.queue.QueueClientBuilder;
+import dev.skyferry.identity.AzureAuthSettings;
+import dev.skyferry.identity.AzureCredentials;
+import dev.skyferry.store.azure.AzureBlobClients;
 import dev.skyferry.testkit.AwsClients;
 import dev.skyferry.testkit.EmulatorExtension;
 import dev.skyferry.testkit.Emulators;
+import dev.skyferry.testkit.identity.LocalOidcIssuer;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -90,6 +95,25 @@ class AccessProbesTest {
         assertThat(read.failed()).isTrue();
         assertThat(read.detail()).contains("ContainerNotFound");
         assertThat(read.hint()).startsWith("create the container");
+    }
+
+    @Test
+    void aBlobProbeRefusedForWantOfAnEntraTokenShowsTheIdentityHint() {
+        try (LocalOidcIssuer issuer = LocalOidcIssuer.start()) {
+            var app = issuer.addApplication("skyferry-check", "right-secret");
+            Map<String, String> env = Map.of("AZURE_AUTHORITY_HOST", issuer.authorityHost().toString());
+            var input = new AzureAuthSettings.Input("client-secret", issuer.tenantId(), app.clientId(), null, null,
+                    "wrong-secret", null, null, null, null, null);
+            TokenCredential credential = AzureCredentials.create(AzureAuthSettings.resolve(input, env), env);
+            // Built as the worker builds it (sync client). Nothing listens there: the token request fails first.
+            BlobContainerClient container = AzureBlobClients.container("https://127.0.0.1:9", "photos", credential);
+
+            CheckResult read = probes.blobRead(container);
+
+            assertThat(read.failed()).isTrue();
+            assertThat(read.detail()).contains("could not get an Entra token").contains("AADSTS7000215");
+            assertThat(read.hint()).contains("check azure.auth.clientSecret");
+        }
     }
 
     @Test
