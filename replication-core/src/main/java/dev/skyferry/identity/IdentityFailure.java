@@ -13,16 +13,23 @@ public abstract sealed class IdentityFailure extends RuntimeException
     public enum Side { AZURE, AWS }
 
     private final Side side;
+    private final String withoutHint;
     private final String hint;
 
     IdentityFailure(Side side, String message, String hint, Throwable cause) {
         super(hint == null ? message : message + " — " + hint, cause);
         this.side = side;
+        this.withoutHint = message;
         this.hint = hint;
     }
 
     public Side side() {
         return side;
+    }
+
+    /** What failed, without the {@link #hint()} that {@link #getMessage()} adds to it. */
+    public String withoutHint() {
+        return withoutHint;
     }
 
     /** What to change to fix it, or null when the failure is not a known one. */

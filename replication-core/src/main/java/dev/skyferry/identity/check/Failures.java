@@ -46,11 +46,14 @@ final class Failures {
         return Optional.empty();
     }
 
-    /** One line of the failure for the detail column; SAS query strings cut off. */
+    /**
+     * One line of the failure for the detail column; SAS query strings cut off. An identity failure's
+     * hint is left to the row's fix line.
+     */
     static String describe(Throwable failure) {
         var identity = identity(failure);
         if (identity.isPresent()) {
-            return firstLine(((Throwable) identity.get()).getMessage());
+            return firstLine(identity.get().withoutHint());
         }
         var azure = azure(failure);
         if (azure.isPresent()) {
