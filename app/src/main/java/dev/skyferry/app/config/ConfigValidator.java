@@ -217,8 +217,9 @@ final class ConfigValidator {
                 p.add(path + ".deletes: tombstone cannot mark a replica in Azure's Archive tier (azureTarget.accessTier),"
                         + " whose metadata Azure does not change; use propagate or ignore, or another tier");
             }
-            if (ARCHIVE_STORAGE_CLASSES.contains(r.s3Target().storageClass()) && !"s3-to-azure".equals(r.direction())) {
-                p.add(path + ".deletes: tombstone cannot mark a replica stored as " + r.s3Target().storageClass()
+            String storageClass = r.s3Target().storageClass();
+            if (storageClass != null && ARCHIVE_STORAGE_CLASSES.contains(storageClass) && !"s3-to-azure".equals(r.direction())) {
+                p.add(path + ".deletes: tombstone cannot mark a replica stored as " + storageClass
                         + " (s3Target.storageClass), which S3 does not copy onto itself; use propagate or ignore, or another class");
             }
         }

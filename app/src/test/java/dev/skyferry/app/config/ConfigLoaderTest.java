@@ -231,6 +231,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aTombstoneRuleWithTheDefaultStorageClassLoads() throws Exception {
+        String tombstones = VALID.replace("    exclude: { suffixes: [\".part\"] }\n",
+                "    exclude: { suffixes: [\".part\"] }\n    deletes: tombstone\n");
+
+        SkyferryConfig config = ConfigLoader.load(write(tombstones), Map.of());
+
+        assertThat(config.rules().get(0).deletes()).isEqualTo("tombstone");
+    }
+
+    @Test
     void anAccountWithoutANameIsAProblemNotACrash() throws Exception {
         String unnamed = VALID.replace("    - name: contosobackup\n", "    - blobEndpoint: https://contosobackup.blob.core.windows.net\n");
 
