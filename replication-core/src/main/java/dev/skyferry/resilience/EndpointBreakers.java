@@ -43,8 +43,9 @@ public final class EndpointBreakers {
                 .automaticTransitionFromOpenToHalfOpenEnabled(true)
                 .recordException(FailureClassifier::isTransient)
                 // A call cut short by its own thread's interrupt (a plan's HEAD cancelled once the copy ended
-                // without it, a shutdown) says nothing about the service: neither a failure nor a success.
-                .ignoreException(failure -> Thread.currentThread().isInterrupted())
+                // without it, a shutdown) says nothing about the service: neither a failure nor a success;
+                // nor does the failure of another endpoint's call made inside it.
+                .ignoreException(failure -> Thread.currentThread().isInterrupted() || failure instanceof AnotherEndpointsFailure)
                 .build();
         registry = CircuitBreakerRegistry.of(config);
         for (Endpoint endpoint : Endpoint.values()) {

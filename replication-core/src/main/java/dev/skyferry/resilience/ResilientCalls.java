@@ -118,10 +118,15 @@ public final class ResilientCalls {
         } catch (CallNotPermittedException rejected) {
             throw new StoreException(StoreException.Kind.UNAVAILABLE, 0, CIRCUIT_OPEN,
                     "circuit breaker " + endpoint.id() + " is open: not calling it for now", null, rejected);
+        } catch (AnotherEndpointsFailure inner) {
+            throw inner.failure();
         }
     }
 
     private boolean worthRetrying(Throwable failure) {
+        if (failure instanceof AnotherEndpointsFailure) {
+            return false; // retried under its own endpoint already
+        }
         if (Thread.currentThread().isInterrupted()) {
             return false; // shutting down: the caller aborts, nothing to wait for
         }

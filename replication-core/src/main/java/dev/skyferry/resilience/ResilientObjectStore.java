@@ -179,7 +179,9 @@ public class ResilientObjectStore implements ObjectStore {
 
     WriteResult copyFromUrlResiliently(String key, Supplier<URL> signedSource, long size, long blockSize, WriteSpec spec,
                                        Precondition condition) {
-        return calls.call(endpoint, () -> ((UrlCopyTarget) store).copyFromUrl(key, signedSource, size, blockSize, spec, condition));
+        // Signing is the source's call (its own breaker and retries): its failures are not this target's.
+        Supplier<URL> signedElsewhere = AnotherEndpointsFailure.marking(signedSource);
+        return calls.call(endpoint, () -> ((UrlCopyTarget) store).copyFromUrl(key, signedElsewhere, size, blockSize, spec, condition));
     }
 
     private final class ResilientMultipartWrite implements MultipartWrite {

@@ -17,7 +17,8 @@ public interface UrlCopyTarget {
      *
      * @param signedSource signs a URL of the source; asked again for every request, just before it,
      *                     because a URL signed with temporary credentials (STS) expires with them,
-     *                     whatever its own validity, and a large copy can outlast them
+     *                     whatever its own validity, and a large copy can outlast them; what it
+     *                     throws comes out of this call as it was thrown
      */
     ObjectStore.WriteResult copyFromUrl(String key, Supplier<URL> signedSource, long size, long blockSize,
                                         ObjectStore.WriteSpec spec, Precondition condition);

@@ -15,8 +15,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.Supplier;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 class ResilientObjectStoreTest {
@@ -244,6 +245,28 @@ class ResilientObjectStoreTest {
     }
 
     @Test
+    void aSourceUrlThatCannotBeSignedIsTheSourcesFailureNotTheTargets() {
+        ResilientCalls calls = calls();
+        UrlCopyTarget azure = (UrlCopyTarget) ResilientObjectStore.wrap(new UrlCopyingStore(), calls);
+        StoreException s3BreakerOpen = new StoreException(StoreException.Kind.UNAVAILABLE, 0, ResilientCalls.CIRCUIT_OPEN,
+                "circuit breaker s3 is open", null, null);
+        AtomicInteger signings = new AtomicInteger();
+
+        for (int copy = 0; copy < 10; copy++) {
+            assertThatThrownBy(() -> azure.copyFromUrl("k", () -> {
+                signings.incrementAndGet();
+                throw s3BreakerOpen;
+            }, 10, 10, null, Precondition.NONE)).isSameAs(s3BreakerOpen);
+        }
+
+        assertThat(signings).as("each signing tried once: S3's own retries are the presign's").hasValue(10);
+        assertThat(retried).isEmpty();
+        CircuitBreaker azureBreaker = calls.breakers().breaker(Endpoint.AZURE_BLOB);
+        assertThat(azureBreaker.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(azureBreaker.getMetrics().getNumberOfFailedCalls()).isZero();
+    }
+
+    @Test
     void keepsExactlyTheOptionalCapabilitiesOfTheWrappedStore() {
         ResilientCalls calls = calls();
         ObjectStore plain = ResilientObjectStore.wrap(new ScriptedStore(StoreKind.S3), calls);
@@ -294,6 +317,7 @@ class ResilientObjectStoreTest {
         @Override
         public WriteResult copyFromUrl(String key, Supplier<URL> signedSource, long size, long blockSize, WriteSpec spec,
                                        Precondition condition) {
+            signedSource.get();
             return new WriteResult("etag", null, null, null);
         }
     }

@@ -352,8 +352,21 @@ public final class AzureBlobStore implements ObjectStore, UrlCopyTarget {
             BlockBlobItem item = target.commitBlockListWithResponse(commitOptions(blockIds, spec, conditions), null, Context.NONE)
                     .getValue();
             return new WriteResult(unquote(item.getETag()), item.getVersionId(), null, null);
+        } catch (SigningFailed signing) {
+            throw signing.failure(); // the source's, not Azure's
         } catch (RuntimeException failure) {
             throw AzureErrors.translate(failure, operation, false);
+        }
+    }
+
+    /** What signing a block's source URL threw, carried out of the staging threads untranslated. */
+    private static final class SigningFailed extends RuntimeException {
+        SigningFailed(RuntimeException failure) {
+            super(null, failure, false, false);
+        }
+
+        RuntimeException failure() {
+            return (RuntimeException) getCause();
         }
     }
 
@@ -389,7 +402,7 @@ public final class AzureBlobStore implements ObjectStore, UrlCopyTarget {
                         if (firstFailure.get() == null) {
                             // Signed now, not when the copy began: the copy may outlast that URL's credentials.
                             target.stageBlockFromUrlWithResponse(new BlockBlobStageBlockFromUrlOptions(blockId,
-                                    signedSource.get().toString()).setSourceRange(range), null, Context.NONE);
+                                    signed(signedSource).toString()).setSourceRange(range), null, Context.NONE);
                         }
                     } catch (RuntimeException failure) {
                         firstFailure.compareAndSet(null, failure);
@@ -401,6 +414,14 @@ public final class AzureBlobStore implements ObjectStore, UrlCopyTarget {
         } // close() waits for the blocks in flight
         if (firstFailure.get() != null) {
             throw firstFailure.get();
+        }
+    }
+
+    private static URL signed(Supplier<URL> signedSource) {
+        try {
+            return signedSource.get();
+        } catch (RuntimeException failure) {
+            throw new SigningFailed(failure);
         }
     }
 

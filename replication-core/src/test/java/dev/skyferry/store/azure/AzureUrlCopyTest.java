@@ -181,6 +181,27 @@ class AzureUrlCopyTest {
         }
     }
 
+    @Test
+    void aBlockWhoseUrlCannotBeSignedFailsTheCopyWithWhatTheSigningThrew() throws Exception {
+        HttpServer azure = standInAzure(exchange -> { });
+        try {
+            IllegalStateException sourceDown = new IllegalStateException("S3 is down");
+            AtomicInteger signatures = new AtomicInteger();
+            Supplier<URL> signedSource = () -> {
+                if (signatures.incrementAndGet() > 2) {
+                    throw sourceDown;
+                }
+                return url("https://bucket.s3.amazonaws.com/big.bin?X-Amz-Signature=" + signatures.get());
+            };
+
+            assertThatThrownBy(() -> storeOn(azure).copyFromUrl("big.bin", signedSource, 3 * 1024, 1024,
+                    new WriteSpec(ObjectAttributes.NONE, 3 * 1024, null, TargetOptions.DEFAULTS), Precondition.IF_ABSENT))
+                    .as("the source's failure, not translated into Azure's").isSameAs(sourceDown);
+        } finally {
+            azure.stop(0);
+        }
+    }
+
     /** Answers every request with 201 and Azure's headers, after {@code onRequest} has seen it. */
     private static HttpServer standInAzure(Consumer<HttpExchange> onRequest) throws IOException {
         HttpServer azure = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
