@@ -14,8 +14,10 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
  * The store conformance suite against LocalStack's S3, a second S3 implementation beside S3Proxy
- * ({@link S3StoreTest}); skipped, with the reason shown, where no Docker engine runs. The store is
- * built as the worker builds it for an S3-compatible endpoint: {@link S3ClientOptions#compatible}.
+ * ({@link S3StoreTest}); skipped, with the reason shown, where no Docker engine runs. The client is
+ * built as the worker builds one for an S3-compatible endpoint ({@link S3ClientOptions#compatible}); the
+ * store, as in S3StoreTest, assumes the endpoint checks what S3 checks (EndpointChecks.AWS), so its parts
+ * over plain HTTP go with their signed SHA-256 alone. Never run where it was written (no Docker there).
  */
 @RequiresDocker
 class S3StoreOnLocalStackTest extends ObjectStoreContract {
