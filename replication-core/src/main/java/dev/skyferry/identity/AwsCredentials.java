@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
@@ -84,24 +85,8 @@ public final class AwsCredentials {
                 // instead, its token read from the file at every refresh (the kubelet rotates it).
                 StsClient sts = stsClient(settings, AnonymousCredentialsProvider.create(), refresh.stsMaxAttempts());
                 Path tokenFile = settings.webIdentityTokenFile();
-                // Claims (never the token) of the last token read, so a refusal by STS can be explained.
                 AtomicReference<TokenClaims> lastClaims = new AtomicReference<>();
-                var fileProvider = StsAssumeRoleWithWebIdentityCredentialsProvider.builder()
-                        .stsClient(sts)
-                        .refreshRequest(() -> {
-                            String token = readToken(tokenFile);
-                            lastClaims.set(safeClaims(token));
-                            return AssumeRoleWithWebIdentityRequest.builder()
-                                    .roleArn(settings.roleArn())
-                                    .roleSessionName(settings.roleSessionName())
-                                    .durationSeconds((int) settings.sessionDuration().toSeconds())
-                                    .webIdentityToken(token)
-                                    .build();
-                        })
-                        .asyncCredentialUpdateEnabled(true)
-                        .staleTime(refresh.staleTime())
-                        .prefetchTime(refresh.prefetchTime())
-                        .build();
+                var fileProvider = webIdentitySessions(settings, sts, refresh, () -> readToken(tokenFile), lastClaims);
                 resources.add(fileProvider);
                 resources.add(sts);
                 yield new ClassifyingCredentialsProvider(settings.mode(), fileProvider,
@@ -136,29 +121,38 @@ public final class AwsCredentials {
         // AssumeRoleWithWebIdentity is an unsigned call: the Entra token is the only proof.
         StsClient sts = stsClient(settings, AnonymousCredentialsProvider.create(), refresh.stsMaxAttempts());
         String scope = settings.entraScope();
-        // Claims (never the token) of the last Entra token, so a refusal by STS can be explained.
         AtomicReference<TokenClaims> lastClaims = new AtomicReference<>();
-        var provider = StsAssumeRoleWithWebIdentityCredentialsProvider.builder()
+        var provider = webIdentitySessions(settings, sts, refresh, () -> entraToken(azure, scope), lastClaims);
+        resources.add(provider);
+        resources.add(sts);
+        return new ClassifyingCredentialsProvider(settings.mode(), provider, "STS AssumeRoleWithWebIdentity",
+                () -> new IdentityHints.Context(settings.audience(), settings.roleArn(), lastClaims.get(),
+                        IdentityHints.WebIdentityToken.ENTRA), resources);
+    }
+
+    /**
+     * Sessions from STS AssumeRoleWithWebIdentity, each with a fresh {@code token}, renewed in the background
+     * before they end while callers keep the current one; the claims (never the token) of the last token
+     * go to {@code lastClaims}, so that a refusal by STS can be explained.
+     */
+    private static StsAssumeRoleWithWebIdentityCredentialsProvider webIdentitySessions(AwsAuthSettings settings, StsClient sts,
+            Refresh refresh, Supplier<String> token, AtomicReference<TokenClaims> lastClaims) {
+        return StsAssumeRoleWithWebIdentityCredentialsProvider.builder()
                 .stsClient(sts)
                 .refreshRequest(() -> {
-                    String token = entraToken(azure, scope);
-                    lastClaims.set(safeClaims(token));
+                    String current = token.get();
+                    lastClaims.set(safeClaims(current));
                     return AssumeRoleWithWebIdentityRequest.builder()
                             .roleArn(settings.roleArn())
                             .roleSessionName(settings.roleSessionName())
                             .durationSeconds((int) settings.sessionDuration().toSeconds())
-                            .webIdentityToken(token)
+                            .webIdentityToken(current)
                             .build();
                 })
                 .asyncCredentialUpdateEnabled(true)
                 .staleTime(refresh.staleTime())
                 .prefetchTime(refresh.prefetchTime())
                 .build();
-        resources.add(provider);
-        resources.add(sts);
-        return new ClassifyingCredentialsProvider(settings.mode(), provider, "STS AssumeRoleWithWebIdentity",
-                () -> new IdentityHints.Context(settings.audience(), settings.roleArn(), lastClaims.get(),
-                        IdentityHints.WebIdentityToken.ENTRA), resources);
     }
 
     /** The projected token, read at every refresh; a failed read (mid-rotation) is tried again later. */
