@@ -11,8 +11,9 @@ import java.util.stream.Stream;
  * copied a few thousand objects is still compiling: the split shows how much of a short pass is the
  * JIT's one-off cost rather than the per-object cost a long-running worker settles into.
  *
- * @param seconds    utime + stime of every thread
- * @param jitSeconds the part spent by the HotSpot C1/C2 compiler threads
+ * @param seconds    utime + stime of the process: every thread, ended ones included
+ * @param jitSeconds the part spent by the HotSpot C1/C2 compiler threads still running (one that ended
+ *                   takes its share with it: per-thread times are all /proc has)
  */
 record ProcessCpu(double seconds, double jitSeconds) {
 
@@ -20,26 +21,25 @@ record ProcessCpu(double seconds, double jitSeconds) {
     private static final double TICKS_PER_SECOND = 100.0;
 
     static ProcessCpu of(long pid) {
-        Path tasks = Path.of("/proc", Long.toString(pid), "task");
-        long all = 0;
+        Path process = Path.of("/proc", Long.toString(pid));
+        long all;
         long jit = 0;
-        try (Stream<Path> threads = Files.list(tasks)) {
+        // The process's own line, not a sum over its threads: a thread that ended during a pass (a pool
+        // shrinking) would take its CPU out of the sum and could make a pass's figure negative.
+        try (Stream<Path> threads = Files.list(process.resolve("task"))) {
+            all = ticks(Files.readString(process.resolve("stat")));
             for (Path thread : threads.toList()) {
-                long ticks;
-                String name;
                 try {
-                    ticks = ticks(Files.readString(thread.resolve("stat")));
-                    name = Files.readString(thread.resolve("comm")).strip();
+                    String name = Files.readString(thread.resolve("comm")).strip();
+                    if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
+                        jit += ticks(Files.readString(thread.resolve("stat")));
+                    }
                 } catch (IOException ended) {
-                    continue; // the thread ended between the listing and the read
-                }
-                all += ticks;
-                if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
-                    jit += ticks;
+                    // the thread ended between the listing and the read
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + tasks, e);
+            throw new UncheckedIOException("cannot read " + process, e);
         }
         return new ProcessCpu(all / TICKS_PER_SECOND, jit / TICKS_PER_SECOND);
     }
