@@ -39,6 +39,16 @@ class AzureCredentialsTest {
     @TempDir
     Path dir;
 
+    /**
+     * The environment of the worker's pod, whose service account {@code identity} trusts through a federated
+     * credential, with the API the tests ask tokens for exposed.
+     */
+    private Map<String, String> workerPodTrustedBy(LocalOidcIssuer.Principal identity) {
+        issuer.addFederatedCredential(identity, issuer.serviceAccountIssuer(), "system:serviceaccount:skyferry:worker");
+        issuer.exposeApi("skyferry-aws-federation", AUDIENCE);
+        return workloadEnv(identity, issuer.writeServiceAccountToken(dir.resolve("azure-identity-token"), "skyferry", "worker"));
+    }
+
     private Map<String, String> workloadEnv(LocalOidcIssuer.Principal identity, Path tokenFile) {
         Map<String, String> env = new HashMap<>();
         env.put("AZURE_TENANT_ID", issuer.tenantId());
@@ -59,10 +69,7 @@ class AzureCredentialsTest {
     @Test
     void workloadIdentityExchangesTheProjectedServiceAccountTokenForAV1EntraToken() {
         var identity = issuer.addManagedIdentity("skyferry-worker");
-        issuer.addFederatedCredential(identity, issuer.serviceAccountIssuer(), "system:serviceaccount:skyferry:worker");
-        issuer.exposeApi("skyferry-aws-federation", AUDIENCE);
-        Path tokenFile = issuer.writeServiceAccountToken(dir.resolve("azure-identity-token"), "skyferry", "worker");
-        Map<String, String> env = workloadEnv(identity, tokenFile);
+        Map<String, String> env = workerPodTrustedBy(identity);
 
         TokenCredential credential = AzureCredentials.create(AzureAuthSettings.resolve(mode("workload-identity"), env), env);
         TokenClaims claims = tokenClaims(credential, SCOPE);
@@ -82,10 +89,7 @@ class AzureCredentialsTest {
     @Test
     void defaultModeGetsItsTokenThroughTheWorkloadIdentityEnvironment() {
         var identity = issuer.addManagedIdentity("skyferry-worker");
-        issuer.addFederatedCredential(identity, issuer.serviceAccountIssuer(), "system:serviceaccount:skyferry:worker");
-        issuer.exposeApi("skyferry-aws-federation", AUDIENCE);
-        Path tokenFile = issuer.writeServiceAccountToken(dir.resolve("azure-identity-token"), "skyferry", "worker");
-        Map<String, String> env = workloadEnv(identity, tokenFile);
+        Map<String, String> env = workerPodTrustedBy(identity);
 
         TokenCredential credential = AzureCredentials.create(AzureAuthSettings.resolve(mode("default"), env), env);
         TokenClaims claims = tokenClaims(credential, SCOPE);
